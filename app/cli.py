@@ -1,0 +1,204 @@
+"""The `tact` command: suggest, check, lint, test, topics, serve.
+
+Bad input gets one line on stderr naming the field, and exit 2; never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .errors import PhrasebookError, RequestError, TactError
+from .model import load_json
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"tact: {message}", err=True)
+    sys.exit(code)
+
+
+def _read_input(source: str | None) -> str:
+    if source in (None, "-"):
+        return sys.stdin.read()
+    try:
+        with open(source, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        _fail(f"cannot read {source}: not UTF-8 text")
+    return ""
+
+
+def _engine(phrasebooks: tuple[str, ...]):
+    from .engine import Engine, default_engine
+    try:
+        return Engine(list(phrasebooks)) if phrasebooks else default_engine()
+    except PhrasebookError as exc:
+        for problem in exc.problems:
+            if problem.severity == "error":
+                click.echo(problem.format(), err=True)
+        _fail("the phrasebooks have errors; run 'tact lint' for details")
+
+
+def _dump(obj: Any, pretty: bool) -> str:
+    return json.dumps(obj, indent=2 if pretty else None, ensure_ascii=False)
+
+
+phrasebook_option = click.option("--phrasebooks", "-p", multiple=True, type=click.Path(),
+                                 help="Phrasebook file or folder (repeatable); default: the bundled set.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tact", prog_name="tact")
+def main() -> None:
+    """Tact: say what the records know without sounding like surveillance."""
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--jsonl", is_flag=True, help="One request a line in, one response a line out.")
+@click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
+@phrasebook_option
+def suggest(source: str | None, jsonl: bool, compact: bool, phrasebooks: tuple[str, ...]) -> None:
+    """Decide and phrase a data point: request JSON from FILE or stdin ('-')."""
+    text = _read_input(source)
+    engine = _engine(phrasebooks)
+    if not jsonl:
+        try:
+            click.echo(_dump(engine.suggest(load_json(text)), not compact))
+        except RequestError as exc:
+            _fail(exc.message)
+        return
+    failed = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            click.echo(_dump(engine.suggest(load_json(line)), False))
+        except RequestError as exc:
+            failed = True
+            click.echo(_dump({"error": {"code": exc.code, "message": exc.message, "field": exc.field,
+                                        "line": number}}, False))
+            click.echo(f"tact: line {number}: {exc.message}", err=True)
+    if failed:
+        sys.exit(2)
+
+
+@main.command("check")
+@click.argument("text", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+              help="Output format (default: text on a terminal, json otherwise).")
+@click.option("--lines", is_flag=True, help="Check each input line on its own; one JSON result a line.")
+@click.option("--disable", multiple=True, help="Switch off a check rule by id (repeatable).")
+@click.option("--said", multiple=True, help="Something the customer said in this conversation (repeatable).")
+def check_command(text: str | None, fmt: str | None, lines: bool, disable: tuple[str, ...],
+                  said: tuple[str, ...]) -> None:
+    """Find revealing phrasing in TEXT (or stdin with '-') and propose a question-led rewrite."""
+    from .engine import default_engine
+    from . import checkview
+    raw = _read_input("-") if text in (None, "-") else text
+    engine = default_engine()
+    context = {"channel": "phone", "customer_utterances": list(said)} if said else None
+    items = [l for l in raw.splitlines() if l.strip()] if lines else [raw]
+    fmt = fmt or ("json" if lines or not sys.stdout.isatty() else "text")
+    revealing = False
+    for item in items:
+        request: dict = {"text": item}
+        if context:
+            request["context"] = context
+        if disable:
+            request["disable"] = list(disable)
+        try:
+            result = engine.check(request)
+        except RequestError as exc:
+            _fail(exc.message)
+        revealing = revealing or result["revealing"]
+        if fmt == "json":
+            click.echo(_dump(result, not lines))
+        else:
+            click.echo(checkview.format_text(item, result, color=sys.stdout.isatty()))
+    sys.exit(1 if revealing else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def lint(paths: tuple[str, ...], fmt: str) -> None:
+    """Report phrasebook problems as file:line:col: severity: message; exit 1 on errors."""
+    from .lint import lint_paths
+    problems = lint_paths(list(paths) or None)
+    if fmt == "json":
+        click.echo(_dump([p.to_dict() for p in problems], True))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(1 if any(p.severity == "error" for p in problems) else 0)
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--verbose", "-v", is_flag=True, help="Show passing cases too.")
+def test_command(paths: tuple[str, ...], verbose: bool) -> None:
+    """Run the phrasebooks' own test cases; pass/fail by topic."""
+    from .casetest import run_cases
+    engine = _engine(paths)
+    outcomes = run_cases(engine)
+    passed = failed = 0
+    for outcome in outcomes:
+        if outcome.passed:
+            passed += 1
+            if verbose:
+                click.echo(f"PASS {outcome.topic}: {outcome.name}")
+        else:
+            failed += 1
+            click.echo(f"FAIL {outcome.topic}: {outcome.name} ({outcome.where})")
+            for problem in outcome.problems:
+                click.echo(f"     {problem}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@phrasebook_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def topics(phrasebooks: tuple[str, ...], fmt: str) -> None:
+    """List the topics the phrasebooks hold."""
+    engine = _engine(phrasebooks)
+    rows = [{"id": t.id, "purpose": t.purpose, "decision": t.decision, "keys": list(t.keys),
+             "categories": list(t.categories), "file": t.file, "line": t.line}
+            for t in engine.book.topics.values()]
+    if fmt == "json":
+        click.echo(_dump(rows, True))
+        return
+    for row in rows:
+        served = ", ".join(row["keys"]) or "generic: " + ", ".join(row["categories"])
+        click.echo(f"{row['id']:<36} {row['purpose']:<9} {row['decision']:<14} {served}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256))
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Run the web app under gunicorn with threaded workers."""
+    from .serve import run
+    run(host, port, workers, threads)
+
+
+def run() -> None:
+    """Console-script entry: any TactError becomes one line and its exit code."""
+    try:
+        main(standalone_mode=True)
+    except TactError as exc:
+        _fail(exc.message, exc.exit_code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,333 @@
+"""The JSON contract as typed objects, and its parsing with field-path errors.
+
+A typo silently ignored changes what an agent is told, so unknown fields are
+errors (with a did-you-mean), and every error names the field it is about.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import RequestError
+
+PROVENANCES = (
+    "customer_said", "customer_stated", "account_record", "transaction",
+    "observed", "inferred", "third_party",
+)
+STAGES = ("opening", "discovery", "resolution", "wrap_up")
+LEVELS = ("low", "medium", "high")
+RELATIONSHIPS = ("new", "returning", "regular")
+DECISIONS = ("ask", "offer", "apply_silently", "defer", "withhold")
+PURPOSES = ("service", "marketing")
+SPOKEN_CHANNELS = ("phone", "video", "in_person", "cabin", "store")
+WRITTEN_CHANNELS = ("chat", "messaging", "email", "sms", "app")
+CHANNELS = SPOKEN_CHANNELS + WRITTEN_CHANNELS
+INDUSTRIES = (
+    "insurance", "airline", "retail", "telecom", "banking", "hospitality",
+    "pharmacy", "other",
+)
+SENSITIVE_CATEGORIES = (
+    "health", "medication", "pregnancy", "disability", "religion", "ethnicity",
+    "sexual_orientation", "political", "union", "genetic", "biometric",
+    "criminal", "financial_hardship", "location", "children", "immigration",
+)
+OTHER_CATEGORIES = (
+    "product_holding", "account_event", "service_history", "operational",
+    "transaction", "behaviour", "usage", "loyalty", "preference", "occasion",
+    "relationship", "life_event", "income",
+)
+CATEGORIES = SENSITIVE_CATEGORIES + OTHER_CATEGORIES
+CONSENT_PURPOSES = ("service", "marketing", "profiling", "third_party_sharing")
+
+MAX_TEXT = 2000          # characters in any one string field
+MAX_VALUE_JSON = 4000    # characters of a data point's value once serialised
+MAX_UTTERANCES = 50
+MAX_DATAPOINTS = 100
+KEY_PATTERN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+
+
+@dataclass(frozen=True)
+class DataPoint:
+    key: str
+    value: Any
+    provenance: str
+    label: str | None = None
+    category: str | None = None
+    collected_via: str | None = None
+    consent: tuple[str, ...] | None = None
+
+    def to_template(self) -> dict:
+        return {"key": self.key, "value": self.value, "label": self.label,
+                "category": self.category, "provenance": self.provenance}
+
+
+@dataclass(frozen=True)
+class Context:
+    channel: str
+    industry: str | None = None
+    reason: str | None = None
+    stage: str | None = None
+    issue_resolved: bool | None = None
+    receptiveness: str | None = None
+    customer_utterances: tuple[str, ...] = ()
+    do_not_market: bool = False
+    relationship: str | None = None
+    locale: str = "en"
+    bystanders: bool = False
+
+    @property
+    def spoken(self) -> bool:
+        return self.channel in SPOKEN_CHANNELS
+
+    def to_template(self) -> dict:
+        return {
+            "channel": self.channel, "industry": self.industry, "reason": self.reason,
+            "stage": self.stage, "issue_resolved": self.issue_resolved,
+            "receptiveness": self.receptiveness, "do_not_market": self.do_not_market,
+            "relationship": self.relationship, "locale": self.locale,
+            "spoken": self.spoken, "bystanders": self.bystanders,
+        }
+
+
+@dataclass(frozen=True)
+class SuggestRequest:
+    datapoints: tuple[DataPoint, ...]
+    context: Context
+    batch: bool = False
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    text: str
+    context: Context | None = None
+    disable: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- parsing
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return repr(shown)
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _join(path: str, name: str | int) -> str:
+    if isinstance(name, int):
+        return f"{path}[{name}]"
+    return f"{path}.{name}" if path else name
+
+
+def _object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    if not isinstance(obj, dict):
+        raise RequestError(path or None, f"expected an object; got {_describe(obj)}")
+    for name in obj:
+        if name not in allowed:
+            close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+            raise RequestError(_join(path, str(name)), "unknown field" + hint, "unknown_field")
+    for name in required:
+        if name not in obj:
+            raise RequestError(_join(path, name), "required field is missing", "missing_field")
+    return obj
+
+
+def _string(obj: dict, path: str, name: str, *, required: bool = False,
+            choices: tuple[str, ...] | None = None, max_len: int = MAX_TEXT) -> str | None:
+    if name not in obj or (obj[name] is None and not required):
+        return None
+    value = obj[name]
+    where = _join(path, name)
+    if choices is not None:
+        if not isinstance(value, str) or value not in choices:
+            raise RequestError(where, f"expected one of {', '.join(choices)}; got {_describe(value)}",
+                               "invalid_value")
+        return value
+    if not isinstance(value, str):
+        raise RequestError(where, f"expected a string; got {_describe(value)}", "invalid_type")
+    if len(value) > max_len:
+        raise RequestError(where, f"expected at most {max_len} characters; got {len(value)}", "too_long")
+    if required and not value.strip():
+        raise RequestError(where, "expected a non-empty string", "invalid_value")
+    return value
+
+
+def _bool(obj: dict, path: str, name: str) -> bool | None:
+    if name not in obj or obj[name] is None:
+        return None
+    value = obj[name]
+    if not isinstance(value, bool):
+        raise RequestError(_join(path, name), f"expected true or false; got {_describe(value)}",
+                           "invalid_type")
+    return value
+
+
+def _check_json_value(value: Any, where: str, depth: int = 0) -> None:
+    if depth > 8:
+        raise RequestError(where, "expected a value nested at most 8 levels deep", "too_deep")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RequestError(where, "expected a finite number", "invalid_value")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_json_value(v, _join(where, str(k)), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_json_value(v, _join(where, i), depth + 1)
+    elif not isinstance(value, (str, int, float, bool)) and value is not None:
+        raise RequestError(where, f"expected a JSON value; got {_describe(value)}", "invalid_type")
+
+
+def parse_datapoint(obj: Any, path: str = "datapoint") -> DataPoint:
+    allowed = ("key", "value", "label", "category", "provenance", "collected_via", "consent")
+    _object(obj, path, allowed, required=("key", "value", "provenance"))
+    key = _string(obj, path, "key", required=True, max_len=200)
+    if not set(key) <= KEY_PATTERN_CHARS or key.startswith(".") or key.endswith("."):
+        raise RequestError(_join(path, "key"),
+                           f"expected a dotted name of lower-case letters, digits, '_' and '-'; got {_describe(key)}",
+                           "invalid_value")
+    value = obj["value"]
+    _check_json_value(value, _join(path, "value"))
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise RequestError(_join(path, "value"), f"expected at most {MAX_TEXT} characters; got {len(value)}",
+                           "too_long")
+    if len(json.dumps(value)) > MAX_VALUE_JSON:
+        raise RequestError(_join(path, "value"), f"expected at most {MAX_VALUE_JSON} characters of JSON",
+                           "too_long")
+    consent = None
+    if "consent" in obj and obj["consent"] is not None:
+        raw = obj["consent"]
+        where = _join(path, "consent")
+        if not isinstance(raw, list):
+            raise RequestError(where, f"expected an array of purposes; got {_describe(raw)}", "invalid_type")
+        for i, item in enumerate(raw):
+            if not isinstance(item, str) or item not in CONSENT_PURPOSES:
+                raise RequestError(_join(where, i),
+                                   f"expected one of {', '.join(CONSENT_PURPOSES)}; got {_describe(item)}",
+                                   "invalid_value")
+        consent = tuple(dict.fromkeys(raw))
+    return DataPoint(
+        key=key,
+        value=value,
+        provenance=_string(obj, path, "provenance", required=True, choices=PROVENANCES),
+        label=_string(obj, path, "label", max_len=200),
+        category=_string(obj, path, "category", choices=CATEGORIES),
+        collected_via=_string(obj, path, "collected_via", max_len=100),
+        consent=consent,
+    )
+
+
+CONTEXT_FIELDS = ("channel", "industry", "reason", "stage", "issue_resolved", "receptiveness",
+                  "customer_utterances", "do_not_market", "relationship", "locale", "bystanders")
+
+
+def parse_context(obj: Any, path: str = "context") -> Context:
+    _object(obj, path, CONTEXT_FIELDS, required=("channel",))
+    utterances: list[str] = []
+    if obj.get("customer_utterances") is not None:
+        raw = obj["customer_utterances"]
+        where = _join(path, "customer_utterances")
+        if not isinstance(raw, list):
+            raise RequestError(where, f"expected an array of strings; got {_describe(raw)}", "invalid_type")
+        if len(raw) > MAX_UTTERANCES:
+            raise RequestError(where, f"expected at most {MAX_UTTERANCES} utterances; got {len(raw)}", "too_long")
+        for i, item in enumerate(raw):
+            if not isinstance(item, str):
+                raise RequestError(_join(where, i), f"expected a string; got {_describe(item)}", "invalid_type")
+            if len(item) > MAX_TEXT:
+                raise RequestError(_join(where, i), f"expected at most {MAX_TEXT} characters; got {len(item)}",
+                                   "too_long")
+            utterances.append(item)
+    locale = _string(obj, path, "locale", max_len=20) or "en"
+    if not locale.lower().startswith("en"):
+        raise RequestError(_join(path, "locale"), f"expected an English locale such as 'en' or 'en-GB'; got {_describe(locale)}",
+                           "invalid_value")
+    return Context(
+        channel=_string(obj, path, "channel", required=True, choices=CHANNELS),
+        industry=_string(obj, path, "industry", choices=INDUSTRIES),
+        reason=_string(obj, path, "reason", max_len=100),
+        stage=_string(obj, path, "stage", choices=STAGES),
+        issue_resolved=_bool(obj, path, "issue_resolved"),
+        receptiveness=_string(obj, path, "receptiveness", choices=LEVELS),
+        customer_utterances=tuple(utterances),
+        do_not_market=bool(_bool(obj, path, "do_not_market")),
+        relationship=_string(obj, path, "relationship", choices=RELATIONSHIPS),
+        locale=locale,
+        bystanders=bool(_bool(obj, path, "bystanders")),
+    )
+
+
+def parse_suggest_request(obj: Any) -> SuggestRequest:
+    """Turn a decoded suggest request into typed objects, or raise RequestError naming the field."""
+    _object(obj, "", ("datapoint", "datapoints", "context"), required=("context",))
+    if ("datapoint" in obj) == ("datapoints" in obj):
+        raise RequestError("datapoint", "expected exactly one of 'datapoint' or 'datapoints'", "missing_field")
+    context = parse_context(obj["context"])
+    if "datapoint" in obj:
+        return SuggestRequest((parse_datapoint(obj["datapoint"]),), context, batch=False)
+    raw = obj["datapoints"]
+    if not isinstance(raw, list):
+        raise RequestError("datapoints", f"expected an array of data points; got {_describe(raw)}", "invalid_type")
+    if not raw:
+        raise RequestError("datapoints", "expected at least one data point", "invalid_value")
+    if len(raw) > MAX_DATAPOINTS:
+        raise RequestError("datapoints", f"expected at most {MAX_DATAPOINTS} data points; got {len(raw)}",
+                           "too_long")
+    points = tuple(parse_datapoint(item, f"datapoints[{i}]") for i, item in enumerate(raw))
+    return SuggestRequest(points, context, batch=True)
+
+
+def parse_check_request(obj: Any) -> CheckRequest:
+    """Turn a decoded check request into typed objects, or raise RequestError naming the field."""
+    _object(obj, "", ("text", "context", "disable"), required=("text",))
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise RequestError("text", f"expected a string; got {_describe(text)}", "invalid_type")
+    if len(text) > 10 * MAX_TEXT:
+        raise RequestError("text", f"expected at most {10 * MAX_TEXT} characters; got {len(text)}", "too_long")
+    context = None
+    if obj.get("context") is not None:
+        raw = obj["context"]
+        if isinstance(raw, dict) and "channel" not in raw:
+            raw = {**raw, "channel": "phone"}
+        context = parse_context(raw)
+    disable: list[str] = []
+    if obj.get("disable") is not None:
+        raw = obj["disable"]
+        if not isinstance(raw, list) or not all(isinstance(x, str) and len(x) <= 100 for x in raw):
+            raise RequestError("disable", f"expected an array of rule ids; got {_describe(raw)}", "invalid_type")
+        disable = raw
+    return CheckRequest(text=text, context=context, disable=tuple(disable))
+
+
+def load_json(text: str | bytes) -> Any:
+    """Decode JSON, reporting a syntax error with line and column instead of a traceback."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(text, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise RequestError(None, "expected UTF-8 encoded JSON", "malformed_json") from None
+    except json.JSONDecodeError as exc:
+        raise RequestError(None, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                           "malformed_json") from None
+    except ValueError as exc:
+        raise RequestError(None, f"malformed JSON: {exc}", "malformed_json") from None
+    except RecursionError:
+        raise RequestError(None, "malformed JSON: nested too deeply", "malformed_json") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,548 @@
+"""Phrasebooks: YAML topics, cue lists and neutral lines, validated strictly.
+
+Every problem in every file is reported as file:line:col, and a set with any
+error never half-loads: the caller keeps the last good set instead.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import TemplateSyntaxError
+
+from . import render
+from .errors import PhrasebookError, Problem
+from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
+                    KEY_PATTERN_CHARS)
+from .yamlsource import Located, YamlProblem, read_yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "phrasebooks"
+TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
+RULE_DECISIONS = DECISIONS
+TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}
+CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
+CUE_LISTS = ("hurry", "repeat_contact", "complaint", "distress", "warmth", "distress_reasons")
+MAX_PHRASINGS = 12
+
+
+def default_dir() -> Path:
+    """The phrasebook folder: $TACT_PHRASEBOOKS when set, else the bundled one."""
+    return Path(os.environ.get("TACT_PHRASEBOOKS") or DEFAULT_DIR)
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    id: str
+    level: str
+    tone: str
+    text: str
+    spoken: str | None = None
+    written: str | None = None
+    line: int = 0
+    col: int = 0
+
+    def source_for(self, spoken: bool) -> str:
+        return (self.spoken if spoken else self.written) or self.text
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: str
+    decision: str
+    message: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class TestCase:
+    name: str
+    request: dict
+    expect: dict
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    file: str
+    line: int
+    purpose: str
+    decision: str
+    keys: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    category: str | None = None
+    industry: str | None = None
+    title: str | None = None
+    match: str | None = None
+    label: str | None = None
+    vars: dict = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
+    bystander: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
+    action: str | None = None
+    confirm: str | None = None
+    avoid: tuple[str, ...] = ()
+    honest_answer: str | None = None
+    message: str | None = None
+    example: dict = field(default_factory=dict)
+    tests: tuple[TestCase, ...] = ()
+    disable_checks: tuple[str, ...] = ()
+
+    @property
+    def generic(self) -> bool:
+        return not self.keys
+
+
+@dataclass
+class Phrasebook:
+    """A loaded, valid set: topics indexed by key and category, cue lists and neutral lines."""
+
+    topics: dict = field(default_factory=dict)
+    by_key: dict = field(default_factory=dict)
+    by_category: dict = field(default_factory=dict)
+    key_categories: dict = field(default_factory=dict)
+    cues: dict = field(default_factory=dict)
+    neutral: dict = field(default_factory=dict)     # level -> tuple[Phrasing]
+    files: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def candidates(self, key: str, category: str | None) -> list[Topic]:
+        """Topics that could serve a data point, most specific first."""
+        found = list(self.by_key.get(key, ()))
+        cat = category or self.key_categories.get(key)
+        if cat:
+            found.extend(self.by_category.get(cat, ()))
+        return found
+
+
+# ---------------------------------------------------------------- validation
+
+class _Collector:
+    def __init__(self, doc: Located):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, *, key: bool = False, severity: str = "error",
+            rule: str = "phrasebook", offset: tuple[int, int] | None = None) -> None:
+        line, col = self.doc.where(path, key=key)
+        if offset:
+            line, col = line + offset[0], (offset[1] if offset[0] else col + offset[1])
+        self.problems.append(Problem(self.doc.file, line, col, severity, message, rule,
+                                     self.doc.source_line(line)))
+
+    def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
+               what: str = "mapping") -> bool:
+        if not isinstance(obj, dict):
+            self.add(path, f"expected a {what}; got {_kind(obj)}")
+            return False
+        allowed = tuple(allowed)
+        for name in obj:
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
+        for name in required:
+            if name not in obj:
+                self.add(path, f"missing required key '{name}'")
+        return True
+
+    def string(self, obj: dict, path: tuple, name: str, *, choices: Iterable[str] | None = None,
+               required: bool = False) -> str | None:
+        if name not in obj:
+            return None
+        value = obj[name]
+        where = path + (name,)
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.add(where, f"'{name}' must be text; got {_kind(value)}")
+            return None
+        if choices is not None and value not in choices:
+            choices = tuple(choices)
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            self.add(where, f"'{name}' must be one of {', '.join(choices)}; got '{value}'{hint}")
+            return None
+        return value
+
+    def strings(self, obj: dict, path: tuple, name: str, *, choices: Iterable[str] | None = None) -> tuple:
+        if name not in obj:
+            return ()
+        value = obj[name]
+        if isinstance(value, str):
+            value = [value]
+            self.doc.marks.setdefault(path + (name, 0), self.doc.where(path + (name,)))
+        if not isinstance(value, list):
+            self.add(path + (name,), f"'{name}' must be a list of text; got {_kind(value)}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.add(path + (name, i), f"'{name}' items must be text; got {_kind(item)}")
+            elif choices is not None and item not in choices:
+                close = difflib.get_close_matches(item, tuple(choices), n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.add(path + (name, i), f"unknown {name[:-1] if name.endswith('s') else name} '{item}'{hint}")
+            else:
+                out.append(item)
+        return tuple(out)
+
+    def template(self, source: Any, path: tuple, allowed: set[str], what: str = "template") -> str | None:
+        if not isinstance(source, str) or not source.strip():
+            self.add(path, f"{what} must be non-empty text; got {_kind(source)}")
+            return None
+        try:
+            names = render.template_variables(source)
+        except TemplateSyntaxError as exc:
+            self.add(path, f"{what} syntax: {exc.message}", rule="template-syntax",
+                     offset=_template_offset(self.doc, path, exc.lineno))
+            return None
+        unknown = sorted(names - allowed)
+        if unknown:
+            self.add(path, f"{what} uses {', '.join(repr(n) for n in unknown)}, which the topic does not "
+                           f"provide (known: {', '.join(sorted(allowed))}; add it under 'vars')",
+                     rule="template-variable")
+            return None
+        return source
+
+    def condition(self, source: Any, path: tuple, allowed: set[str]) -> str | None:
+        if not isinstance(source, str) or not source.strip():
+            self.add(path, f"condition must be a non-empty expression; got {_kind(source)}")
+            return None
+        try:
+            names = render.condition_variables(source)
+            render.compile_condition(source)
+        except TemplateSyntaxError as exc:
+            self.add(path, f"condition does not compile: {exc.message}", rule="condition-syntax")
+            return None
+        unknown = sorted(names - allowed)
+        if unknown:
+            self.add(path, f"condition uses {', '.join(repr(n) for n in unknown)}, which is not known "
+                           f"(known: {', '.join(sorted(allowed))})", rule="condition-variable")
+            return None
+        return source
+
+
+def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int, int] | None:
+    return (max(0, (lineno or 1) - 1), 0) if lineno and lineno > 1 else None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
+              "label", "vars", "rules", "phrasings", "bystander", "action", "confirm", "avoid",
+              "honest_answer", "message", "example", "tests", "disable_checks")
+PHRASING_KEYS = ("tone", "text", "spoken", "written")
+RULE_KEYS = ("id", "when", "decision", "message")
+TEST_KEYS = ("name", "datapoint", "context", "expect")
+EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions")
+FILE_KEYS = ("topics", "cues", "neutral", "disable_checks", "description")
+
+
+def _valid_key(key: str) -> bool:
+    return bool(key) and set(key) <= KEY_PATTERN_CHARS and not key.startswith(".") and not key.endswith(".")
+
+
+def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set[str],
+               prefix: str) -> dict:
+    result: dict = {}
+    if not c.fields(obj, path, LEVELS):
+        return result
+    for level in LEVELS:
+        items = obj.get(level)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not items:
+            c.add(path + (level,), f"'{level}' must be a non-empty list of phrasings")
+            continue
+        if len(items) > MAX_PHRASINGS:
+            c.add(path + (level,), f"at most {MAX_PHRASINGS} phrasings a level")
+        out = []
+        for i, item in enumerate(items[:MAX_PHRASINGS]):
+            where = path + (level, i)
+            if isinstance(item, str):
+                item = {"text": item, "tone": _default_tone(level)}
+                c.doc.marks.setdefault(where + ("text",), c.doc.where(where))
+            if not c.fields(item, where, PHRASING_KEYS, required=("text",), what="phrasing"):
+                continue
+            text = c.template(item.get("text"), where + ("text",), allowed)
+            spoken = c.template(item["spoken"], where + ("spoken",), allowed) if "spoken" in item else None
+            written = c.template(item["written"], where + ("written",), allowed) if "written" in item else None
+            tone = c.string(item, where, "tone") or _default_tone(level)
+            if text:
+                line, col = c.doc.where(where + ("text",))
+                out.append(Phrasing(id=f"{prefix}{topic_id}/{level}/{i + 1}", level=level, tone=tone,
+                                    text=text, spoken=spoken, written=written, line=line, col=col))
+        result[level] = tuple(out)
+    return result
+
+
+def _default_tone(level: str) -> str:
+    return {"low": "brief", "medium": "neutral", "high": "warm"}[level]
+
+
+def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic | None:
+    if not c.fields(obj, path, TOPIC_KEYS, required=("id", "purpose"), what="topic"):
+        return None
+    topic_id = c.string(obj, path, "id", required=True)
+    if topic_id and not _valid_key(topic_id):
+        c.add(path + ("id",), f"topic id '{topic_id}' must be lower-case letters, digits, '.', '_' or '-'")
+    keys = c.strings(obj, path, "keys")
+    for i, key in enumerate(keys):
+        if not _valid_key(key):
+            c.add(path + ("keys", i), f"key '{key}' must be a dotted lower-case name")
+    categories = c.strings(obj, path, "categories", choices=CATEGORIES)
+    category = c.string(obj, path, "category", choices=CATEGORIES)
+    if not keys and not categories and "keys" not in obj and "categories" not in obj:
+        c.add(path, "a topic needs 'keys' (the data points it serves) or 'categories' (generic phrasings)")
+    if keys and not category:
+        c.add(path, "a topic with 'keys' needs 'category' (the usual category of those keys)")
+    purpose = c.string(obj, path, "purpose", choices=PURPOSES)
+    decision = c.string(obj, path, "decision", choices=TOPIC_DECISIONS) or "ask"
+    variables = obj.get("vars", {})
+    if not isinstance(variables, dict):
+        c.add(path + ("vars",), f"'vars' must be a mapping of name to value; got {_kind(variables)}")
+        variables = {}
+    allowed = TEMPLATE_NAMES | set(variables)
+    match = c.condition(obj["match"], path + ("match",), CONDITION_NAMES) if "match" in obj else None
+    label = c.string(obj, path, "label")
+    rules = []
+    raw_rules = obj.get("rules", [])
+    if not isinstance(raw_rules, list):
+        c.add(path + ("rules",), f"'rules' must be a list; got {_kind(raw_rules)}")
+        raw_rules = []
+    for i, raw in enumerate(raw_rules):
+        where = path + ("rules", i)
+        if not c.fields(raw, where, RULE_KEYS, required=("id", "when", "decision", "message"), what="rule"):
+            continue
+        when = c.condition(raw.get("when"), where + ("when",), CONDITION_NAMES | set(variables))
+        rid = c.string(raw, where, "id", required=True)
+        rdec = c.string(raw, where, "decision", choices=RULE_DECISIONS)
+        msg = c.string(raw, where, "message", required=True)
+        if when and rid and rdec and msg:
+            rules.append(Rule(rid, when, rdec, msg, c.doc.where(where)[0]))
+    phrasings = _phrasings(c, obj.get("phrasings", {}), path + ("phrasings",), topic_id or "?", allowed, "")
+    bystander = _phrasings(c, obj["bystander"], path + ("bystander",), topic_id or "?", allowed,
+                           "bystander:") if "bystander" in obj else {}
+    if decision in ("ask", "offer") and "phrasings" in obj:
+        for level in LEVELS:
+            if level not in phrasings and isinstance(obj.get("phrasings"), dict):
+                c.add(path + ("phrasings",), f"missing phrasings for '{level}' receptiveness", rule="missing-tone")
+    if "phrasings" not in obj and decision != "apply_silently":
+        c.add(path, "a topic that asks or offers needs 'phrasings' for low, medium and high")
+    action = c.template(obj["action"], path + ("action",), allowed, "action") if "action" in obj else None
+    if decision == "apply_silently" and not action:
+        if "action" not in obj:
+            c.add(path, "an 'apply_silently' topic needs an 'action' (what to do, e.g. 'Pre-select an aisle seat.')")
+    confirm = c.template(obj["confirm"], path + ("confirm",), allowed, "confirm") if "confirm" in obj else None
+    honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
+              if "honest_answer" in obj else None)
+    if "honest_answer" not in obj:
+        c.add(path, "a topic needs an 'honest_answer' for 'how do you know that?'", severity="warning",
+              rule="honest-answer")
+    avoid = c.strings(obj, path, "avoid")
+    example = obj.get("example", {})
+    if not isinstance(example, dict):
+        c.add(path + ("example",), f"'example' must be a mapping (value, label, ...); got {_kind(example)}")
+        example = {}
+    tests = []
+    raw_tests = obj.get("tests", [])
+    if not isinstance(raw_tests, list):
+        c.add(path + ("tests",), f"'tests' must be a list; got {_kind(raw_tests)}")
+        raw_tests = []
+    for i, raw in enumerate(raw_tests):
+        where = path + ("tests", i)
+        if not c.fields(raw, where, TEST_KEYS, required=("name", "expect"), what="test case"):
+            continue
+        name = c.string(raw, where, "name", required=True) or f"case {i + 1}"
+        expect = raw.get("expect")
+        if c.fields(expect, where + ("expect",), EXPECT_KEYS):
+            c.string(expect, where + ("expect",), "decision", choices=DECISIONS)
+            c.string(expect, where + ("expect",), "level", choices=LEVELS)
+        for part in ("datapoint", "context"):
+            if part in raw and not isinstance(raw[part], dict):
+                c.add(where + (part,), f"'{part}' must be a mapping; got {_kind(raw[part])}")
+        if isinstance(expect, dict):
+            tests.append(TestCase(name, {"datapoint": raw.get("datapoint") or {},
+                                         "context": raw.get("context") or {}},
+                                  expect, c.doc.where(where)[0]))
+    disabled = c.strings(obj, path, "disable_checks")
+    if not topic_id or not purpose:
+        return None
+    return Topic(id=topic_id, file=c.doc.file, line=c.doc.where(path)[0], purpose=purpose, decision=decision,
+                 keys=keys, categories=categories, category=category,
+                 industry=c.string(obj, path, "industry", choices=INDUSTRIES), title=c.string(obj, path, "title"),
+                 match=match, label=label, vars=dict(variables), rules=tuple(rules), phrasings=phrasings,
+                 bystander=bystander, action=action, confirm=confirm, avoid=avoid, honest_answer=honest,
+                 message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
+                 disable_checks=tuple(dict.fromkeys(file_disabled + disabled)))
+
+
+def _cues(c: _Collector, obj: Any, path: tuple) -> dict:
+    if not c.fields(obj, path, CUE_LISTS):
+        return {}
+    out = {}
+    for name in CUE_LISTS:
+        words = c.strings(obj, path, name)
+        out[name] = tuple(w.lower() for w in words)
+    return out
+
+
+def _disabled_checks(c: _Collector, obj: Any, path: tuple) -> tuple:
+    if not isinstance(obj, list):
+        c.add(path, f"'disable_checks' must be a list of {{rule, reason}}; got {_kind(obj)}")
+        return ()
+    out = []
+    for i, item in enumerate(obj):
+        if c.fields(item, path + (i,), ("rule", "reason"), required=("rule", "reason"), what="mapping"):
+            rule = c.string(item, path + (i,), "rule", required=True)
+            if rule and c.string(item, path + (i,), "reason", required=True):
+                out.append(rule)
+    return tuple(out)
+
+
+def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
+    """One phrasebook file's topics, cues and neutral lines, and every problem in it."""
+    try:
+        doc = read_yaml(text, file)
+    except YamlProblem as exc:
+        lines = text.splitlines()
+        src = lines[exc.line - 1] if 0 < exc.line <= len(lines) else None
+        return {}, [Problem(file, exc.line, exc.col, "error", exc.message, "yaml", src)]
+    c = _Collector(doc)
+    parsed: dict = {"topics": [], "cues": {}, "neutral": {}}
+    if doc.data is None:
+        return parsed, [Problem(file, 1, 1, "warning", "empty phrasebook file", "empty")]
+    if not c.fields(doc.data, (), FILE_KEYS, what="mapping at the top of the file"):
+        return parsed, c.problems
+    file_disabled = _disabled_checks(c, doc.data["disable_checks"], ("disable_checks",)) \
+        if "disable_checks" in doc.data else ()
+    parsed["disable_checks"] = file_disabled
+    topics = doc.data.get("topics", [])
+    if not isinstance(topics, list):
+        c.add(("topics",), f"'topics' must be a list; got {_kind(topics)}")
+        topics = []
+    for i, raw in enumerate(topics):
+        topic = _topic(c, raw, ("topics", i), file_disabled)
+        if topic:
+            parsed["topics"].append(topic)
+    if "cues" in doc.data:
+        parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
+    if "neutral" in doc.data:
+        parsed["neutral"] = _phrasings(c, doc.data["neutral"], ("neutral",), "neutral", set(TEMPLATE_NAMES), "")
+    return parsed, c.problems
+
+
+def phrasebook_files(paths: Iterable[str | os.PathLike] | None = None) -> list[Path]:
+    """The YAML files a set of paths names: files as given, folders' top-level *.yaml, sorted."""
+    roots = [Path(p) for p in (paths or [default_dir()])]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(root)
+    return files
+
+
+def _display_name(path: Path) -> str:
+    """A path as a script writer reads it: relative to the working folder when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phrasebook, list[Problem]]:
+    """Read every file and build the set, returning it with every problem found (errors and warnings)."""
+    book = Phrasebook()
+    problems: list[Problem] = []
+    first_seen: dict[str, Topic] = {}
+    names = []
+    for path in phrasebook_files(paths):
+        name = _display_name(path)
+        names.append(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(name, 1, 1, "error", "no such file or folder", "io"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, 1, 1, "error", f"cannot read: {exc}", "io"))
+            continue
+        parsed, found = parse_file(text, name)
+        problems.extend(found)
+        for topic in parsed.get("topics", []):
+            if topic.id in first_seen:
+                other = first_seen[topic.id]
+                problems.append(Problem(name, topic.line, 1, "error",
+                                        f"topic id '{topic.id}' already defined at {other.file}:{other.line}",
+                                        "duplicate-topic"))
+                continue
+            first_seen[topic.id] = topic
+            book.topics[topic.id] = topic
+            for key in topic.keys:
+                book.by_key.setdefault(key, []).append(topic)
+                if topic.category:
+                    book.key_categories.setdefault(key, topic.category)
+            for cat in topic.categories:
+                book.by_category.setdefault(cat, []).append(topic)
+        for name_, words in parsed.get("cues", {}).items():
+            book.cues[name_] = tuple(dict.fromkeys(book.cues.get(name_, ()) + words))
+        for level, lines in parsed.get("neutral", {}).items():
+            book.neutral[level] = book.neutral.get(level, ()) + lines
+    book.files = tuple(names)
+    for cat in CATEGORIES:
+        if cat not in SENSITIVE_CATEGORIES and book.topics and cat not in book.by_category:
+            problems.append(Problem(names[0] if names else "phrasebooks", 1, 1, "warning",
+                                    f"no generic topic serves category '{cat}'", "generic-coverage"))
+    book.warnings = tuple(p for p in problems if p.severity != "error")
+    return book, problems
+
+
+def load(paths: Iterable[str | os.PathLike] | None = None) -> Phrasebook:
+    """Load a valid phrasebook set, or raise PhrasebookError listing every error."""
+    book, problems = collect(paths)
+    if any(p.severity == "error" for p in problems):
+        raise PhrasebookError(problems)
+    return book
+
+
+class PhrasebookStore:
+    """The set in use, reloadable without ever swapping in a broken one."""
+
+    def __init__(self, paths: Iterable[str | os.PathLike] | None = None):
+        self.paths = list(paths) if paths else None
+        self._lock = threading.Lock()
+        self._book = load(self.paths)
+        self.last_problems: list[Problem] = []
+
+    @property
+    def book(self) -> Phrasebook:
+        return self._book
+
+    def reload(self) -> list[Problem]:
+        """Load again; on any error keep the last good set and return the problems."""
+        book, problems = collect(self.paths)
+        with self._lock:
+            self.last_problems = problems
+            if not any(p.severity == "error" for p in problems):
+                self._book = book
+        return problems

@@ -1,0 +1,102 @@
+"""How receptive the customer seems, estimated from their own recent words.
+
+VADER gives the sentiment; cue lists kept in the phrasebooks (hurry, repeat
+contact, complaint, distress, warmth) give what sentiment alone misses.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nltk
+import vaderSentiment
+from nltk.sentiment.vader import SentimentIntensityAnalyzer
+from nltk.tokenize import NLTKWordTokenizer
+
+_VADER_DIR = os.path.dirname(vaderSentiment.__file__)
+_TOKENIZER = NLTKWordTokenizer()
+SCORE_LOW = -1.0
+SCORE_HIGH = 1.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    level: str
+    estimated: bool
+    signals: tuple[str, ...] = ()
+    distress: bool = False
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> SentimentIntensityAnalyzer:
+    """VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded."""
+    if _VADER_DIR not in nltk.data.path:
+        nltk.data.path.insert(0, _VADER_DIR)
+    return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+
+
+def _words(text: str) -> list[str]:
+    return [t.lower() for t in _TOKENIZER.tokenize(text)]
+
+
+@lru_cache(maxsize=256)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
+    """One regex for a cue list; a cue ending in '*' matches any word that starts with it."""
+    parts = [re.escape(c[:-1]) + r"[a-z']*" if c.endswith("*") else re.escape(c) for c in cues if c.strip("*")]
+    if not parts:
+        return None
+    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+
+
+def _has_cue(lowered: str, cues: tuple[str, ...]) -> str | None:
+    pattern = _cue_pattern(tuple(cues))
+    found = pattern.search(lowered.replace("\u2019", "'")) if pattern else None
+    return found.group() if found else None
+
+
+def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> bool:
+    """Whether the customer is in distress, from their words or the reason they got in touch."""
+    if reason and _has_cue(reason.lower().replace("_", " "), cues.get("distress_reasons", ())):
+        return True
+    lowered = " ".join(utterances).lower()
+    return bool(lowered and _has_cue(lowered, cues.get("distress", ())))
+
+
+def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
+             reason: str | None = None) -> Estimate:
+    """The level to use: the given one, or an estimate from the last few utterances with its signals."""
+    distress = distress_in(utterances, reason, cues)
+    if given:
+        return Estimate(given, False, ("distress",) if distress else (), distress)
+    recent = utterances[-3:]
+    if not recent:
+        return Estimate("medium", True, ("distress",) if distress else (), distress)
+    score = 0.0
+    signals: list[str] = []
+    analyzer = _analyzer()
+    compound = sum(analyzer.polarity_scores(u[:500])["compound"] for u in recent) / len(recent)
+    if compound <= -0.3:
+        score -= 1.0
+        signals.append("negative sentiment")
+    elif compound >= 0.4:
+        score += 1.0
+        signals.append("positive sentiment")
+    words = [w for u in recent for w in _words(u) if any(ch.isalnum() for ch in w)]
+    if words and len(words) / len(recent) <= 3:
+        score -= 0.5
+        signals.append("terse")
+    lowered = " ".join(recent).lower()
+    for name, weight in (("hurry", -1.0), ("repeat_contact", -1.0), ("complaint", -1.0), ("warmth", 1.0)):
+        if _has_cue(lowered, cues.get(name, ())):
+            score += weight
+            signals.append(name.replace("_", " "))
+    if distress:
+        score -= 2.0
+        signals.append("distress")
+    level = "low" if score <= SCORE_LOW else "high" if score >= SCORE_HIGH else "medium"
+    return Estimate(level, True, tuple(signals), distress)

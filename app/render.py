@@ -1,0 +1,180 @@
+"""Rendering phrasebook templates in Jinja2's immutable sandbox.
+
+Script writers are not programmers and phrasebooks may come from anywhere, so
+templates see plain data only, unknown names raise instead of printing blank,
+and nothing a template does can run long or grow large.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import inflect
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateError
+
+MAX_OUTPUT = 1000           # characters a rendered phrasing may hold
+MAX_RANGE = 100             # longest range() a template may build
+MAX_POWER = 64              # largest exponent and repetition count
+UNSAFE_FILTERS = ("attr", "xmlattr", "pprint", "indent", "wordwrap", "center", "format",
+                  "filesizeformat", "urlize", "tojson", "map", "select", "reject",
+                  "selectattr", "rejectattr", "groupby", "batch", "slice", "dictsort", "sum")
+TEMPLATE_GLOBALS = ("range", "lipsum", "dict", "cycler", "joiner", "namespace")
+
+_inflect = inflect.engine()
+
+
+def article(phrase: Any) -> str:
+    """'a' or 'an' before a phrase, reading leading digits as spoken ('an 8-hour flight')."""
+    text = str(phrase).strip()
+    if not text:
+        return text
+    head = text.split()[0].replace(",", "")
+    digits = re.match(r"^\d+", head)
+    if digits:
+        number = int(digits.group())
+        spoken = _inflect.number_to_words(number) if number < 10**15 else "one"
+        word = "an" if spoken.startswith(("eight", "eleven", "eighteen")) else "a"
+        return f"{word} {text}"
+    # inflect may capitalise the article it picks; keep only its choice of word.
+    word = _inflect.a(text).split(" ", 1)[0].lower()
+    return f"{word} {text}"
+
+
+def plural(word: Any, count: Any = 2) -> str:
+    """The plural of a noun when count is not one ('policy' -> 'policies')."""
+    text = str(word)
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        number = 2
+    return text if number == 1 else _inflect.plural_noun(text) or text
+
+
+def join_words(items: Any, conj: str = "and") -> str:
+    """'x, y and z' (no serial comma), or 'x, y or z' with conj='or'."""
+    if isinstance(items, str) or not hasattr(items, "__iter__"):
+        return str(items)
+    words = [str(i) for i in items][:20]
+    if conj not in ("and", "or"):
+        conj = "and"
+    return _inflect.join(words, conj=conj, final_sep="") if words else ""
+
+
+def number_words(value: Any) -> str:
+    """Small numbers as words, as people say them ('3' -> 'three')."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return _inflect.number_to_words(number) if 0 <= number <= 100 else str(number)
+
+
+def _safe_range(*args: Any) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise SecurityError(f"range() longer than {MAX_RANGE} is not allowed")
+    return r
+
+
+class PhraseEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox with arithmetic bounded: no huge powers or repeated strings."""
+
+    intercepted_binops = frozenset(["**", "*"])
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[override]
+        if operator == "**":
+            if abs(right) > MAX_POWER if isinstance(right, (int, float)) else True:
+                raise SecurityError("exponent too large")
+            return left ** right
+        if operator == "*":
+            for a, b in ((left, right), (right, left)):
+                if isinstance(a, (str, list, tuple)) and isinstance(b, int) and b > MAX_POWER:
+                    raise SecurityError("repetition too large")
+            return left * right
+        return super().call_binop(context, operator, left, right)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Plain data only: dict keys are read by item, never Python attributes or methods.
+        if isinstance(obj, (str, int, float, bool, type(None), list, tuple, dict)):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+def _build_environment() -> PhraseEnvironment:
+    env = PhraseEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
+                            lstrip_blocks=True, keep_trailing_newline=False, cache_size=4000)
+    for name in UNSAFE_FILTERS:
+        env.filters.pop(name, None)
+    for name in TEMPLATE_GLOBALS:
+        env.globals.pop(name, None)
+    env.globals["range"] = _safe_range
+    env.filters.update({"a": article, "an": article, "plural": plural, "join_words": join_words,
+                        "words": number_words})
+    return env
+
+
+ENV = _build_environment()
+
+
+@lru_cache(maxsize=8192)
+def compile_template(source: str):
+    """Compile once, cache by source: the same phrasing is rendered on many calls."""
+    return ENV.from_string(source)
+
+
+@lru_cache(maxsize=8192)
+def compile_condition(source: str):
+    """A rule condition; a blocked attribute raises instead of quietly reading as None."""
+    return ENV.compile_expression(source, undefined_to_none=False)
+
+
+def template_variables(source: str) -> set[str]:
+    """Top-level names a template reads (raises TemplateSyntaxError)."""
+    return meta.find_undeclared_variables(ENV.parse(source))
+
+
+def condition_variables(source: str) -> set[str]:
+    """Top-level names a condition reads (raises TemplateSyntaxError)."""
+    parsed = ENV.parse("{{ (" + source + ") }}")
+    names = meta.find_undeclared_variables(parsed)
+    # An expression that escaped the wrapper (e.g. ') }}{{ (') is not one condition.
+    outputs = list(parsed.find_all(nodes.Output))
+    if len(outputs) != 1 or len(outputs[0].nodes) != 1:
+        raise TemplateSyntaxError("a condition must be a single expression", 1)
+    return names
+
+
+def render(source: str, variables: dict) -> str:
+    """Render a phrasing: whitespace folded, output capped, every failure a TemplateError."""
+    try:
+        text = compile_template(source).render(variables)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error at line {exc.lineno}: {exc.message}") from None
+    except UndefinedError as exc:
+        raise TemplateError(f"template uses a value it was not given: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"template did something the sandbox forbids: {exc}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
+        raise TemplateError(f"template failed: {type(exc).__name__}: {exc}") from None
+    if len(text) > MAX_OUTPUT:
+        raise TemplateError(f"template output longer than {MAX_OUTPUT} characters")
+    return " ".join(text.split())
+
+
+def evaluate(source: str, variables: dict) -> bool:
+    """Evaluate a rule condition to a boolean; every failure a TemplateError."""
+    try:
+        return bool(compile_condition(source)(**variables))
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"condition syntax error: {exc.message}") from None
+    except UndefinedError as exc:
+        raise TemplateError(f"condition uses a value it was not given: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"condition did something the sandbox forbids: {exc}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
+        raise TemplateError(f"condition failed: {type(exc).__name__}: {exc}") from None
