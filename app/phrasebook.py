@@ -383,7 +383,8 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
             tests.append(TestCase(name, {"datapoint": raw.get("datapoint") or {},
                                          "context": raw.get("context") or {}},
                                   expect, c.doc.where(where)[0]))
-    disabled = c.strings(obj, path, "disable_checks")
+    disabled = _disabled_checks(c, obj["disable_checks"], path + ("disable_checks",)) \
+        if "disable_checks" in obj else ()
     if not topic_id or not purpose:
         return None
     return Topic(id=topic_id, file=c.doc.file, line=c.doc.where(path)[0], purpose=purpose, decision=decision,
