@@ -190,83 +190,105 @@ def _check_json_value(value: Any, where: str, depth: int = 0) -> None:
         raise RequestError(where, f"expected a JSON value; got {_describe(value)}", "invalid_type")
 
 
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of the contract: how it is validated here and described in the OpenAPI schema."""
+
+    name: str
+    kind: str                      # text | key | enum | bool | texts | enums | json
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_len: int = MAX_TEXT
+    max_items: int = 0
+    description: str = ""
+
+
+DATAPOINT_SPEC = (
+    FieldSpec("key", "key", True, max_len=200, description="Dotted name of what is known, e.g. policy.auto."),
+    FieldSpec("value", "json", True, max_len=MAX_VALUE_JSON, description="What is known: any JSON value."),
+    FieldSpec("label", "text", max_len=200, description="How to say the thing in words."),
+    FieldSpec("category", "enum", choices=CATEGORIES,
+              description="Optional when the phrasebooks know the key; may raise sensitivity, never lower it."),
+    FieldSpec("provenance", "enum", True, choices=PROVENANCES, description="Where the data came from."),
+    FieldSpec("collected_via", "text", max_len=100, description="Channel the data was collected on."),
+    FieldSpec("consent", "enums", choices=CONSENT_PURPOSES, max_items=len(CONSENT_PURPOSES),
+              description="Purposes agreed to; absent means unknown."),
+)
+CONTEXT_SPEC = (
+    FieldSpec("channel", "enum", True, choices=CHANNELS, description="Where the conversation happens."),
+    FieldSpec("industry", "enum", choices=INDUSTRIES),
+    FieldSpec("reason", "text", max_len=100, description="Why the customer got in touch, e.g. billing_question."),
+    FieldSpec("stage", "enum", choices=STAGES),
+    FieldSpec("issue_resolved", "bool"),
+    FieldSpec("receptiveness", "enum", choices=LEVELS,
+              description="When absent, estimated from customer_utterances."),
+    FieldSpec("customer_utterances", "texts", max_items=MAX_UTTERANCES,
+              description="The customer's own recent words, oldest first."),
+    FieldSpec("do_not_market", "bool"),
+    FieldSpec("relationship", "enum", choices=RELATIONSHIPS),
+    FieldSpec("locale", "text", max_len=20, description="An English locale such as en or en-GB."),
+    FieldSpec("bystanders", "bool", description="Others can hear (a cabin, a shop floor): keep it general."),
+)
+CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
+
+
+def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
+    """Validate an object against a field spec; every error names its field path."""
+    _object(obj, path, tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
+    out: dict = {}
+    for f in spec:
+        if f.name not in obj or (obj[f.name] is None and not f.required):
+            continue
+        value, where = obj[f.name], _join(path, f.name)
+        if f.kind == "json":
+            _check_json_value(value, where)
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise RequestError(where, f"expected at most {MAX_TEXT} characters; got {len(value)}", "too_long")
+            if len(json.dumps(value)) > f.max_len:
+                raise RequestError(where, f"expected at most {f.max_len} characters of JSON", "too_long")
+        elif f.kind == "bool":
+            value = _bool(obj, path, f.name)
+        elif f.kind in ("text", "key", "enum"):
+            value = _string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
+            if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
+                                    or value.endswith(".")):
+                raise RequestError(where, "expected a dotted name of lower-case letters, digits, '_' and '-'; "
+                                          f"got {_describe(value)}", "invalid_value")
+        else:  # texts | enums
+            what = "purposes" if f.kind == "enums" else "strings"
+            if not isinstance(value, list):
+                raise RequestError(where, f"expected an array of {what}; got {_describe(value)}", "invalid_type")
+            if len(value) > f.max_items:
+                raise RequestError(where, f"expected at most {f.max_items} items; got {len(value)}", "too_long")
+            for i, item in enumerate(value):
+                if f.kind == "enums" and (not isinstance(item, str) or item not in f.choices):
+                    raise RequestError(_join(where, i), f"expected one of {', '.join(f.choices)}; "
+                                                        f"got {_describe(item)}", "invalid_value")
+                if not isinstance(item, str):
+                    raise RequestError(_join(where, i), f"expected a string; got {_describe(item)}", "invalid_type")
+                if len(item) > f.max_len:
+                    raise RequestError(_join(where, i), f"expected at most {f.max_len} characters; "
+                                                        f"got {len(item)}", "too_long")
+            value = tuple(dict.fromkeys(value)) if f.kind == "enums" else tuple(value)
+        out[f.name] = value
+    return out
+
+
 def parse_datapoint(obj: Any, path: str = "datapoint") -> DataPoint:
-    allowed = ("key", "value", "label", "category", "provenance", "collected_via", "consent")
-    _object(obj, path, allowed, required=("key", "value", "provenance"))
-    key = _string(obj, path, "key", required=True, max_len=200)
-    if not set(key) <= KEY_PATTERN_CHARS or key.startswith(".") or key.endswith("."):
-        raise RequestError(_join(path, "key"),
-                           f"expected a dotted name of lower-case letters, digits, '_' and '-'; got {_describe(key)}",
-                           "invalid_value")
-    value = obj["value"]
-    _check_json_value(value, _join(path, "value"))
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise RequestError(_join(path, "value"), f"expected at most {MAX_TEXT} characters; got {len(value)}",
-                           "too_long")
-    if len(json.dumps(value)) > MAX_VALUE_JSON:
-        raise RequestError(_join(path, "value"), f"expected at most {MAX_VALUE_JSON} characters of JSON",
-                           "too_long")
-    consent = None
-    if "consent" in obj and obj["consent"] is not None:
-        raw = obj["consent"]
-        where = _join(path, "consent")
-        if not isinstance(raw, list):
-            raise RequestError(where, f"expected an array of purposes; got {_describe(raw)}", "invalid_type")
-        for i, item in enumerate(raw):
-            if not isinstance(item, str) or item not in CONSENT_PURPOSES:
-                raise RequestError(_join(where, i),
-                                   f"expected one of {', '.join(CONSENT_PURPOSES)}; got {_describe(item)}",
-                                   "invalid_value")
-        consent = tuple(dict.fromkeys(raw))
-    return DataPoint(
-        key=key,
-        value=value,
-        provenance=_string(obj, path, "provenance", required=True, choices=PROVENANCES),
-        label=_string(obj, path, "label", max_len=200),
-        category=_string(obj, path, "category", choices=CATEGORIES),
-        collected_via=_string(obj, path, "collected_via", max_len=100),
-        consent=consent,
-    )
-
-
-CONTEXT_FIELDS = ("channel", "industry", "reason", "stage", "issue_resolved", "receptiveness",
-                  "customer_utterances", "do_not_market", "relationship", "locale", "bystanders")
+    return DataPoint(**_parse_fields(obj, path, DATAPOINT_SPEC))
 
 
 def parse_context(obj: Any, path: str = "context") -> Context:
-    _object(obj, path, CONTEXT_FIELDS, required=("channel",))
-    utterances: list[str] = []
-    if obj.get("customer_utterances") is not None:
-        raw = obj["customer_utterances"]
-        where = _join(path, "customer_utterances")
-        if not isinstance(raw, list):
-            raise RequestError(where, f"expected an array of strings; got {_describe(raw)}", "invalid_type")
-        if len(raw) > MAX_UTTERANCES:
-            raise RequestError(where, f"expected at most {MAX_UTTERANCES} utterances; got {len(raw)}", "too_long")
-        for i, item in enumerate(raw):
-            if not isinstance(item, str):
-                raise RequestError(_join(where, i), f"expected a string; got {_describe(item)}", "invalid_type")
-            if len(item) > MAX_TEXT:
-                raise RequestError(_join(where, i), f"expected at most {MAX_TEXT} characters; got {len(item)}",
-                                   "too_long")
-            utterances.append(item)
-    locale = _string(obj, path, "locale", max_len=20) or "en"
+    fields = _parse_fields(obj, path, CONTEXT_SPEC)
+    locale = fields.get("locale") or "en"
     if not locale.lower().startswith("en"):
-        raise RequestError(_join(path, "locale"), f"expected an English locale such as 'en' or 'en-GB'; got {_describe(locale)}",
+        raise RequestError(_join(path, "locale"),
+                           f"expected an English locale such as 'en' or 'en-GB'; got {_describe(locale)}",
                            "invalid_value")
-    return Context(
-        channel=_string(obj, path, "channel", required=True, choices=CHANNELS),
-        industry=_string(obj, path, "industry", choices=INDUSTRIES),
-        reason=_string(obj, path, "reason", max_len=100),
-        stage=_string(obj, path, "stage", choices=STAGES),
-        issue_resolved=_bool(obj, path, "issue_resolved"),
-        receptiveness=_string(obj, path, "receptiveness", choices=LEVELS),
-        customer_utterances=tuple(utterances),
-        do_not_market=bool(_bool(obj, path, "do_not_market")),
-        relationship=_string(obj, path, "relationship", choices=RELATIONSHIPS),
-        locale=locale,
-        bystanders=bool(_bool(obj, path, "bystanders")),
-    )
+    fields["locale"] = locale
+    fields["do_not_market"] = bool(fields.get("do_not_market"))
+    fields["bystanders"] = bool(fields.get("bystanders"))
+    return Context(**fields)
 
 
 def parse_suggest_request(obj: Any) -> SuggestRequest:
