@@ -98,6 +98,10 @@ class PhraseEnvironment(ImmutableSandboxedEnvironment):
             return left * right
         return super().call_binop(context, operator, left, right)
 
+    def unsafe_undefined(self, obj: Any, attribute: str):  # type: ignore[override]
+        # Fail loudly: a blocked attribute must never quietly read as empty or None.
+        raise SecurityError(f"'{attribute}' cannot be read here; templates see plain data only")
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Plain data only: dict keys are read by item, never Python attributes or methods.
         if isinstance(obj, (str, int, float, bool, type(None), list, tuple, dict)):

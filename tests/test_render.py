@@ -1,0 +1,56 @@
+"""The sandbox: language filters work, hostile templates fail cleanly and fast."""
+import time
+
+import pytest
+
+from app.errors import TemplateError
+from app.render import article, evaluate, join_words, plural, render
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("aisle seat", "an aisle seat"), ("upgrade", "an upgrade"), ("hour", "an hour"), ("user", "a user"),
+    ("8-hour flight", "an 8-hour flight"), ("11 kg bag", "an 11 kg bag"), ("18th birthday", "an 18th birthday"),
+    ("1,800 points", "a 1,800 points"), ("80 GB plan", "an 80 GB plan"), ("5 star stay", "a 5 star stay"),
+])
+def test_article_reads_digits_as_spoken(phrase, expected):
+    assert article(phrase) == expected
+
+
+def test_plural_and_joins():
+    assert plural("policy") == "policies"
+    assert plural("policy", 1) == "policy"
+    assert join_words(["tea", "coffee", "juice"], "or") == "tea, coffee or juice"
+    assert join_words(["tea", "coffee"]) == "tea and coffee"
+
+
+def test_render_filters_inside_templates_and_folds_space():
+    text = render("Would you like {{ label | a }}?\n  {{ items | join_words('or') }}",
+                  {"label": "aisle seat", "items": ["water", "juice"]})
+    assert text == "Would you like an aisle seat? water or juice"
+
+
+@pytest.mark.parametrize("template", [
+    "{{ value.__class__.__mro__ }}",
+    "{{ value.upper() }}",
+    "{{ context.items() }}",
+    "{{ 'a' * 100000 }}",
+    "{{ 9 ** 99999 }}",
+    "{{ range(100000) | list }}",
+    "{{ missing }}",
+    "{{ value | attr('__class__') }}",
+    "{% for i in range(50) %}{% for j in range(50) %}xxxxxxxx{% endfor %}{% endfor %}",
+    "{{ lipsum() }}",
+    "{{ 1 / 0 }}",
+])
+def test_hostile_templates_raise_template_error_quickly(template):
+    started = time.perf_counter()
+    with pytest.raises(TemplateError):
+        render(template, {"value": "v", "context": {"channel": "phone"}})
+    assert time.perf_counter() - started < 1.0
+
+
+def test_condition_blocked_attribute_raises_instead_of_reading_none():
+    with pytest.raises(TemplateError):
+        evaluate("value.__class__ is none", {"value": "x"})
+    assert evaluate("context.stage == 'wrap_up'", {"context": {"stage": "wrap_up"}})
+    assert not evaluate("value in ['none', false]", {"value": "active"})
