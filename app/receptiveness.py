@@ -10,13 +10,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import nltk
 import vaderSentiment
-from nltk.sentiment.vader import SentimentIntensityAnalyzer
-from nltk.tokenize import NLTKWordTokenizer
 
 _VADER_DIR = os.path.dirname(vaderSentiment.__file__)
-_TOKENIZER = NLTKWordTokenizer()
 SCORE_LOW = -1.0
 SCORE_HIGH = 1.0
 
@@ -33,15 +29,28 @@ class Estimate:
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> SentimentIntensityAnalyzer:
-    """VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded."""
+def _analyzer():
+    """NLTK's VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded.
+
+    Imported on first use: a request that gives its receptiveness never pays for NLTK.
+    """
+    import nltk
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
     if _VADER_DIR not in nltk.data.path:
         nltk.data.path.insert(0, _VADER_DIR)
     return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
 
 
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from nltk.tokenize import NLTKWordTokenizer
+
+    return NLTKWordTokenizer()
+
+
 def _words(text: str) -> list[str]:
-    return [t.lower() for t in _TOKENIZER.tokenize(text)]
+    return [t.lower() for t in _tokenizer().tokenize(text)]
 
 
 @lru_cache(maxsize=256)
@@ -87,7 +96,7 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
         score += 1.0
         signals.append("positive sentiment")
     words = [w for u in recent for w in _words(u) if any(ch.isalnum() for ch in w)]
-    if words and len(words) / len(recent) <= 3:
+    if words and len(words) / len(recent) <= 4:
         score -= 0.5
         signals.append("terse")
     lowered = " ".join(recent).lower()

@@ -10,7 +10,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import inflect
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -25,7 +24,25 @@ UNSAFE_FILTERS = ("attr", "xmlattr", "pprint", "indent", "wordwrap", "center", "
                   "selectattr", "rejectattr", "groupby", "batch", "slice", "dictsort", "sum")
 TEMPLATE_GLOBALS = ("range", "lipsum", "dict", "cycler", "joiner", "namespace")
 
-_inflect = inflect.engine()
+
+
+@lru_cache(maxsize=1)
+def _inflect():
+    """inflect's engine, loaded on first use.
+
+    inflect wraps its methods in typeguard's @typechecked, which re-instruments
+    them at import and costs seconds of start-up; we pass it plain strings, so
+    the import runs with that decorator as a pass-through.
+    """
+    import typeguard
+
+    original = typeguard.typechecked
+    typeguard.typechecked = lambda target=None, **_: target if target is not None else (lambda t: t)
+    try:
+        import inflect
+    finally:
+        typeguard.typechecked = original
+    return inflect.engine()
 
 
 def article(phrase: Any) -> str:
@@ -37,11 +54,11 @@ def article(phrase: Any) -> str:
     digits = re.match(r"^\d+", head)
     if digits:
         number = int(digits.group())
-        spoken = _inflect.number_to_words(number) if number < 10**15 else "one"
+        spoken = _inflect().number_to_words(number) if number < 10**15 else "one"
         word = "an" if spoken.startswith(("eight", "eleven", "eighteen")) else "a"
         return f"{word} {text}"
     # inflect may capitalise the article it picks; keep only its choice of word.
-    word = _inflect.a(text).split(" ", 1)[0].lower()
+    word = _inflect().a(text).split(" ", 1)[0].lower()
     return f"{word} {text}"
 
 
@@ -52,7 +69,7 @@ def plural(word: Any, count: Any = 2) -> str:
         number = int(count)
     except (TypeError, ValueError):
         number = 2
-    return text if number == 1 else _inflect.plural_noun(text) or text
+    return text if number == 1 else _inflect().plural_noun(text) or text
 
 
 def join_words(items: Any, conj: str = "and") -> str:
@@ -62,7 +79,7 @@ def join_words(items: Any, conj: str = "and") -> str:
     words = [str(i) for i in items][:20]
     if conj not in ("and", "or"):
         conj = "and"
-    return _inflect.join(words, conj=conj, final_sep="") if words else ""
+    return _inflect().join(words, conj=conj, final_sep="") if words else ""
 
 
 def number_words(value: Any) -> str:
@@ -71,7 +88,7 @@ def number_words(value: Any) -> str:
         number = int(value)
     except (TypeError, ValueError):
         return str(value)
-    return _inflect.number_to_words(number) if 0 <= number <= 100 else str(number)
+    return _inflect().number_to_words(number) if 0 <= number <= 100 else str(number)
 
 
 def _safe_range(*args: Any) -> range:

@@ -1,0 +1,149 @@
+"""Benchmark suggest() against a bare sandboxed Jinja2 render measured in the same run.
+
+    .venv/bin/python bench/bench_suggest.py [--rounds N] [--json FILE]
+
+Reports medians and p99s, and every figure as a ratio to the baseline, since
+shared machines drift in absolute speed. Targets (issue 2): given receptiveness
+<= 10x the bare render; estimated from three utterances <= 30x; a 10,000-topic
+set within 1.5x of a 100-topic set; `tact suggest` cold start under 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.engine import Engine  # noqa: E402
+
+CONTEXT = {"channel": "phone", "industry": "insurance", "reason": "billing_question", "stage": "wrap_up",
+           "issue_resolved": True, "receptiveness": "medium"}
+UTTERANCES = ["Right, okay, that's the bill sorted then.", "Thanks, that's really helpful.",
+              "I was worried it would take ages."]
+MIXED = [
+    {"key": "policy.auto", "value": "none", "label": "auto insurance", "provenance": "account_record",
+     "consent": ["service", "marketing"]},
+    {"key": "seat.preference", "value": "aisle", "provenance": "customer_stated"},
+    {"key": "purchase.pattern", "value": "prenatal vitamins", "category": "pregnancy", "provenance": "inferred"},
+    {"key": "loyalty.tier", "value": "gold", "provenance": "account_record"},
+    {"key": "widget.warranty", "value": "none", "category": "product_holding", "label": "extended warranty",
+     "provenance": "account_record"},
+    {"key": "renewal.due", "value": "2026-12-01", "provenance": "account_record"},
+    {"key": "household.new_driver", "value": True, "provenance": "inferred"},
+    {"key": "plan.data_overage", "value": 3, "provenance": "account_record"},
+]
+
+
+def timings(fn, rounds: int) -> list[float]:
+    for _ in range(max(10, rounds // 10)):
+        fn()
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"median_us": statistics.median(ordered) * 1e6,
+            "p99_us": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1e6}
+
+
+def mixed_runner(engine: Engine, context: dict):
+    requests = [{"datapoint": dp, "context": context} for dp in MIXED]
+    state = {"i": 0}
+
+    def run():
+        state["i"] = (state["i"] + 1) % len(requests)
+        engine.suggest(requests[state["i"]])
+    return run
+
+
+def synthetic_set(folder: Path, topics: int) -> None:
+    """A phrasebook set of `topics` marketing topics over distinct keys, plus the bundled files."""
+    for file in (ROOT / "phrasebooks").glob("*.yaml"):
+        shutil.copy(file, folder / file.name)
+    for start in range(0, topics, 1000):
+        lines = ["topics:"]
+        for i in range(start, min(topics, start + 1000)):
+            lines += [f"  - id: synthetic.t{i}", f"    keys: [synthetic.k{i}]", "    category: product_holding",
+                      "    purpose: marketing", f"    label: gadget cover {i}",
+                      "    phrasings:",
+                      "      low: [\"Gadget cover all sorted?\"]",
+                      "      medium: [\"Do you also have {{ label }}?\"]",
+                      "      high: [\"Out of interest, how do you cover your gadgets at the moment?\"]",
+                      "    honest_answer: \"We can see which products you hold with us.\""]
+        (folder / f"zz-synthetic-{start // 1000:02d}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def cold_start() -> float:
+    tact = Path(sys.executable).parent / "tact"
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([str(tact), "suggest", str(ROOT / "examples/auto-insurance.json")], check=True,
+                       capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=4000)
+    parser.add_argument("--json", help="write the figures here too")
+    args = parser.parse_args()
+
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    bare = env.from_string("Do you also have {{ label }}?")
+    baseline = summary(timings(lambda: bare.render(label="auto insurance"), args.rounds))
+
+    engine = Engine()
+    given = summary(timings(mixed_runner(engine, CONTEXT), args.rounds))
+    estimating = {k: v for k, v in CONTEXT.items() if k != "receptiveness"}
+    estimating["customer_utterances"] = UTTERANCES
+    estimated = summary(timings(mixed_runner(engine, estimating), args.rounds))
+
+    sizes = {}
+    for count in (100, 10_000):
+        with tempfile.TemporaryDirectory() as tmp:
+            synthetic_set(Path(tmp), count)
+            big = Engine([tmp])
+            request = {"datapoint": {"key": f"synthetic.k{count // 2}", "value": "none",
+                                     "provenance": "account_record"}, "context": CONTEXT}
+            sizes[count] = summary(timings(lambda: big.suggest(request), args.rounds))
+    figures = {
+        "baseline_bare_render": baseline,
+        "suggest_given": given,
+        "suggest_estimated": estimated,
+        "topics_100": sizes[100],
+        "topics_10000": sizes[10_000],
+        "ratio_given_vs_bare": given["median_us"] / baseline["median_us"],
+        "ratio_estimated_vs_bare": estimated["median_us"] / baseline["median_us"],
+        "ratio_10000_vs_100_topics": sizes[10_000]["median_us"] / sizes[100]["median_us"],
+        "cold_start_s": cold_start(),
+    }
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            print(f"{name:<28} median {value['median_us']:9.1f} us   p99 {value['p99_us']:9.1f} us")
+        else:
+            print(f"{name:<28} {value:9.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

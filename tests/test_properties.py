@@ -1,0 +1,92 @@
+"""Properties over generated requests: nothing revealing, nothing sensitive, deterministic, clean errors."""
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.check import default_checker
+from app.engine import default_engine
+from app.errors import RequestError
+from app.model import (CATEGORIES, CHANNELS, LEVELS, PROVENANCES, RELATIONSHIPS, SENSITIVE_CATEGORIES, STAGES,
+                       load_json)
+
+ENGINE = default_engine()
+KNOWN_KEYS = sorted(ENGINE.book.by_key) + ["widget.thing", "misc.note"]
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), words,
+                   st.sampled_from(["none", "aisle", "vegetarian", "gold", "pregnancy", "insulin", "Lisbon"]),
+                   st.lists(words, max_size=3))
+datapoints = st.fixed_dictionaries(
+    {"key": st.sampled_from(KNOWN_KEYS), "value": values, "provenance": st.sampled_from(PROVENANCES)},
+    optional={"label": st.one_of(words.filter(str.strip), st.sampled_from(["insulin", "wheelchair", "pregnancy"])),
+              "category": st.sampled_from(CATEGORIES),
+              "consent": st.lists(st.sampled_from(["service", "marketing"]), unique=True)})
+contexts = st.fixed_dictionaries(
+    {"channel": st.sampled_from(CHANNELS)},
+    optional={"stage": st.sampled_from(STAGES), "issue_resolved": st.booleans(),
+              "receptiveness": st.sampled_from(LEVELS), "relationship": st.sampled_from(RELATIONSHIPS),
+              "do_not_market": st.booleans(), "bystanders": st.booleans(),
+              "customer_utterances": st.lists(words, max_size=3),
+              "reason": st.sampled_from(["billing_question", "claim", "bereavement", "booking_change"])})
+
+
+def all_texts(result):
+    found = [s["text"] for s in result["suggestions"]]
+    return found + [s["text"] for group in result["alternatives"].values() for s in group]
+
+
+@SETTINGS
+@given(datapoints, contexts)
+def test_no_suggestion_reveals_or_names_sensitive_data(datapoint, context):
+    result = ENGINE.suggest({"datapoint": datapoint, "context": context})
+    checker = default_checker()
+    for text in all_texts(result):
+        assert not checker.is_revealing(text), text
+    if result["category"] in SENSITIVE_CATEGORIES or datapoint.get("category") in SENSITIVE_CATEGORIES:
+        for item in (datapoint.get("label"), datapoint["value"]):
+            if isinstance(item, str) and len(item.strip()) > 2:
+                assert all(item.strip().lower() not in t.lower() for t in all_texts(result))
+    if result["decision"] in ("withhold", "defer"):
+        assert not any(s["id"].startswith(result["topic"] or "\0") for s in result["suggestions"])
+
+
+@SETTINGS
+@given(datapoints, contexts)
+def test_output_is_deterministic(datapoint, context):
+    request = {"datapoint": datapoint, "context": context}
+    first = json.dumps(ENGINE.suggest(request))
+    assert json.dumps(ENGINE.suggest(json.loads(json.dumps(request)))) == first
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20)
+mangled = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"datapoint": json_values, "context": json_values}),
+    st.fixed_dictionaries({"datapoint": st.fixed_dictionaries({"key": json_values, "value": json_values,
+                                                                "provenance": json_values}),
+                           "context": st.fixed_dictionaries({"channel": json_values}, optional={
+                               "stage": json_values, "customer_utterances": json_values})}),
+)
+
+
+@SETTINGS
+@given(mangled)
+def test_any_input_gives_a_response_or_a_clean_request_error(obj):
+    try:
+        ENGINE.suggest(obj)
+    except RequestError as exc:
+        assert exc.message and "Traceback" not in exc.message
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_any_text_is_json_or_a_clean_request_error(text):
+    try:
+        load_json(text)
+    except RequestError as exc:
+        assert exc.message.startswith("malformed JSON") or "UTF-8" in exc.message

@@ -1,0 +1,39 @@
+"""Receptiveness: given, or estimated from the customer's words with the signals named."""
+from app.phrasebook import load
+from app.receptiveness import estimate
+
+CUES = load().cues
+
+
+def test_given_level_is_used_as_is():
+    result = estimate(("This is ridiculous!",), CUES, given="high")
+    assert (result.level, result.estimated) == ("high", False)
+
+
+def test_no_words_and_no_level_is_medium():
+    result = estimate((), CUES)
+    assert (result.level, result.estimated, result.signals) == ("medium", True, ())
+
+
+def test_warm_customer_reads_high():
+    result = estimate(("Great, thanks so much, that sorted it.", "You've been really helpful."), CUES)
+    assert result.level == "high"
+    assert "positive sentiment" in result.signals
+
+
+def test_hurried_terse_customer_reads_low():
+    result = estimate(("I'm in a hurry.", "Fine.", "Just do it quickly."), CUES)
+    assert result.level == "low"
+    assert "hurry" in result.signals and "terse" in result.signals
+
+
+def test_repeat_complaint_reads_low():
+    result = estimate(("This is the third time I've called about this and it's still not fixed. Unacceptable.",), CUES)
+    assert result.level == "low"
+    assert {"repeat contact", "complaint"} <= set(result.signals)
+
+
+def test_distress_is_flagged_from_words_and_from_reason():
+    assert estimate(("We're evacuating, the wildfire is close.",), CUES).distress
+    assert estimate((), CUES, given="high", reason="bereavement").distress
+    assert not estimate(("Can I change my seat?",), CUES).distress
