@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 from typing import Any, Iterable
 
 from . import check as checker
@@ -27,6 +28,9 @@ class Engine:
     def __init__(self, phrasebooks: Iterable[str] | None = None, store: PhrasebookStore | None = None):
         self.store = store or PhrasebookStore(phrasebooks)
         self.checks = checker.default_checker()
+        # The same phrasings come back call after call: judge each rendered line once.
+        self.reveals = lru_cache(maxsize=20_000)(
+            lambda text, disabled: self.checks.is_revealing(text, None, disabled))
 
     @property
     def book(self) -> Phrasebook:
@@ -66,7 +70,7 @@ class Engine:
         decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key))
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
-        guard = _Guard(self.checks, dp, decision.category, context, topic)
+        guard = _Guard(self.reveals, dp, decision.category, topic)
         result: dict[str, Any] = {
             "topic": topic.id if topic else None,
             "decision": decision.decision,
@@ -127,11 +131,10 @@ class Engine:
 class _Guard:
     """Renders a template and refuses any line that would reveal the data point."""
 
-    def __init__(self, checks, dp: DataPoint, category: str | None, context: Context, topic: Topic | None):
-        self.checks = checks
+    def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None):
+        self.reveals = reveals
         self.dp = dp
         self.sensitive = category in SENSITIVE_CATEGORIES
-        self.context = context
         self.disabled = topic.disable_checks if topic else ()
         self.topic_id = topic.id if topic else None
 
@@ -146,7 +149,7 @@ class _Guard:
         if self.sensitive and self._mentions_data(text):
             log.warning("phrasing in topic %s dropped: names sensitive data", self.topic_id)
             return None
-        if check and self.checks.is_revealing(text, self.context, self.disabled):
+        if check and self.reveals(text, self.disabled):
             log.warning("phrasing in topic %s dropped by the check", self.topic_id)
             return None
         return text

@@ -42,15 +42,16 @@ def _analyzer():
     return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    from nltk.tokenize import NLTKWordTokenizer
+@lru_cache(maxsize=4096)
+def _compound(utterance: str) -> float:
+    """VADER's compound score for one utterance, kept for the next call in the same conversation.
 
-    return NLTKWordTokenizer()
+    Every call mid-conversation resends the last few utterances, so each is scored once.
+    """
+    return _analyzer().polarity_scores(utterance[:500])["compound"]
 
 
-def _words(text: str) -> list[str]:
-    return [t.lower() for t in _tokenizer().tokenize(text)]
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 @lru_cache(maxsize=256)
@@ -87,16 +88,15 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
         return Estimate("medium", True, ("distress",) if distress else (), distress)
     score = 0.0
     signals: list[str] = []
-    analyzer = _analyzer()
-    compound = sum(analyzer.polarity_scores(u[:500])["compound"] for u in recent) / len(recent)
+    compound = sum(_compound(u) for u in recent) / len(recent)
     if compound <= -0.3:
         score -= 1.0
         signals.append("negative sentiment")
     elif compound >= 0.4:
         score += 1.0
         signals.append("positive sentiment")
-    words = [w for u in recent for w in _words(u) if any(ch.isalnum() for ch in w)]
-    if words and len(words) / len(recent) <= 4:
+    words = sum(len(_WORD.findall(u)) for u in recent)
+    if words and words / len(recent) <= 3:
         score -= 0.5
         signals.append("terse")
     lowered = " ".join(recent).lower()
