@@ -48,12 +48,17 @@ def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | N
 
 
 def issue_pending(context: Context) -> bool:
-    """Whether the customer's own issue still waits: anything before the wrap-up not marked resolved."""
+    """Whether the customer's own issue still waits.
+
+    Resolved means marked resolved or at the wrap-up. Otherwise an issue waits when
+    it is marked unresolved, a reason for the contact is given, or the
+    conversation is before the wrap-up; with none of these known (a shop floor, a
+    cabin), nothing waits.
+    """
     if context.issue_resolved is True or context.stage == "wrap_up":
         return False
-    if context.issue_resolved is False:
-        return True
-    return context.stage in ("opening", "discovery", "resolution") and context.reason is not None
+    return (context.issue_resolved is False or context.reason is not None
+            or context.stage in ("opening", "discovery", "resolution"))
 
 
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
@@ -129,8 +134,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             if applies:
                 rule(topic_rule.decision, topic_rule.id, topic_rule.message)
                 break
-        if not any(STRICTNESS[d] >= 2 for d, _ in found) and not any(n == "bystanders" for _, n in
-                                                                          ((d, r.rule) for d, r in found)):
+        bystander = any(r.rule == "bystanders" for _, r in found)
+        if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
             _default(topic, datapoint, rule)
     return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found))
 
@@ -138,10 +143,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
 def _default(topic: Topic, datapoint: DataPoint, rule) -> None:
     decision = topic.decision
     if datapoint.provenance in UNCITABLE_PROVENANCE:
-        if decision == "apply_silently":
-            decision = "apply_silently"
-        else:
-            decision = "ask"
+        decision = "apply_silently" if decision == "apply_silently" else "ask"
         rule(decision, "respect-provenance",
              "Observed and inferred data are never cited or stated as fact: ask, and let the customer say.")
     if decision == "apply_silently":
