@@ -53,8 +53,6 @@ class Engine:
         book = book or self.book
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key))
         for topic in book.candidates(datapoint.key, category):
-            if topic.industry and context.industry and topic.industry != context.industry and topic.generic:
-                continue
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
                 try:

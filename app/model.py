@@ -227,7 +227,8 @@ CONTEXT_SPEC = (
     FieldSpec("do_not_market", "bool"),
     FieldSpec("relationship", "enum", choices=RELATIONSHIPS),
     FieldSpec("locale", "text", max_len=20, description="An English locale such as en or en-GB."),
-    FieldSpec("bystanders", "bool", description="Others can hear (a cabin, a shop floor): keep it general."),
+    FieldSpec("bystanders", "bool",
+              description="Others can hear: keep it general. Defaults to true in a cabin, false elsewhere."),
 )
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
@@ -287,7 +288,8 @@ def parse_context(obj: Any, path: str = "context") -> Context:
                            "invalid_value")
     fields["locale"] = locale
     fields["do_not_market"] = bool(fields.get("do_not_market"))
-    fields["bystanders"] = bool(fields.get("bystanders"))
+    if fields.get("bystanders") is None:
+        fields["bystanders"] = fields["channel"] == "cabin"   # in a cabin, others can hear
     return Context(**fields)
 
 
