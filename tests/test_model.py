@@ -106,3 +106,10 @@ def test_check_request_context_channel_optional_and_disable_list():
     with pytest.raises(RequestError) as info:
         parse_check_request({"text": 5})
     assert str(info.value) == "text: expected a string; got 5"
+
+
+def test_bystander_mode_defaults_on_in_a_cabin_only():
+    from app.model import parse_context
+    assert parse_context({"channel": "cabin"}).bystanders is True
+    assert parse_context({"channel": "cabin", "bystanders": False}).bystanders is False
+    assert parse_context({"channel": "phone"}).bystanders is False
