@@ -16,6 +16,7 @@ class Outcome:
 
 
 def _texts(result: dict) -> list[str]:
+    """Every line the staff member might say (the action is for them, not the customer)."""
     texts = [s["text"] for s in result["suggestions"]]
     texts += [s["text"] for group in result["alternatives"].values() for s in group]
     return texts
@@ -26,8 +27,8 @@ def build_request(topic, case) -> dict:
     datapoint = {"provenance": "account_record", **case.request["datapoint"]}
     if "key" not in datapoint:
         datapoint["key"] = topic.keys[0] if topic.keys else f"example.{topic.id.replace('.', '_')}"
-        if topic.generic and "category" not in datapoint:
-            datapoint["category"] = topic.categories[0]
+    if topic.generic and "category" not in datapoint:
+        datapoint["category"] = topic.categories[0]
     if "value" not in datapoint:
         datapoint["value"] = topic.example.get("value", "example")
     context = {"channel": "phone", **case.request["context"]}
@@ -58,7 +59,7 @@ def run_case(engine, topic, case) -> Outcome:
         if not any(text.lower() in s.lower() for s in said):
             problems.append(f"says: expected a suggestion containing {text!r}; got {said}")
     for text in _as_list(expect.get("never_says")):
-        bad = [s for s in _texts(result) + [result.get("action") or ""] if text.lower() in s.lower()]
+        bad = [s for s in _texts(result) if text.lower() in s.lower()]
         if bad:
             problems.append(f"never_says: {text!r} appears in {bad}")
     if expect.get("no_suggestions") and result["suggestions"]:
