@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Hashable
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
@@ -170,8 +170,46 @@ def condition_variables(source: str) -> set[str]:
     return names
 
 
+@lru_cache(maxsize=8192)
+def _names(source: str) -> tuple[str, ...]:
+    return tuple(sorted(template_variables(source)))
+
+
+def _freeze(value: Any) -> Hashable:
+    """A hashable stand-in that tells apart every value that could render differently (True vs 1)."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_freeze(v) for v in value))
+    hash(value)
+    return (type(value).__name__, value)
+
+
+_MISSING = object()   # a name the caller did not give: rendering raises, never cached
+RENDERED: dict = {}
+MAX_RENDERED = 20_000
+
+
 def render(source: str, variables: dict) -> str:
-    """Render a phrasing: whitespace folded, output capped, every failure a TemplateError."""
+    """Render a phrasing: whitespace folded, output capped, every failure a TemplateError.
+
+    The same phrasing comes back with the same values call after call, so
+    output is remembered by source and the values the template reads.
+    """
+    try:
+        key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in _names(source)))
+    except (TemplateSyntaxError, TypeError, RecursionError):
+        return _render(source, variables)
+    text = RENDERED.get(key)
+    if text is None:
+        text = _render(source, variables)
+        if len(RENDERED) >= MAX_RENDERED:
+            RENDERED.clear()
+        RENDERED[key] = text
+    return text
+
+
+def _render(source: str, variables: dict) -> str:
     try:
         text = compile_template(source).render(variables)
     except TemplateSyntaxError as exc:

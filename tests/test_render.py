@@ -54,3 +54,13 @@ def test_condition_blocked_attribute_raises_instead_of_reading_none():
         evaluate("value.__class__ is none", {"value": "x"})
     assert evaluate("context.stage == 'wrap_up'", {"context": {"stage": "wrap_up"}})
     assert not evaluate("value in ['none', false]", {"value": "active"})
+
+
+def test_remembered_output_never_crosses_values():
+    """Rendering is cached by the values a template reads; different values must not share output."""
+    assert render("{{ value }}", {"value": True}) == "True"
+    assert render("{{ value }}", {"value": 1}) == "1"
+    assert render("{{ value | join_words }}", {"value": ["a", "b"]}) == "a and b"
+    assert render("{{ value | join_words }}", {"value": ["a", "c"]}) == "a and c"
+    assert render("{{ context.channel }}", {"context": {"channel": "chat"}}) == "chat"
+    assert render("{{ context.channel }}", {"context": {"channel": "phone"}}) == "phone"
