@@ -25,7 +25,7 @@ TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
 RULE_DECISIONS = DECISIONS
 TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
-CUE_LISTS = ("hurry", "repeat_contact", "complaint", "distress", "warmth", "distress_reasons")
+CUE_LISTS = ("hurry", "repeat_contact", "complaint", "anger", "distress", "warmth", "distress_reasons")
 MAX_PHRASINGS = 12
 
 

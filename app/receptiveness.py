@@ -1,7 +1,7 @@
 """How receptive the customer seems, estimated from their own recent words.
 
 VADER gives the sentiment; cue lists kept in the phrasebooks (hurry, repeat
-contact, complaint, distress, warmth) give what sentiment alone misses.
+contact, complaint, anger, distress, warmth) give what sentiment alone misses.
 """
 from __future__ import annotations
 
@@ -69,12 +69,21 @@ def _has_cue(lowered: str, cues: tuple[str, ...]) -> str | None:
     return found.group() if found else None
 
 
-def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> bool:
-    """Whether the customer is in distress, from their words or the reason they got in touch."""
+def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> str | None:
+    """Why the customer is in distress ("distress" or "anger"), from their words or the reason they got in touch.
+
+    An angry complaint counts: no one should be sold to while they are furious.
+    """
     if reason and _has_cue(reason.lower().replace("_", " "), cues.get("distress_reasons", ())):
-        return True
-    lowered = " ".join(utterances).lower()
-    return bool(lowered and _has_cue(lowered, cues.get("distress", ())))
+        return "distress"
+    lowered = " ".join(utterances[-5:]).lower()
+    if not lowered:
+        return None
+    if _has_cue(lowered, cues.get("distress", ())):
+        return "distress"
+    if _has_cue(lowered, cues.get("anger", ())):
+        return "anger"
+    return None
 
 
 def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
@@ -82,10 +91,10 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
     """The level to use: the given one, or an estimate from the last few utterances with its signals."""
     distress = distress_in(utterances, reason, cues)
     if given:
-        return Estimate(given, False, ("distress",) if distress else (), distress)
+        return Estimate(given, False, (distress,) if distress else (), bool(distress))
     recent = utterances[-3:]
     if not recent:
-        return Estimate("medium", True, ("distress",) if distress else (), distress)
+        return Estimate("medium", True, (distress,) if distress else (), bool(distress))
     score = 0.0
     signals: list[str] = []
     compound = sum(_compound(u) for u in recent) / len(recent)
@@ -106,6 +115,6 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
             signals.append(name.replace("_", " "))
     if distress:
         score -= 2.0
-        signals.append("distress")
+        signals.append(distress)
     level = "low" if score <= SCORE_LOW else "high" if score >= SCORE_HIGH else "medium"
-    return Estimate(level, True, tuple(signals), distress)
+    return Estimate(level, True, tuple(signals), bool(distress))

@@ -167,3 +167,10 @@ def test_batch_keeps_order_and_ranks_say_now():
     ids = {s["id"] for r in result["results"] for s in r["suggestions"]}
     assert set(result["say_now"]) <= ids
     assert not any(sid.startswith("neutral") for sid in result["say_now"])
+
+
+def test_dont_exploit_emotion_an_angry_complaint():
+    result = suggest({"key": "device.upgrade_eligible", "value": True}, stage="wrap_up", issue_resolved=True,
+                     customer_utterances=["Fine, it's fixed, but I'm furious it took three calls."])
+    assert result["decision"] == "withhold" and "dont-exploit-emotion" in rules(result)
+    assert "anger" in result["receptiveness"]["signals"]

@@ -37,3 +37,11 @@ def test_distress_is_flagged_from_words_and_from_reason():
     assert estimate(("We're evacuating, the wildfire is close.",), CUES).distress
     assert estimate((), CUES, given="high", reason="bereavement").distress
     assert not estimate(("Can I change my seat?",), CUES).distress
+
+
+def test_an_angry_complaint_is_distress_and_named():
+    result = estimate(("I'm furious, this is the worst service I've ever had.",), CUES)
+    assert result.distress and result.level == "low" and "anger" in result.signals
+    given = estimate(("I'm absolutely livid about this bill.",), CUES, given="high")
+    assert given.distress and given.signals == ("anger",)
+    assert not estimate(("The delay was annoying, but thanks for sorting it.",), CUES).distress
