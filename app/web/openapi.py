@@ -1,0 +1,150 @@
+"""The OpenAPI 3.1 document, built from app.schema's component schemas.
+
+The request schemas come from the same field specs that validate requests, so
+the published API and the validation cannot drift apart.
+"""
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+from ..model import LEVELS, MAX_DATAPOINTS
+from ..schema import component_schemas
+from .packs import MAX_PASSENGERS, SEAT_PATTERN
+
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF + name}
+
+
+def _pack_schemas(components: dict) -> dict:
+    context = copy.deepcopy(components["Context"])
+    context["required"] = [r for r in context.get("required", []) if r != "channel"]
+    context["description"] = "As Context; the channel is always cabin, and bystanders defaults to true."
+    tone = {"type": "object", "properties": {
+        "decision": {"type": "string"},
+        "reasons": {"type": "array", "items": {"type": "object"}},
+        "lines": {"type": "array", "items": {"type": "string"}},
+        "action": {"type": ["string", "null"]}},
+        "required": ["decision", "reasons", "lines", "action"]}
+    return {
+        "PackContext": context,
+        "Passenger": {
+            "type": "object",
+            "properties": {
+                "seat": {"type": "string", "pattern": SEAT_PATTERN, "maxLength": 4},
+                "name": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}]},
+                "datapoints": {"anyOf": [{"type": "array", "items": _ref("DataPoint"),
+                                          "maxItems": MAX_DATAPOINTS}, {"type": "null"}]},
+            },
+            "required": ["seat"],
+            "additionalProperties": False,
+        },
+        "PackRequest": {
+            "type": "object",
+            "description": "A flight's passengers and their data points; seats must be unique.",
+            "properties": {
+                "flight": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
+                "date": {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "null"}]},
+                "passengers": {"type": "array", "items": _ref("Passenger"), "maxItems": MAX_PASSENGERS},
+                "context": {"anyOf": [_ref("PackContext"), {"type": "null"}]},
+            },
+            "required": ["flight", "passengers"],
+            "additionalProperties": False,
+        },
+        "Pack": {
+            "type": "object",
+            "properties": {
+                "flight": {"type": "string"},
+                "date": {"type": ["string", "null"]},
+                "channel": {"const": "cabin"},
+                "bystanders": {"type": "boolean"},
+                "levels": {"type": "array", "items": {"type": "string", "enum": list(LEVELS)}},
+                "generated_at": {"type": "string"},
+                "passengers": {"type": "array", "items": {"type": "object", "properties": {
+                    "seat": {"type": "string"}, "name": {"type": ["string", "null"]},
+                    "lines": {"type": "array", "items": {"type": "object", "properties": {
+                        "key": {"type": ["string", "null"]}, "label": {"type": ["string", "null"]},
+                        "topic": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
+                        "sensitive": {"type": "boolean"},
+                        "tones": {"type": "object", "additionalProperties": tone}},
+                        "required": ["key", "tones"]}}},
+                    "required": ["seat", "name", "lines"]}},
+            },
+            "required": ["flight", "channel", "bystanders", "passengers"],
+        },
+        "TopicSummary": {
+            "type": "object",
+            "properties": {"id": {"type": "string"}, "title": {"type": ["string", "null"]},
+                           "purpose": {"type": "string"}, "decision": {"type": "string"},
+                           "keys": {"type": "array", "items": {"type": "string"}},
+                           "categories": {"type": "array", "items": {"type": "string"}},
+                           "category": {"type": ["string", "null"]}, "industry": {"type": ["string", "null"]},
+                           "file": {"type": "string"}, "line": {"type": "integer"}},
+            "required": ["id", "purpose", "decision", "keys", "categories"],
+        },
+        "TopicList": {"type": "object", "properties": {"topics": {"type": "array",
+                                                                   "items": _ref("TopicSummary")}},
+                      "required": ["topics"]},
+        "Topic": {"allOf": [_ref("TopicSummary")], "type": "object",
+                  "properties": {"phrasings": {"type": "object"}, "bystander": {"type": "object"},
+                                 "avoid": {"type": "array", "items": {"type": "string"}}}},
+        "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "topics": {"type": "integer"}},
+                   "required": ["status"]},
+    }
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "Malformed JSON.", 404: "Not found.", 405: "Method not allowed.",
+            413: "Request body too large.", 415: "Content-Type is not application/json.",
+            422: "The request broke the contract; `field` names where."}
+    return {str(c): {"description": text[c], "content": _json(_ref("Error"))} for c in codes}
+
+
+def _post(summary: str, request: str, response: dict, op_id: str) -> dict:
+    return {"post": {
+        "operationId": op_id,
+        "summary": summary,
+        "requestBody": {"required": True, "content": _json(_ref(request))},
+        "responses": {"200": {"description": "OK", "content": _json(response)},
+                      **_errors(400, 413, 415, 422)},
+    }}
+
+
+@lru_cache(maxsize=4)
+def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
+    components = component_schemas()
+    components.update(_pack_schemas(components))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tact", "version": "1",
+                 "description": "Say what the records know without sounding like surveillance."},
+        "paths": {
+            "/api/v1/suggest": _post("Decide and phrase one data point, or a batch under 'datapoints'.",
+                                     "SuggestRequest",
+                                     {"oneOf": [_ref("SuggestResult"), _ref("SuggestBatchResult")]},
+                                     "suggest"),
+            "/api/v1/check": _post("Find revealing wording and propose a question-led rewrite.",
+                                   "CheckRequest", _ref("CheckResult"), "check"),
+            "/api/v1/packs": _post("A cabin pack: every line for every tone, per passenger and data point.",
+                                   "PackRequest", _ref("Pack"), "pack"),
+            "/api/v1/topics": {"get": {"operationId": "topics", "summary": "The topics the phrasebooks hold.",
+                                       "responses": {"200": {"description": "OK",
+                                                             "content": _json(_ref("TopicList"))}}}},
+            "/api/v1/topics/{topic_id}": {"get": {
+                "operationId": "topic", "summary": "One topic and its phrasings.",
+                "parameters": [{"name": "topic_id", "in": "path", "required": True,
+                                "schema": {"type": "string", "maxLength": 200}}],
+                "responses": {"200": {"description": "OK", "content": _json(_ref("Topic"))},
+                              **_errors(404)}}},
+            "/healthz": {"get": {"operationId": "health", "summary": "Liveness.",
+                                 "responses": {"200": {"description": "OK", "content": _json(_ref("Health"))}}}},
+        },
+        "components": {"schemas": components},
+    }
