@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from ..errors import RequestError
 from ..model import MAX_DATAPOINTS, load_json
@@ -61,23 +61,11 @@ def _json_body() -> Any:
     """The request body decoded as JSON, or a RequestError / HTTP error explaining why not."""
     mimetype = (request.mimetype or "").lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        return _unsupported(mimetype)
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise
+        raise UnsupportedMediaType(f"expected Content-Type: application/json; got {mimetype or 'none'}")
+    data = request.get_data(cache=False)
     if not data.strip():
         raise RequestError(None, "expected a JSON body; the request body is empty", "malformed_json")
     return load_json(data)
-
-
-class _Unsupported(HTTPException):
-    code = 415
-
-
-def _unsupported(mimetype: str):
-    exc = _Unsupported(f"expected Content-Type: application/json; got {mimetype or 'none'}")
-    raise exc
 
 
 @bp.post("/api/v1/suggest")
