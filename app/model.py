@@ -108,7 +108,7 @@ class CheckRequest:
 
 # ---------------------------------------------------------------- parsing
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -131,9 +131,9 @@ def _join(path: str, name: str | int) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+def expect_object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
     if not isinstance(obj, dict):
-        raise RequestError(path or None, f"expected an object; got {_describe(obj)}")
+        raise RequestError(path or None, f"expected an object; got {describe(obj)}")
     for name in obj:
         if name not in allowed:
             close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
@@ -145,7 +145,7 @@ def _object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple[str, 
     return obj
 
 
-def _string(obj: dict, path: str, name: str, *, required: bool = False,
+def expect_string(obj: dict, path: str, name: str, *, required: bool = False,
             choices: tuple[str, ...] | None = None, max_len: int = MAX_TEXT) -> str | None:
     if name not in obj or (obj[name] is None and not required):
         return None
@@ -153,11 +153,11 @@ def _string(obj: dict, path: str, name: str, *, required: bool = False,
     where = _join(path, name)
     if choices is not None:
         if not isinstance(value, str) or value not in choices:
-            raise RequestError(where, f"expected one of {', '.join(choices)}; got {_describe(value)}",
+            raise RequestError(where, f"expected one of {', '.join(choices)}; got {describe(value)}",
                                "invalid_value")
         return value
     if not isinstance(value, str):
-        raise RequestError(where, f"expected a string; got {_describe(value)}", "invalid_type")
+        raise RequestError(where, f"expected a string; got {describe(value)}", "invalid_type")
     if len(value) > max_len:
         raise RequestError(where, f"expected at most {max_len} characters; got {len(value)}", "too_long")
     if required and not value.strip():
@@ -170,7 +170,7 @@ def _bool(obj: dict, path: str, name: str) -> bool | None:
         return None
     value = obj[name]
     if not isinstance(value, bool):
-        raise RequestError(_join(path, name), f"expected true or false; got {_describe(value)}",
+        raise RequestError(_join(path, name), f"expected true or false; got {describe(value)}",
                            "invalid_type")
     return value
 
@@ -187,7 +187,7 @@ def _check_json_value(value: Any, where: str, depth: int = 0) -> None:
         for i, v in enumerate(value):
             _check_json_value(v, _join(where, i), depth + 1)
     elif not isinstance(value, (str, int, float, bool)) and value is not None:
-        raise RequestError(where, f"expected a JSON value; got {_describe(value)}", "invalid_type")
+        raise RequestError(where, f"expected a JSON value; got {describe(value)}", "invalid_type")
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
 def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     """Validate an object against a field spec; every error names its field path."""
-    _object(obj, path, tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
+    expect_object(obj, path, tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
     out: dict = {}
     for f in spec:
         if f.name not in obj or (obj[f.name] is None and not f.required):
@@ -250,23 +250,23 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
         elif f.kind == "bool":
             value = _bool(obj, path, f.name)
         elif f.kind in ("text", "key", "enum"):
-            value = _string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
+            value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
             if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
                                     or value.endswith(".")):
                 raise RequestError(where, "expected a dotted name of lower-case letters, digits, '_' and '-'; "
-                                          f"got {_describe(value)}", "invalid_value")
+                                          f"got {describe(value)}", "invalid_value")
         else:  # texts | enums
             what = "purposes" if f.kind == "enums" else "strings"
             if not isinstance(value, list):
-                raise RequestError(where, f"expected an array of {what}; got {_describe(value)}", "invalid_type")
+                raise RequestError(where, f"expected an array of {what}; got {describe(value)}", "invalid_type")
             if len(value) > f.max_items:
                 raise RequestError(where, f"expected at most {f.max_items} items; got {len(value)}", "too_long")
             for i, item in enumerate(value):
                 if f.kind == "enums" and (not isinstance(item, str) or item not in f.choices):
                     raise RequestError(_join(where, i), f"expected one of {', '.join(f.choices)}; "
-                                                        f"got {_describe(item)}", "invalid_value")
+                                                        f"got {describe(item)}", "invalid_value")
                 if not isinstance(item, str):
-                    raise RequestError(_join(where, i), f"expected a string; got {_describe(item)}", "invalid_type")
+                    raise RequestError(_join(where, i), f"expected a string; got {describe(item)}", "invalid_type")
                 if len(item) > f.max_len:
                     raise RequestError(_join(where, i), f"expected at most {f.max_len} characters; "
                                                         f"got {len(item)}", "too_long")
@@ -284,7 +284,7 @@ def parse_context(obj: Any, path: str = "context") -> Context:
     locale = fields.get("locale") or "en"
     if not locale.lower().startswith("en"):
         raise RequestError(_join(path, "locale"),
-                           f"expected an English locale such as 'en' or 'en-GB'; got {_describe(locale)}",
+                           f"expected an English locale such as 'en' or 'en-GB'; got {describe(locale)}",
                            "invalid_value")
     fields["locale"] = locale
     fields["do_not_market"] = bool(fields.get("do_not_market"))
@@ -295,7 +295,7 @@ def parse_context(obj: Any, path: str = "context") -> Context:
 
 def parse_suggest_request(obj: Any) -> SuggestRequest:
     """Turn a decoded suggest request into typed objects, or raise RequestError naming the field."""
-    _object(obj, "", ("datapoint", "datapoints", "context"), required=("context",))
+    expect_object(obj, "", ("datapoint", "datapoints", "context"), required=("context",))
     if ("datapoint" in obj) == ("datapoints" in obj):
         raise RequestError("datapoint", "expected exactly one of 'datapoint' or 'datapoints'", "missing_field")
     context = parse_context(obj["context"])
@@ -303,7 +303,7 @@ def parse_suggest_request(obj: Any) -> SuggestRequest:
         return SuggestRequest((parse_datapoint(obj["datapoint"]),), context, batch=False)
     raw = obj["datapoints"]
     if not isinstance(raw, list):
-        raise RequestError("datapoints", f"expected an array of data points; got {_describe(raw)}", "invalid_type")
+        raise RequestError("datapoints", f"expected an array of data points; got {describe(raw)}", "invalid_type")
     if not raw:
         raise RequestError("datapoints", "expected at least one data point", "invalid_value")
     if len(raw) > MAX_DATAPOINTS:
@@ -315,10 +315,10 @@ def parse_suggest_request(obj: Any) -> SuggestRequest:
 
 def parse_check_request(obj: Any) -> CheckRequest:
     """Turn a decoded check request into typed objects, or raise RequestError naming the field."""
-    _object(obj, "", ("text", "context", "disable"), required=("text",))
+    expect_object(obj, "", ("text", "context", "disable"), required=("text",))
     text = obj["text"]
     if not isinstance(text, str):
-        raise RequestError("text", f"expected a string; got {_describe(text)}", "invalid_type")
+        raise RequestError("text", f"expected a string; got {describe(text)}", "invalid_type")
     if len(text) > 10 * MAX_TEXT:
         raise RequestError("text", f"expected at most {10 * MAX_TEXT} characters; got {len(text)}", "too_long")
     context = None
@@ -331,7 +331,7 @@ def parse_check_request(obj: Any) -> CheckRequest:
     if obj.get("disable") is not None:
         raw = obj["disable"]
         if not isinstance(raw, list) or not all(isinstance(x, str) and len(x) <= 100 for x in raw):
-            raise RequestError("disable", f"expected an array of rule ids; got {_describe(raw)}", "invalid_type")
+            raise RequestError("disable", f"expected an array of rule ids; got {describe(raw)}", "invalid_type")
         disable = raw
     return CheckRequest(text=text, context=context, disable=tuple(disable))
 

@@ -19,7 +19,7 @@ POST_PATHS = ("/api/v1/suggest", "/api/v1/check", "/api/v1/packs")
 ENUMS = st.sampled_from(["phone", "cabin", "chat", "low", "medium", "high", "account_record", "customer_said",
                          "health", "policy.auto", "loyalty.tier", "wrap_up", "none", "", "\u0000", "é" * 3])
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | ENUMS,
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30) | ENUMS,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12) | ENUMS.filter(bool)
                                                                   | st.sampled_from(
         ["datapoint", "datapoints", "context", "key", "value", "provenance", "channel", "text", "flight",

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from ..errors import RequestError
-from ..model import LEVELS, MAX_DATAPOINTS, SENSITIVE_CATEGORIES
+from ..model import LEVELS, MAX_DATAPOINTS, SENSITIVE_CATEGORIES, describe, expect_object, expect_string
 
 MAX_PASSENGERS = 400
 MAX_PACK_DATAPOINTS = 2000
@@ -21,41 +21,6 @@ PACK_FIELDS = ("flight", "date", "passengers", "context")
 PASSENGER_FIELDS = ("seat", "name", "datapoints")
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if value is None:
-        return "null"
-    return type(value).__name__
-
-
-def _text(obj: dict, name: str, where: str, *, required: bool = False, max_len: int = 100) -> str | None:
-    value = obj.get(name)
-    if value is None:
-        if required:
-            raise RequestError(where, "required field is missing", "missing_field")
-        return None
-    if not isinstance(value, str):
-        raise RequestError(where, f"expected a string; got {_describe(value)}", "invalid_type")
-    if len(value) > max_len:
-        raise RequestError(where, f"expected at most {max_len} characters; got {len(value)}", "too_long")
-    if required and not value.strip():
-        raise RequestError(where, "expected a non-empty string", "invalid_value")
-    return value
-
-
-def _object(obj: Any, where: str | None, allowed: tuple[str, ...]) -> dict:
-    if not isinstance(obj, dict):
-        raise RequestError(where, f"expected an object; got {_describe(obj)}", "invalid_type")
-    for name in obj:
-        if name not in allowed:
-            path = f"{where}.{name}" if where else str(name)
-            raise RequestError(path, f"unknown field; expected one of {', '.join(allowed)}", "unknown_field")
-    return obj
-
-
 def _prefixed(exc: RequestError, prefix: str) -> RequestError:
     field = f"{prefix}.{exc.field}" if exc.field else prefix
     return RequestError(field, exc.detail, exc.code)
@@ -63,20 +28,20 @@ def _prefixed(exc: RequestError, prefix: str) -> RequestError:
 
 def build_pack(engine, body: Any) -> dict:
     """Validate a pack request and compute the pack; raises RequestError naming the field."""
-    body = _object(body, None, PACK_FIELDS)
-    flight = _text(body, "flight", "flight", required=True)
-    date = _text(body, "date", "date", max_len=40)
+    body = expect_object(body, "", PACK_FIELDS, required=("flight", "passengers"))
+    flight = expect_string(body, "", "flight", required=True, max_len=100)
+    date = expect_string(body, "", "date", max_len=40)
     context = body.get("context")
     if context is None:
         context = {}
     if not isinstance(context, dict):
-        raise RequestError("context", f"expected an object; got {_describe(context)}", "invalid_type")
+        raise RequestError("context", f"expected an object; got {describe(context)}", "invalid_type")
     context = {**context, "channel": "cabin"}
     passengers = body.get("passengers")
     if passengers is None:
         raise RequestError("passengers", "required field is missing", "missing_field")
     if not isinstance(passengers, list):
-        raise RequestError("passengers", f"expected an array; got {_describe(passengers)}", "invalid_type")
+        raise RequestError("passengers", f"expected an array; got {describe(passengers)}", "invalid_type")
     if len(passengers) > MAX_PASSENGERS:
         raise RequestError("passengers", f"expected at most {MAX_PASSENGERS} passengers", "too_long")
     seats: set[str] = set()
@@ -84,19 +49,19 @@ def build_pack(engine, body: Any) -> dict:
     checked = []
     for i, raw in enumerate(passengers):
         where = f"passengers[{i}]"
-        raw = _object(raw, where, PASSENGER_FIELDS)
-        seat = _text(raw, "seat", f"{where}.seat", required=True, max_len=4)
+        raw = expect_object(raw, where, PASSENGER_FIELDS, required=("seat",))
+        seat = expect_string(raw, where, "seat", required=True, max_len=4)
         if not _SEAT.match(seat):
             raise RequestError(f"{where}.seat", f"expected a seat such as 12A; got {seat!r}", "invalid_value")
         if seat in seats:
             raise RequestError(f"{where}.seat", f"seat {seat} appears twice", "invalid_value")
         seats.add(seat)
-        name = _text(raw, "name", f"{where}.name")
+        name = expect_string(raw, where, "name", max_len=100)
         points = raw.get("datapoints", [])
         if points is None:
             points = []
         if not isinstance(points, list):
-            raise RequestError(f"{where}.datapoints", f"expected an array; got {_describe(points)}",
+            raise RequestError(f"{where}.datapoints", f"expected an array; got {describe(points)}",
                                "invalid_type")
         if len(points) > MAX_DATAPOINTS:
             raise RequestError(f"{where}.datapoints", f"expected at most {MAX_DATAPOINTS} data points",
