@@ -9,6 +9,7 @@ import difflib
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .errors import RequestError
@@ -233,9 +234,14 @@ CONTEXT_SPEC = (
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
 
+@lru_cache(maxsize=16)
+def _field_names(spec: tuple[FieldSpec, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(f.name for f in spec), tuple(f.name for f in spec if f.required)
+
+
 def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     """Validate an object against a field spec; every error names its field path."""
-    expect_object(obj, path, tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
+    expect_object(obj, path, *_field_names(spec))
     out: dict = {}
     for f in spec:
         if f.name not in obj or (obj[f.name] is None and not f.required):
@@ -245,7 +251,7 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
             _check_json_value(value, where)
             if isinstance(value, str) and len(value) > MAX_TEXT:
                 raise RequestError(where, f"expected at most {MAX_TEXT} characters; got {len(value)}", "too_long")
-            if len(json.dumps(value)) > f.max_len:
+            if isinstance(value, (dict, list)) and len(json.dumps(value)) > f.max_len:
                 raise RequestError(where, f"expected at most {f.max_len} characters of JSON", "too_long")
         elif f.kind == "bool":
             value = _bool(obj, path, f.name)
