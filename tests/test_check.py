@@ -1,0 +1,226 @@
+"""The revealing-phrase check: the contract's examples, near-misses, rules as data, offsets, speed of reuse."""
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.check import Checker, collect_rules, default_checker, load_rules, parse_rules
+from app.checkview import format_text
+from app.errors import PhrasebookError
+from app.model import Context
+
+CHECK = default_checker()
+
+
+def said(*words):
+    return Context(channel="phone", customer_utterances=tuple(words))
+
+
+def test_design_contract_example():
+    result = CHECK.check("I can see you don't have auto insurance with us.").to_dict()
+    assert result["revealing"] is True
+    assert result["findings"][0] == {"start": 0, "end": 9, "match": "I can see", "rule": "records-frame",
+                                     "severity": "error", "message": result["findings"][0]["message"]}
+    assert result["rewrite"] == "Do you have auto insurance with us?"
+
+
+@pytest.mark.parametrize("text, rewrite", [
+    ("I can see you don't have auto insurance with us.", "Do you have auto insurance with us?"),
+    ("Our records show you usually fly economy.", "Do you usually fly economy?"),
+    ("You haven't flown with us since March.", "Have you flown with us recently?"),
+    ("I noticed you bought a tent last week.", "Did you buy a tent recently?"),
+    ("Your card was declined twice last month.", "Have you had any trouble with your card?"),
+    ("It says here you're a gold member.", "Are you a gold member?"),
+    ("Looking at your account, you've never claimed.", "Have you ever claimed?"),
+    ("Looks like you're moving house.", "Are you moving house?"),
+])
+def test_question_led_rewrites(text, rewrite):
+    result = CHECK.check(text)
+    assert result.revealing and result.rewrite == rewrite
+
+
+@pytest.mark.parametrize("text", [
+    "I can see you don't have auto insurance.", "our records show you usually fly economy",
+    "According to our data, you prefer the aisle.", "I noticed you bought a tent.", "We noticed that you left.",
+    "Based on your purchase history, you'd love this.", "Since you bought a tent, how about a stove?",
+    "Your profile says you're vegetarian.", "The system shows you cancelled.", "It says here you're gold.",
+    "I see that you've upgraded.", "I see you upgraded your phone.",
+    "You don't have auto insurance with us yet.", "You haven't flown with us since March.",
+    "Your card was declined twice last month.", "You usually order the salmon.", "You've got 3,200 points.",
+    "Customers like you love this.", "People in your situation often need cover.",
+    "You might be expecting a pay rise.", "Looks like you're moving house.", "You seem to be busy lately.",
+    "Our system thinks you'd like it.",
+    "Congratulations on the baby on the way!", "Would you like water for your medication?",
+    "Since you're in debt, we could help.", "Is this for your diabetes?",
+    "You were browsing our sofas.", "On Tuesday you viewed the red dress.", "Your app shows you were in Lisbon.",
+    "You left items in your basket.", "You opened our email.",
+])
+def test_revealing_wording_is_flagged(text):
+    assert CHECK.is_revealing(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "I see what you mean.", "Let me look up your booking.", "It looks like rain later.",
+    "I noticed the line was breaking up.", "You mentioned you're travelling with kids.",
+    "Do you also have auto insurance?", "We also do home insurance, if that's ever useful.",
+    "Your flight leaves from gate 12.", "Your refund has gone through.", "Your new card will arrive in 3-5 days.",
+    "Welcome back, lovely to have you with us again.", "Is there anything else I can help with today?",
+    "Out of interest, who looks after your car insurance? People often save by keeping home and car together.",
+    "Do you usually fly economy?", "Have you flown with us recently?", "Did you buy a tent recently?",
+    "", "   ", "?", "You", "Your",
+])
+def test_near_misses_pass(text):
+    result = CHECK.check(text)
+    assert not result.revealing, result.findings
+    assert result.rewrite is None
+
+
+def test_sensitive_has_no_rewrite_and_says_not_to_raise_it():
+    result = CHECK.check("Would you like some water for your medication?")
+    assert result.revealing and result.rewrite is None
+    assert any(f["rule"] == "sensitive" and "don't raise it" in f["message"] for f in result.findings)
+
+
+def test_what_the_customer_said_is_natural():
+    text = "Since you're moving house, would you like to update your address?"
+    assert not CHECK.is_revealing(text, said("I'm moving house next month"))
+    assert not CHECK.is_revealing("You usually order the salmon, would you like it again?",
+                                  said("I'll have what I usually have, the salmon"))
+    assert not CHECK.is_revealing("Since you're expecting, would you like more legroom?", said("I'm pregnant"))
+    assert CHECK.is_revealing("Since you're expecting, would you like more legroom?", said("Window seat please"))
+    assert CHECK.is_revealing("I can see you don't have auto insurance.", said("Great, thanks, that sorted it."))
+
+
+def test_disable_switches_a_rule_off():
+    text = "I can see you don't have auto insurance with us."
+    assert CHECK.is_revealing(text)
+    assert CHECK.is_revealing(text, None, ["records-frame"])     # the statement itself still reveals
+    result = CHECK.check(text, None, ("records-frame", "held-data-statement"))
+    assert not result.revealing and result.findings == [] and result.rewrite is None
+    assert not CHECK.is_revealing("You usually order the salmon.", None, {"held-data-statement"})
+
+
+def test_warnings_do_not_make_text_revealing():
+    result = CHECK.check("Lots of people like our breakfast buffet.")
+    assert not result.revealing
+    assert [f["severity"] for f in result.findings] == ["warning"]
+
+
+def test_offsets_point_into_the_original_text():
+    text = "Thanks for waiting! Hi Sam \u2014 I can\u2019t stay long. Our records show you\u2019ve got no savings account."
+    result = CHECK.check(text)
+    assert result.revealing
+    for f in result.findings:
+        assert text[f["start"]:f["end"]] == f["match"]
+    assert any(f["match"] == "Our records show" for f in result.findings)
+
+
+def test_multi_sentence_rewrite_keeps_the_clean_sentences():
+    result = CHECK.check("Thanks for holding. I can see you don't have auto insurance with us.")
+    assert result.rewrite == "Thanks for holding. Do you have auto insurance with us?"
+
+
+def test_default_checker_is_cached():
+    assert default_checker() is default_checker()
+
+
+def test_text_view_marks_the_match():
+    text = "Our records show you usually fly economy."
+    view = format_text(text, CHECK.check(text).to_dict())
+    lines = view.splitlines()
+    assert lines[0] == f"revealing: {text}"
+    assert lines[1].index("^") == len("revealing: ") and lines[1].count("^") == len("Our records show")
+    assert "records-frame" in lines[2] and lines[-1].endswith("Do you usually fly economy?")
+    assert format_text("Hello.", CHECK.check("Hello.").to_dict()) == "ok: Hello."
+
+
+# ---------------------------------------------------------------- rules as data
+
+def test_every_rule_has_examples_and_they_behave():
+    rules = load_rules()
+    assert {"records-frame", "held-data-statement", "inference", "sensitive", "tracking"} <= {r.id for r in rules}
+    for rule in rules:
+        assert rule.examples["flag"] and rule.examples["pass"], rule.id
+        only = Checker([rule])
+        for text in rule.examples["flag"]:
+            assert any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
+        for text in rule.examples["pass"]:
+            assert not any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
+
+
+GOOD = """\
+rules:
+  - id: my-frame
+    kind: phrase
+    severity: error
+    message: Cites the screen.
+    patterns: ['my screen says']
+    examples:
+      flag: ["My screen says you fly a lot."]
+      pass: ["What does your screen say?"]
+"""
+
+
+def test_a_valid_rule_file_loads_and_works(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(GOOD)
+    checker = Checker(load_rules([path]))
+    assert checker.is_revealing("Well, my screen says you fly a lot.")
+
+
+@pytest.mark.parametrize("broken, where, words", [
+    (GOOD.replace("      pass: [\"What does your screen say?\"]\n", ""), "8:7", "missing required key 'pass'"),
+    (GOOD.replace("    examples:\n      flag: [\"My screen says you fly a lot.\"]\n"
+                  "      pass: [\"What does your screen say?\"]\n", ""), "2:5", "missing required key 'examples'"),
+    (GOOD.replace("    severity: error", "    severity: error\n    sevrity: warning"), "5:5", "unknown key 'sevrity'"),
+    (GOOD.replace("severity: error", "severity: fatal"), "4:15", "'severity' must be one of"),
+    (GOOD.replace("['my screen says']", "['my (screen says']"), "6:16", "does not compile"),
+    (GOOD.replace("kind: phrase", "kind: magic"), "3:11", "'kind' must be one of"),
+    ("rules:\n  - id: x\n    kind: phrase\n   bad: [\n", "4:4", "YAML syntax"),
+])
+def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken)
+    rules, problems = collect_rules([path])
+    assert problems, "expected a problem"
+    text = problems[0].format()
+    assert text.startswith(f"{path}:{where}: error: "), text
+    assert words in text
+    with pytest.raises(PhrasebookError):
+        load_rules([path])
+
+
+def test_parse_rules_reports_every_problem_not_just_the_first():
+    text = textwrap.dedent(GOOD).replace("severity: error", "severity: fatal").replace("kind: phrase",
+                                                                                      "kind: phrase\n    colour: red")
+    _, problems = parse_rules(text, "x.yaml")
+    assert len(problems) >= 2
+
+
+# ---------------------------------------------------------------- properties
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.lists(st.sampled_from(["records-frame", "held-data-statement", "nope"]),
+                                       max_size=2))
+def test_never_raises_and_offsets_slice_to_match(text, disable):
+    result = CHECK.check(text, None, disable)
+    for f in result.findings:
+        assert 0 <= f["start"] <= f["end"] <= len(text)
+        assert text[f["start"]:f["end"]] == f["match"]
+    assert result.revealing == any(f["severity"] == "error" for f in result.findings)
+    assert result.rewrite is None or result.revealing
+
+
+words = st.sampled_from(["I", "can", "see", "you", "your", "usually", "don't", "have", "records", "show",
+                         "bought", "last", "week", "noticed", "\u2019ve", "got", "points", ",", ".", "?", "medication",
+                         "since", "March", "haven't", "flown", "with", "us", "u", "ur", "basket", "Lisbon"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(words, max_size=25))
+def test_wordy_input_never_raises(parts):
+    text = " ".join(parts)
+    result = CHECK.check(text, said("I bought points"))
+    for f in result.findings:
+        assert text[f["start"]:f["end"]] == f["match"]
