@@ -431,8 +431,20 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     a, b = sent
     if not _addressed(rule, text[a:b]):
         return []
-    found = list(rule.regex.finditer(text, a, b))
-    return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:]) for m in found]
+    question = _is_question(text[a:b])
+    return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
+            for m in rule.regex.finditer(text, a, b)
+            if not (question and _offered_as_choice(text, m.start(), m.end()))]
+
+
+_OR = re.compile(r"(?<![\w'])or(?![\w'])", re.IGNORECASE)
+_YOURS_BEFORE = re.compile(r"(?<![\w'])(?:your|ur)\s+(?:[\w'-]+\s+)?$", re.IGNORECASE)
+
+
+def _offered_as_choice(text: str, start: int, end: int) -> bool:
+    """'The halal or the vegetarian meal?' offers options; 'for your medication?' presumes."""
+    near = text[max(0, start - 25):end + 25]
+    return bool(_OR.search(near)) and not _YOURS_BEFORE.search(text[max(0, start - 30):start])
 
 
 def _addressed(rule: Rule, sentence: str) -> bool:
@@ -656,11 +668,12 @@ _DROP = frozenset("not only still just already also really actually".split())
 _lemma_lock = threading.Lock()
 
 
+@lru_cache(maxsize=1)
 def _lemminflect():
-    """lemminflect's lemma and inflection tables, loaded on the first rewrite."""
+    """lemminflect's lemma and inflection lookups, loaded on the first rewrite and remembered per word."""
     with _lemma_lock:
         from lemminflect import getInflection, getLemma
-    return getLemma, getInflection
+    return lru_cache(maxsize=8192)(getLemma), lru_cache(maxsize=8192)(getInflection)
 
 
 def rewrite_text(text: str, hits: tuple[Hit, ...], rules: dict) -> str | None:
