@@ -35,11 +35,41 @@ def _analyzer():
     Imported on first use: a request that gives its receptiveness never pays for NLTK.
     """
     import nltk
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+    from nltk.sentiment import vader
 
     if _VADER_DIR not in nltk.data.path:
         nltk.data.path.insert(0, _VADER_DIR)
-    return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+    vader.SentiText = _quick_sentitext(vader.SentiText)
+    return vader.SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+
+
+def _quick_sentitext(base: type) -> type:
+    """NLTK's SentiText, but mapping only the tokens present to their unpunctuated word.
+
+    NLTK builds every word x punctuation pairing for each utterance, about
+    three quarters of VADER's time; the scores are the same (a test compares them).
+    """
+    if getattr(base, "quick", False):
+        return base
+
+    class QuickSentiText(base):
+        quick = True
+
+        def _words_plus_punc(self):
+            words = {w for w in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(w) > 1}
+            found = {}
+            for token in set(self.text.split()):
+                if token[0].isalnum() and token[-1].isalnum():
+                    continue    # no punctuation to strip
+                for punc in self.PUNC_LIST:
+                    if token.startswith(punc) and token[len(punc):] in words:
+                        found[token] = token[len(punc):]
+                for punc in self.PUNC_LIST:
+                    if token.endswith(punc) and token[:-len(punc)] in words:
+                        found[token] = token[:-len(punc)]
+            return found
+
+    return QuickSentiText
 
 
 @lru_cache(maxsize=4096)

@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_suggest.py [--rounds N] [--json FILE]
 
 Reports medians and p99s, and every figure as a ratio to the baseline, since
-shared machines drift in absolute speed. Targets (issue 2): given receptiveness
+shared machines drift in absolute speed: the two are timed in alternating
+blocks and the ratio is the median of the blocks' ratios. Targets (issue 2): given receptiveness
 <= 10x the bare render; estimated from three utterances <= 30x; a 10,000-topic
 set within 1.5x of a 100-topic set; `tact suggest` cold start under 1 s.
 """
@@ -60,6 +61,18 @@ def timings(fn, rounds: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - start)
     return out
+
+
+def paired(baseline, fn, rounds: int, blocks: int = 20) -> tuple[list[float], list[float], float]:
+    """Time baseline and fn in alternating blocks, so both see the same machine; the median block ratio."""
+    base_all, fn_all, ratios = [], [], []
+    for _ in range(blocks):
+        base = timings(baseline, max(1, rounds // blocks))
+        mine = timings(fn, max(1, rounds // blocks))
+        base_all += base
+        fn_all += mine
+        ratios.append(statistics.median(mine) / statistics.median(base))
+    return base_all, fn_all, statistics.median(ratios)
 
 
 def summary(samples: list[float]) -> dict:
@@ -123,36 +136,40 @@ def main() -> dict:
 
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
     bare = env.from_string("Do you also have {{ label }}?")
-    baseline = summary(timings(lambda: bare.render(label="auto insurance"), args.rounds))
+    baseline = lambda: bare.render(label="auto insurance")  # noqa: E731
 
     engine = Engine()
-    given = summary(timings(mixed_runner(engine, CONTEXT), args.rounds))
     estimating = {k: v for k, v in CONTEXT.items() if k != "receptiveness"}
-    estimated = summary(timings(mixed_runner(engine, estimating, window=3), args.rounds))
+    runs = {"suggest_given": mixed_runner(engine, CONTEXT),
+            "suggest_estimated": mixed_runner(engine, estimating, window=3)}
+    figures: dict = {}
+    base_samples: list[float] = []
+    for name, fn in runs.items():
+        base, mine, ratio = paired(baseline, fn, args.rounds)
+        base_samples += base
+        figures[name], figures[f"ratio_{name[8:]}_vs_bare"] = summary(mine), ratio
     FRESH[0] = True   # worst case: all three utterances unseen on every call
-    fresh = summary(timings(mixed_runner(engine, estimating, window=3), args.rounds))
+    base, mine, ratio = paired(baseline, mixed_runner(engine, estimating, window=3), args.rounds)
+    base_samples += base
+    figures["suggest_estimated_all_new"], figures["ratio_estimated_all_new_vs_bare"] = summary(mine), ratio
+    figures["baseline_bare_render"] = summary(base_samples)
 
-    sizes = {}
+    engines = {}
+    requests = {}
+    folders = []
     for count in (100, 10_000):
-        with tempfile.TemporaryDirectory() as tmp:
-            synthetic_set(Path(tmp), count)
-            big = Engine([tmp])
-            request = {"datapoint": {"key": f"synthetic.k{count // 2}", "value": "none",
-                                     "provenance": "account_record"}, "context": CONTEXT}
-            sizes[count] = summary(timings(lambda: big.suggest(request), args.rounds))
-    figures = {
-        "baseline_bare_render": baseline,
-        "suggest_given": given,
-        "suggest_estimated": estimated,
-        "suggest_estimated_all_new": fresh,
-        "topics_100": sizes[100],
-        "topics_10000": sizes[10_000],
-        "ratio_given_vs_bare": given["median_us"] / baseline["median_us"],
-        "ratio_estimated_vs_bare": estimated["median_us"] / baseline["median_us"],
-        "ratio_estimated_all_new_vs_bare": fresh["median_us"] / baseline["median_us"],
-        "ratio_10000_vs_100_topics": sizes[10_000]["median_us"] / sizes[100]["median_us"],
-        "cold_start_s": cold_start(),
-    }
+        folder = tempfile.TemporaryDirectory()
+        folders.append(folder)
+        synthetic_set(Path(folder.name), count)
+        engines[count] = Engine([folder.name])
+        requests[count] = {"datapoint": {"key": f"synthetic.k{count // 2}", "value": "none",
+                                         "provenance": "account_record"}, "context": CONTEXT}
+    small, big, ratio = paired(lambda: engines[100].suggest(requests[100]),
+                               lambda: engines[10_000].suggest(requests[10_000]), args.rounds)
+    figures.update({"topics_100": summary(small), "topics_10000": summary(big), "ratio_10000_vs_100_topics": ratio,
+                    "cold_start_s": cold_start()})
+    for folder in folders:
+        folder.cleanup()
     for name, value in figures.items():
         if isinstance(value, dict):
             print(f"{name:<28} median {value['median_us']:9.1f} us   p99 {value['p99_us']:9.1f} us")

@@ -45,3 +45,17 @@ def test_an_angry_complaint_is_distress_and_named():
     given = estimate(("I'm absolutely livid about this bill.",), CUES, given="high")
     assert given.distress and given.signals == ("anger",)
     assert not estimate(("The delay was annoying, but thanks for sorting it.",), CUES).distress
+
+
+def test_quick_tokens_match_nltk_vader():
+    """Our faster SentiText must read every utterance exactly as NLTK's does."""
+    from nltk.sentiment import vader
+
+    from app.receptiveness import _analyzer
+    constants = _analyzer().constants
+    quick, original = vader.SentiText, vader.SentiText.__mro__[1]
+    assert quick is not original
+    for text in ["Great!!! thanks :) so good,", "NOT happy... at ALL!?", "(sigh) fine.", "\"ok\" thanks",
+                 "wow!! :-( no.", "... meh ...", "I'm in a hurry, just fix it!", "x", "", "it's 5pm?!?"]:
+        args = (text, constants.PUNC_LIST, constants.REGEX_REMOVE_PUNCTUATION)
+        assert quick(*args).words_and_emoticons == original(*args).words_and_emoticons, text
