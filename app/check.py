@@ -1,44 +1,45 @@
-"""Revealing-phrase detection and the question-led rewrite.
+"""Revealing-phrase detection: which words in staff text reveal that the customer is watched.
 
-The rules are data (phrasebooks/checks/*.yaml), in the manner of Vale styles:
+The rules are data (phrasebooks/checks/*.yaml, loaded by `checkrules`):
 `phrase` rules are regular expressions for source frames, inferences and
-tracking; the `held-data` rule reads sentence structure (a clause that starts
+tracking; the `held-data` rule reads clause structure (a clause that starts
 with you/your, is not a question, and carries a habit, holding or history
 signal); the `sensitive` rule finds sensitive terms presumed of the customer.
 
 Detection is regex-first and cached per text, because the engine guards every
-phrasing with it. NLTK (tokeniser, Snowball stemmer) and lemminflect load only
-when needed: NLTK to compare a finding with what the customer said, lemminflect
-to turn a statement into a question (bought -> Did you buy ...?).
+phrasing with it. NLTK's tokeniser and Snowball stemmer load only to compare a
+finding with what the customer said; `rewrite` turns a finding into a question.
 """
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
-from .errors import PhrasebookError, Problem
-from .yamlsource import YamlProblem, read_yaml
+from .checkrules import Rule, load_rules
+from .rewrite import rewrite_text
+from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, normalise, split_sentences,
+                        trim, words_of)
 
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "phrasebooks" / "checks"
-KINDS = ("phrase", "held-data", "sensitive")
-SEVERITIES = ("error", "warning", "suggestion")
-REWRITES = ("question", "none")
-COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
-               "examples", "description")
-KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers")}
-KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",)}
-LEXICON_KEYS = ("discourse", "modals", "said_verbs", "habit", "history_verbs", "weak_verbs", "history_bases",
-                "holding_nouns", "account_events", "possessive_history", "time")
-CATEGORY_KEYS = ("terms", "cues")
-FILE_KEYS = ("rules", "description")
-APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
-
+_SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u|ya|your|ur|youre|youve)(?![\w'])", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r",(?!\d)|[;:\u2014\u2013(]|\s-\s|(?<![\w'])(?:and|but|so|then)(?![\w'])", re.IGNORECASE)
+_PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previously|in the past|recently|"
+                        r"[A-Z][a-z]+(?=\s*,))\W*)?$")
+_REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
+                        r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
+                        r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
+_REPORTED = re.compile(r"(?<![\w'])(?:you|u) (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
+                       r"were saying)\b", re.IGNORECASE)
+_STILL_ON = re.compile(r"\bstill on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
+                       r"scheme|policy|bundle|account|card)\b")
+_PREFIX_WORD = re.compile(r"[\w']+")
+_CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself)(?![\w'])",
+                            re.IGNORECASE)
+_UR_AS_YOU_ARE = frozenset("all welcome right not in on booked through covered set done good very so still probably "
+                           "clearly due a an the always never usually".split())
 
 # ---------------------------------------------------------------- results
 
@@ -64,352 +65,6 @@ class Hit:
     category: str | None = None
 
 
-# ---------------------------------------------------------------- rules as data
-
-@dataclass
-class Rule:
-    id: str
-    kind: str
-    severity: str
-    message: str
-    file: str = ""
-    line: int = 0
-    link: str | None = None
-    source: str | None = None
-    rewrite: str = "question"
-    waived_when_said: bool = False
-    examples: dict = field(default_factory=dict)
-    regex: re.Pattern | None = None             # phrase: every pattern in one alternation
-    hit_groups: tuple[str, ...] = ()
-    unless: tuple[re.Pattern, ...] = ()
-    lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
-    categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
-    openers: re.Pattern | None = None
-
-
-class _Collector:
-    """Problems for one check-rule file, each placed at file:line:col."""
-
-    def __init__(self, doc):
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple, message: str, key: bool = False) -> None:
-        line, col = self.doc.where(path, key=key)
-        self.problems.append(Problem(self.doc.file, line, col, "error", message, "check-rule",
-                                     self.doc.source_line(line)))
-
-    def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
-               what: str = "mapping") -> bool:
-        if not isinstance(obj, dict):
-            self.add(path, f"expected a {what}; got {_kind(obj)}")
-            return False
-        allowed = tuple(allowed)
-        for name in obj:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
-                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
-        missing = [name for name in required if name not in obj]
-        for name in missing:
-            self.add(path, f"missing required key '{name}'")
-        return not missing
-
-    def choice(self, obj: dict, path: tuple, name: str, choices: tuple, default: str | None = None) -> str | None:
-        value = obj.get(name, default)
-        if value not in choices:
-            self.add(path + (name,), f"'{name}' must be one of {', '.join(choices)}; got {value!r}")
-            return None
-        return value
-
-    def text(self, obj: dict, path: tuple, name: str) -> str | None:
-        value = obj.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.add(path + (name,), f"'{name}' must be non-empty text; got {_kind(value)}")
-            return None
-        return value
-
-    def strings(self, obj: Any, path: tuple, what: str) -> list[str]:
-        if not isinstance(obj, list) or not obj:
-            self.add(path, f"'{what}' must be a non-empty list of text; got {_kind(obj)}")
-            return []
-        out = []
-        for i, item in enumerate(obj):
-            if not isinstance(item, str) or not item.strip():
-                self.add(path + (i,), f"'{what}' items must be text; got {_kind(item)}")
-            else:
-                out.append(item)
-        return out
-
-    def regexes(self, obj: Any, path: tuple, what: str) -> list[tuple[int, str]]:
-        found = []
-        for i, item in enumerate(self.strings(obj, path, what) if obj is not None else []):
-            try:
-                re.compile(item, re.IGNORECASE)
-            except re.error as exc:
-                self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
-                continue
-            found.append((i, item))
-        return found
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else type(value).__name__
-
-
-def _bounded(pattern: str) -> str:
-    """A pattern that cannot start or end inside a word."""
-    return rf"(?<![\w'])(?:{pattern})(?!\w)"
-
-
-def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
-    if not isinstance(obj, dict):
-        c.add(path, f"expected a rule (a mapping); got {_kind(obj)}")
-        return None
-    kind = obj.get("kind")
-    extra = KIND_KEYS[kind] if kind in KIND_KEYS else tuple(k for keys in KIND_KEYS.values() for k in keys)
-    complete = c.fields(obj, path, COMMON_KEYS + extra,
-                        ("id", "kind", "severity", "message", "examples") + KIND_REQUIRED.get(kind, ()), "rule")
-    kind = c.choice(obj, path, "kind", KINDS) if "kind" in obj else None
-    severity = c.choice(obj, path, "severity", SEVERITIES) if "severity" in obj else None
-    rewrite = c.choice(obj, path, "rewrite", REWRITES, "none" if kind == "sensitive" else "question")
-    rule_id, message = c.text(obj, path, "id"), c.text(obj, path, "message")
-    if rule_id and not re.fullmatch(r"[a-z][a-z0-9-]*", rule_id):
-        c.add(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits and '-'")
-    waived = obj.get("waived_when_said", False)
-    if not isinstance(waived, bool):
-        c.add(path + ("waived_when_said",), f"'waived_when_said' must be true or false; got {_kind(waived)}")
-    examples = _examples(c, obj.get("examples"), path + ("examples",)) if "examples" in obj else {}
-    if not (complete and kind and severity and rewrite and rule_id and message and examples):
-        return None
-    rule = Rule(id=rule_id, kind=kind, severity=severity, message=message, file=c.doc.file,
-                line=c.doc.where(path)[0], link=c.text(obj, path, "link"), source=c.text(obj, path, "source"),
-                rewrite=rewrite, waived_when_said=bool(waived), examples=examples)
-    before = len(c.problems)
-    {"phrase": _phrase, "held-data": _held_data, "sensitive": _sensitive}[kind](c, obj, path, rule)
-    return rule if len(c.problems) == before else None
-
-
-def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
-    if not c.fields(obj, path, ("flag", "pass"), ("flag", "pass"), "mapping of flag and pass examples"):
-        return {}
-    flag, ok = c.strings(obj["flag"], path + ("flag",), "flag"), c.strings(obj["pass"], path + ("pass",), "pass")
-    return {"flag": flag, "pass": ok} if flag and ok else {}
-
-
-def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
-    patterns = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns")
-    parts, groups = [], []
-    for i, pattern in patterns:
-        name = f"hit{i}"
-        if "(?P<hit>" in pattern:
-            groups.append(name)
-        parts.append("(?:" + pattern.replace("(?P<hit>", f"(?P<{name}>") + ")")
-    if parts:
-        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
-        rule.hit_groups = tuple(groups)
-    if "unless" in obj:
-        rule.unless = tuple(re.compile(p, re.IGNORECASE)
-                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless"))
-
-
-def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
-    lex = obj.get("lexicon")
-    where = path + ("lexicon",)
-    if not c.fields(lex, where, LEXICON_KEYS, LEXICON_KEYS, "lexicon"):
-        return
-    out: dict = {}
-    for name in LEXICON_KEYS:
-        if name == "time":
-            found = c.regexes(lex[name], where + (name,), name)
-            out[name] = re.compile(_bounded("|".join(f"(?:{p})" for _, p in found)), re.IGNORECASE) \
-                if found else None
-        else:
-            out[name] = frozenset(w.lower() for w in c.strings(lex[name], where + (name,), name))
-    if out.get("holding_nouns"):
-        out["holding_re"] = re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?(?:{'|'.join(sorted(out['holding_nouns']))})\b")
-    rule.lexicon = out
-
-
-def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
-    cats = obj.get("categories")
-    where = path + ("categories",)
-    if not isinstance(cats, dict) or not cats:
-        c.add(where, f"'categories' must be a mapping of category to terms and cues; got {_kind(cats)}")
-        return
-    parts = []
-    for name, spec in cats.items():
-        if not re.fullmatch(r"[a-z_]+", name):
-            c.add(where + (name,), f"category '{name}' must be lower-case letters and '_'", key=True)
-            continue
-        if not c.fields(spec, where + (name,), CATEGORY_KEYS, ("terms", "cues"), "category"):
-            continue
-        terms = c.regexes(spec["terms"], where + (name, "terms"), "terms")
-        cues = spec["cues"]
-        if not isinstance(cues, list) or not all(isinstance(w, str) for w in cues):
-            c.add(where + (name, "cues"), f"'cues' must be a list of words; got {_kind(cues)}")
-            continue
-        rule.categories[name] = tuple(w.lower() for w in cues)
-        if terms:
-            parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
-    if parts:
-        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
-    if "openers" in obj:
-        words = c.strings(obj["openers"], path + ("openers",), "openers")
-        if words:
-            rule.openers = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-
-
-def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:
-    """One check-rule file's rules and every problem in it, as file:line:col."""
-    try:
-        doc = read_yaml(text, file)
-    except YamlProblem as exc:
-        lines = text.splitlines()
-        src = lines[exc.line - 1] if 0 < exc.line <= len(lines) else None
-        return [], [Problem(file, exc.line, exc.col, "error", exc.message, "yaml", src)]
-    c = _Collector(doc)
-    if doc.data is None:
-        return [], [Problem(file, 1, 1, "error", "empty check-rule file", "check-rule")]
-    if not c.fields(doc.data, (), FILE_KEYS, ("rules",), "mapping with 'rules' at the top of the file"):
-        return [], c.problems
-    raw = doc.data["rules"]
-    if not isinstance(raw, list) or not raw:
-        c.add(("rules",), f"'rules' must be a non-empty list; got {_kind(raw)}")
-        return [], c.problems
-    rules = [r for r in (_rule(c, item, ("rules", i)) for i, item in enumerate(raw)) if r]
-    return rules, c.problems
-
-
-def rule_files(paths: Iterable[str | os.PathLike] | None = None) -> list[Path]:
-    """The check-rule files: $TACT_CHECKS or the bundled folder, files as given, folders' *.yaml."""
-    roots = [Path(p) for p in (paths or [os.environ.get("TACT_CHECKS") or CHECKS_DIR])]
-    found: list[Path] = []
-    for root in roots:
-        found.extend(sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml")) if root.is_dir() else [root])
-    return found
-
-
-def collect_rules(paths: Iterable[str | os.PathLike] | None = None) -> tuple[list[Rule], list[Problem]]:
-    """Every rule in the files and every problem, including ids defined twice."""
-    rules: list[Rule] = []
-    problems: list[Problem] = []
-    seen: dict[str, Rule] = {}
-    for path in rule_files(paths):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(path), 1, 1, "error", f"cannot read: {exc}", "io"))
-            continue
-        found, trouble = parse_rules(text, str(path))
-        problems.extend(trouble)
-        for rule in found:
-            if rule.id in seen:
-                problems.append(Problem(rule.file, rule.line, 1, "error",
-                                        f"rule id '{rule.id}' already defined at {seen[rule.id].file}:"
-                                        f"{seen[rule.id].line}", "duplicate-rule"))
-                continue
-            seen[rule.id] = rule
-            rules.append(rule)
-    return rules, problems
-
-
-def load_rules(paths: Iterable[str | os.PathLike] | None = None) -> list[Rule]:
-    """A valid rule set, or PhrasebookError listing every problem."""
-    rules, problems = collect_rules(paths)
-    if problems:
-        raise PhrasebookError(problems)
-    return rules
-
-
-# ---------------------------------------------------------------- text helpers
-
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n")
-_ABBREVIATIONS = frozenset("mr mrs ms dr st no vs etc approx e.g i.e jr sr prof mt".split())
-_SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u|ya|your|ur|youre|youve)(?![\w'])", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r",(?!\d)|[;:\u2014\u2013(]|\s-\s|(?<![\w'])(?:and|but|so|then)(?![\w'])", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,.](?!\d)|[;:!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
-                         r"although|though|if|as|cos|coz)(?![\w'])", re.IGNORECASE)
-_TAG_QUESTION = re.compile(r",\s*(?:right|yeah|yes|no|correct|eh|huh|innit|isn't it|aren't you|don't you|"
-                           r"didn't you|haven't you|weren't you|wasn't it|won't you|isn't that right|am i right)"
-                           r"\s*\?+\s*$", re.IGNORECASE)
-_WORD = re.compile(r"[\w\u00a3$\u20ac%]+(?:['.,][\w]+)*")
-_PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previously|in the past|recently|"
-                        r"[A-Z][a-z]+(?=\s*,))\W*)?$")
-_REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
-                        r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
-                        r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
-_REPORTED = re.compile(r"(?<![\w'])(?:you|u) (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
-                       r"were saying)\b", re.IGNORECASE)
-_STILL_ON = re.compile(r"\bstill on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
-                       r"scheme|policy|bundle|account|card)\b")
-_PREFIX_WORD = re.compile(r"[\w']+")
-_CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
-_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself)(?![\w'])",
-                            re.IGNORECASE)
-_NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
-CONTRACTIONS = {
-    "you've": ("you", "have"), "youve": ("you", "have"), "you're": ("you", "are"), "youre": ("you", "are"),
-    "you'd": ("you", "would"), "you'll": ("you", "will"), "don't": ("do", "not"), "dont": ("do", "not"),
-    "doesn't": ("does", "not"), "didn't": ("did", "not"), "didnt": ("did", "not"), "haven't": ("have", "not"),
-    "havent": ("have", "not"), "hasn't": ("has", "not"), "hadn't": ("had", "not"), "aren't": ("are", "not"),
-    "arent": ("are", "not"), "weren't": ("were", "not"), "wasn't": ("was", "not"), "won't": ("will", "not"),
-    "wont": ("will", "not"), "can't": ("can", "not"), "cant": ("can", "not"), "isn't": ("is", "not"),
-    "'ve": ("have",), "'re": ("are",), "'d": ("would",), "'ll": ("will",),
-}
-AUXILIARIES = frozenset("do does did have has had are were was is am".split())
-ADVERBS = frozenset("just only also still already really ever recently actually definitely probably clearly "
-                    "obviously certainly currently now even".split())
-_UR_AS_YOU_ARE = frozenset("all welcome right not in on booked through covered set done good very so still probably "
-                           "clearly due a an the always never usually".split())
-
-
-def normalise(text: str) -> str:
-    """Curly apostrophes made straight, keeping every offset."""
-    return text.translate(APOSTROPHES)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans, cheap and abbreviation-aware (no model load on the hot path)."""
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        word = text[max(start, m.start() - 5):m.start()].rsplit(None, 1)
-        if m.group().startswith(".") and word and word[-1].lower().strip("(") in _ABBREVIATIONS:
-            continue
-        if text[start:m.end()].strip():
-            spans.append((start, m.end()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return [_trim(text, a, b) for a, b in spans]
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
-def words_of(fragment: str) -> list[str]:
-    """Lower-case words with contractions expanded (you've -> you have)."""
-    out: list[str] = []
-    for word in _WORD.findall(fragment.lower()):
-        out.extend(CONTRACTIONS.get(word, (word,)))
-    return out
-
-
 # ---------------------------------------------------------------- detectors
 
 def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
@@ -431,7 +86,7 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     a, b = sent
     if not _addressed(rule, text[a:b]):
         return []
-    question = _is_question(text[a:b])
+    question = is_question(text[a:b])
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
             for m in rule.regex.finditer(text, a, b)
             if not (question and _offered_as_choice(text, m.start(), m.end()))]
@@ -455,14 +110,9 @@ def _addressed(rule: Rule, sentence: str) -> bool:
     return people > len(_CONDITIONAL_YOU.findall(sentence))
 
 
-def _is_question(sentence: str) -> bool:
-    stripped = sentence.rstrip()
-    return stripped.endswith("?") and not _TAG_QUESTION.search(stripped)
-
-
 def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     a, b = sent
-    if _is_question(text[a:b]):
+    if is_question(text[a:b]):
         return []
     hits = []
     for m in _SUBJECT.finditer(text, a, b):
@@ -472,7 +122,7 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
         prefix = text[clause_start:m.start()]
         if not _plain_prefix(rule, prefix):
             continue
-        end_m = _CLAUSE_END.search(text, m.end(), b)
+        end_m = CLAUSE_END.search(text, m.end(), b)
         clause_end = end_m.start() if end_m else b
         subject = m.group(1).lower()
         pred = words_of(text[m.end():clause_end])
@@ -484,7 +134,7 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
             pred = list(CONTRACTIONS.get(subject, (subject,))[1:]) + pred
             signal = _you_signal(rule.lexicon, pred, text[clause_start:clause_end])
         if signal:
-            end = _trim(text, m.start(), clause_end)[1]
+            end = trim(text, m.start(), clause_end)[1]
             hits.append(Hit(m.start(), end, rule.id, (clause_start, clause_end), sent))
     return hits
 
@@ -628,205 +278,6 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
 
 # ---------------------------------------------------------------- the question-led rewrite
 
-_FRAME_TO_COMMA = re.compile(r"^\W*(?:since|because|as|now that|seeing as|based on|according to|looking at|going by|"
-                             r"judging by|from|per|as per|what)\b", re.IGNORECASE)
-_LEAD_IN = re.compile(r"^(?:\s|,|:|-|\u2014|\u2013|that\b|here\b)*"
-                      r"(?:(?:from|in|on|here on) (?:your|our|the|my) [\w ]*?(?=\s(?:that|you|u|I|we)\b)\s*)?"
-                      r"(?:that\s+)?(?:(?:I|we) (?:can )?(?:see|tell|notice)"
-                      r"(?: that)?\s+|(?:I|we) (?:can )?(?:see|tell|notice)\s*,?\s*)?(?:that\s+)?", re.IGNORECASE)
-_HEDGE = re.compile(r"\b(?:you|u) (?:seem|appear|must|might|may|could)(?: to)? be\b", re.IGNORECASE)
-_HEDGE_HAVE = re.compile(r"\b(?:you|u) (?:seem|appear) to have\b", re.IGNORECASE)
-_CERTAINTY = re.compile(r"\s+(?:probably|clearly|obviously|definitely|surely|certainly)\b", re.IGNORECASE)
-_TROUBLE = re.compile(r"^(?:your|ur) ((?:\w+ ){0,2}?\w+) (?:was|were|has been|have been|got|keeps getting|kept getting)"
-                      r" (?:declined|rejected|refused|blocked|bounced|suspended|frozen|stopped|cancelled|flagged)\b",
-                      re.IGNORECASE)
-_RECENT = re.compile(
-    r"\s*\b(?:last (?:week|month|year|time|night|summer|winter|spring|autumn|weekend|christmas|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday)|since (?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december|\w+ (?:19|20)\d\d|(?:19|20)\d\d|last \w+|then|\w+day)|(?:\w+ )?(?:days|weeks|"
-    r"months|years) ago|(?:in|on|during|back in) (?:january|february|march|april|may|june|july|august|september|"
-    r"october|november|december|(?:19|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-    r"yesterday|last night|(?:once|twice|\w+ times)(?: (?:last|this) \w+)?|in a while|for a while|in ages|"
-    r"again|this (?:week|month|year)|(?:\w+ )?(?:weeks|months|years) running|lately|"
-    r"(?:in|over) (?:the (?:past|last) )?(?:\w+|\d+) (?:days|weeks|months|years)|"
-    r"on (?:your|ur) last (?:\w+ )?(?:flights?|orders?|visits?|stays?|trips?))\b", re.IGNORECASE)
-_FOR_A_WHILE = re.compile(r"\s*\bfor (?:the (?:past|last) )?(?:\w+|\d+) (?:days|weeks|months|years)\b", re.IGNORECASE)
-_HABIT_WHEN = re.compile(r"\s*\b(?:in|on|during) (?:january|february|march|april|may|june|july|august|september|"
-                         r"october|november|december|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|"
-                         r"sundays?)\b", re.IGNORECASE)
-_HABIT = re.compile(r"\b(?:usually|always|normally|often|typically|generally|regularly|rarely|mostly|tend)\b",
-                    re.IGNORECASE)
-_NO_QUESTION = re.compile(r"\b(?:flagged|identified|tagged|segment|scored|classed|classified|profiled|cohort)\b",
-                          re.IGNORECASE)
-_SINCE_POSITIVE = re.compile(r"\s*\bsince (?:(?:19|20)\d\d|\w+)\b", re.IGNORECASE)
-_COUNT = re.compile(r"(?<!last )(?<!first )(?<!next )\b(?:two|three|four|five|six|seven|eight|nine|ten|several|"
-                    r"a few)\s+(?=(?:\w+ )?\w+s\b)", re.IGNORECASE)
-_INVERT = {"have": "Have", "has": "Have", "had": "Had", "do": "Do", "does": "Do", "did": "Did", "are": "Are",
-           "were": "Were", "was": "Were", "is": "Are", "am": "Are", "would": "Would", "will": "Will", "can": "Can",
-           "could": "Would", "might": "Would", "may": "Would", "should": "Should"}
-_DROP = frozenset("not only still just already also really actually".split())
-_lemma_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _lemminflect():
-    """lemminflect's lemma and inflection lookups, loaded on the first rewrite and remembered per word."""
-    with _lemma_lock:
-        from lemminflect import getInflection, getLemma
-    return lru_cache(maxsize=8192)(getLemma), lru_cache(maxsize=8192)(getInflection)
-
-
-def rewrite_text(text: str, hits: tuple[Hit, ...], rules: dict) -> str | None:
-    """Each revealing sentence as a question without its source frame; None when one has no safe rewrite."""
-    if not hits or any(rules[h.rule].rewrite == "none" for h in hits):
-        return None
-    norm = normalise(text)
-    out, cursor = [], 0
-    for sent in split_sentences(norm):
-        mine = [h for h in hits if sent[0] <= h.start < sent[1]]
-        out.append(norm[cursor:sent[0]])
-        if mine:
-            question = question_for(norm[sent[0]:sent[1]], [(h.start - sent[0], h.end - sent[0], rules[h.rule])
-                                                            for h in mine])
-            if not question:
-                return None
-            out.append(question)
-        else:
-            out.append(norm[sent[0]:sent[1]])
-        cursor = sent[1]
-    result = "".join(out).strip()
-    return result or None
-
-
-def question_for(sentence: str, frames: list[tuple[int, int, Rule]]) -> str | None:
-    """One sentence as a plain yes/no question: drop the frame, invert the clause, blur the dates."""
-    rest = sentence
-    for start, end, rule in sorted(frames, key=lambda f: -f[0]):
-        if rule.kind != "phrase":
-            continue
-        frame = sentence[start:end]
-        if rule.id == "inference" and re.search(r"\b(?:you|u)\b", frame, re.IGNORECASE):
-            subject = list(re.finditer(r"\b(?:you|u)\b", frame, re.IGNORECASE))[-1]
-            rest = sentence[start + subject.start():]
-        elif _FRAME_TO_COMMA.match(frame) or rule.id == "since-you":
-            comma = sentence.find(",", end)
-            if comma < 0 and rule.id == "since-you":
-                return None
-            rest = sentence[comma + 1:] if comma >= 0 else sentence[end:]
-        else:
-            rest = sentence[end:]
-        break
-    rest = _LEAD_IN.sub("", rest, count=1).strip()
-    rest = _HEDGE_HAVE.sub("you have", _HEDGE.sub("you are", rest))
-    rest = _CERTAINTY.sub("", rest)
-    if not rest or _NO_QUESTION.search(rest):
-        return None
-    first = re.split(r"(?<=[.!?])\s", rest, maxsplit=1)[0]
-    if first.rstrip().endswith("?") and not _TAG_QUESTION.search(first):
-        return _capital(first.strip())
-    clause = _CLAUSE_END.split(first, maxsplit=1)[0].strip()
-    trouble = _TROUBLE.match(clause)
-    if trouble:
-        return f"Have you had any trouble with your {trouble.group(1)}?"
-    return invert(clause)
-
-
-def invert(clause: str) -> str | None:
-    """'you usually fly economy' -> 'Do you usually fly economy?'; None when the clause is not about 'you'."""
-    words = clause.split()
-    if not words:
-        return None
-    head = words[0].lower()
-    if head in ("u", "ya"):
-        head = "you"
-    expanded = CONTRACTIONS.get(head, (head,))
-    if expanded[0] != "you":
-        return None
-    pred = list(expanded[1:]) + words[1:]
-    if pred and pred[0].lower() in CONTRACTIONS:
-        pred = list(CONTRACTIONS[pred[0].lower()]) + pred[1:]
-    if not pred:
-        return None
-    first = pred[0].lower()
-    positive_perfect = first in ("have", "has") and (len(pred) < 2 or pred[1].lower() not in ("not", "no", "never"))
-    if first in ("have", "has", "had") and not _auxiliary_have(pred):
-        aux, rest = ("Did" if first == "had" else "Do"), ["have"] + pred[1:]
-        positive_perfect = False
-    elif first in _INVERT:
-        aux, rest = _INVERT[first], pred[1:]
-    elif first == "used" and len(pred) > 1 and pred[1].lower() == "to":
-        aux, rest = "Did", ["use"] + pred[1:]
-    else:
-        aux, rest = _do_support(pred)
-        if aux is None:
-            return None
-    rest = _soften(rest, aux, positive_perfect)
-    body = " ".join(rest).strip(" ,.;:!")
-    body = re.sub(r"\s+", " ", body)
-    return f"{aux} you {body}?" if body else None
-
-
-def _auxiliary_have(pred: list[str]) -> bool:
-    """'have' as an auxiliary (have flown, 've got, haven't) rather than the main verb (have a policy)."""
-    nxt = [w.lower() for w in pred[1:3] if w.lower() not in ADVERBS]
-    if not nxt or nxt[0] in ("not", "never", "got", "been", "no"):
-        return bool(nxt) and nxt[0] != "no"
-    get_lemma, get_inflection = _lemminflect()
-    lemmas = get_lemma(nxt[0], upos="VERB")
-    return bool(lemmas) and nxt[0] in get_inflection(lemmas[0], tag="VBN") and nxt[0] != lemmas[0]
-
-
-def _do_support(pred: list[str]) -> tuple[str | None, list[str]]:
-    """Find the main verb after any adverbs; 'Did' + lemma for the past, 'Do' for the present."""
-    get_lemma, get_inflection = _lemminflect()
-    for i, word in enumerate(pred):
-        low = word.lower()
-        if low in ADVERBS or low in ("usually", "always", "normally", "often", "typically", "generally",
-                                     "regularly", "rarely", "never", "mostly", "frequently", "seldom", "tend"):
-            if low == "tend":
-                return "Do", pred
-            continue
-        lemmas = get_lemma(low, upos="VERB")
-        if not lemmas:
-            return None, pred
-        lemma = lemmas[0]
-        past = set(get_inflection(lemma, tag="VBD")) | set(get_inflection(lemma, tag="VBN"))
-        if low != lemma and low in past:
-            return "Did", pred[:i] + [lemma] + pred[i + 1:]
-        if low == lemma:
-            return "Do", pred
-        return None, pred
-    return None, pred
-
-
-def _soften(rest: list[str], aux: str, positive_perfect: bool) -> list[str]:
-    """Drop negation and 'only'/'still', never -> ever, rarely -> often, no -> any, dates -> 'recently'."""
-    out = []
-    for word in rest:
-        low = word.lower()
-        if low in _DROP:
-            continue
-        out.append({"never": "ever", "rarely": "often", "seldom": "often", "no": "any"}.get(low, word))
-    body = " ".join(out)
-    if _HABIT.search(body):
-        body = _HABIT_WHEN.sub("", body)
-    if positive_perfect and not re.search(r"\bever\b", body):
-        body = _SINCE_POSITIVE.sub(" \0", body, count=1)
-    body = _FOR_A_WHILE.sub(" \0", body)
-    body, n = _RECENT.subn(" recently", body)
-    body = body.replace("\0", "for a while")
-    body = _COUNT.sub("any ", body)
-    if n > 1:
-        first = body.find(" recently") + len(" recently")
-        body = body[:first] + body[first:].replace(" recently", "")
-    body = re.sub(r"\brecently(\s+recently)+", "recently", body)
-    return body.split()
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 # ---------------------------------------------------------------- the checker
 
 class Checker:
@@ -905,3 +356,4 @@ def default_checker() -> Checker:
         if _default is None:
             _default = Checker(load_rules())
         return _default
+

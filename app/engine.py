@@ -16,7 +16,7 @@ from . import policy, receptiveness, render
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
-from .phrasebook import Phrasebook, PhrasebookStore, Phrasing, Topic
+from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
 NEUTRAL_FALLBACK = "Is there anything else I can help with today?"

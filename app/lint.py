@@ -7,12 +7,13 @@ spoken, tones that differ, no sensitive value or label.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterable
 
 from . import render
 from .errors import Problem, TemplateError
 from .model import LEVELS, SENSITIVE_CATEGORIES
-from .phrasebook import Phrasebook, Phrasing, Topic, collect
+from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
 
 MAX_SPOKEN_WORDS = 25
 EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enquiry", "stage": "wrap_up",
@@ -129,9 +130,36 @@ def lint_book(book: Phrasebook, checker) -> list[Problem]:
     return problems
 
 
+def lint_checks(paths: Iterable[str] | None = None) -> tuple[list[Problem], object]:
+    """Problems in the check-rule files, including examples that do not behave, and the checker they make."""
+    from .check import Checker
+    from .checkrules import collect_rules
+    rules, problems = collect_rules(paths)
+    checker = Checker(rules)
+    for rule in rules:
+        for want, texts in ((True, rule.examples.get("flag", ())), (False, rule.examples.get("pass", ()))):
+            for text in texts:
+                if any(h.rule == rule.id for h in checker.hits(text)) != want:
+                    what = "should flag but passes" if want else "should pass but is flagged"
+                    problems.append(Problem(rule.file, rule.line, 1, "error",
+                                            f"rule {rule.id}: example {what}: {text!r}", "check-example"))
+    return problems, checker
+
+
 def lint_paths(paths: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem in the phrasebooks at paths (the bundled set by default), sorted by place."""
-    from .check import default_checker
+    """Every problem in the phrasebooks at paths (the bundled set by default) and their check rules, by place.
+
+    A folder's `checks/` sub-folder holds its check rules; without one, the bundled rules judge the phrasings.
+    """
+    folders = [Path(p) for p in paths] if paths else [default_dir()]
+    check_dirs = [str(f / "checks") for f in folders if (f / "checks").is_dir()]
     book, problems = collect(paths)
-    problems = list(problems) + lint_book(book, default_checker())
+    problems = list(problems)
+    if check_dirs:
+        found, checker = lint_checks(check_dirs)
+        problems += found
+    else:
+        from .check import default_checker
+        checker = default_checker()
+    problems += lint_book(book, checker)
     return sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.check import Checker, collect_rules, default_checker, load_rules, parse_rules
+from app.check import Checker, default_checker
+from app.checkrules import collect_rules, load_rules, parse_rules
 from app.checkview import format_text
 from app.errors import PhrasebookError
 from app.model import Context
@@ -224,3 +225,16 @@ def test_wordy_input_never_raises(parts):
     result = CHECK.check(text, said("I bought points"))
     for f in result.findings:
         assert text[f["start"]:f["end"]] == f["match"]
+
+
+def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
+    """A script writer editing a check rule hears from `tact lint` when its own examples disagree."""
+    import shutil
+
+    from app.lint import lint_paths
+    shutil.copytree("phrasebooks", tmp_path / "books")
+    rules = tmp_path / "books" / "checks" / "sensitive.yaml"
+    rules.write_text(rules.read_text().replace('      flag:\n', '      flag:\n        - "Lovely weather today."\n', 1))
+    errors = [p for p in lint_paths([str(tmp_path / "books")]) if p.severity == "error"]
+    assert [(p.file.endswith("sensitive.yaml"), p.rule) for p in errors] == [(True, "check-example")]
+    assert "Lovely weather today." in errors[0].message

@@ -1,0 +1,302 @@
+"""Check rules as data: the YAML files in phrasebooks/checks/, validated strictly.
+
+Like Vale styles and alex's pattern files, each rule has an id, a kind, a
+severity, a one-sentence message and examples that must flag and must pass.
+Every problem is reported as file:line:col, and a broken file never half-loads.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import PhrasebookError, Problem
+from .yamlsource import YamlProblem, read_yaml
+
+_NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "phrasebooks" / "checks"
+KINDS = ("phrase", "held-data", "sensitive")
+SEVERITIES = ("error", "warning", "suggestion")
+REWRITES = ("question", "none")
+COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
+               "examples", "description")
+KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers")}
+KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",)}
+LEXICON_KEYS = ("discourse", "modals", "said_verbs", "habit", "history_verbs", "weak_verbs", "history_bases",
+                "holding_nouns", "account_events", "possessive_history", "time")
+CATEGORY_KEYS = ("terms", "cues")
+FILE_KEYS = ("rules", "description")
+
+# ---------------------------------------------------------------- rules as data
+
+@dataclass
+class Rule:
+    id: str
+    kind: str
+    severity: str
+    message: str
+    file: str = ""
+    line: int = 0
+    link: str | None = None
+    source: str | None = None
+    rewrite: str = "question"
+    waived_when_said: bool = False
+    examples: dict = field(default_factory=dict)
+    regex: re.Pattern | None = None             # phrase: every pattern in one alternation
+    hit_groups: tuple[str, ...] = ()
+    unless: tuple[re.Pattern, ...] = ()
+    lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
+    categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
+    openers: re.Pattern | None = None
+
+
+class _Collector:
+    """Problems for one check-rule file, each placed at file:line:col."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, key: bool = False) -> None:
+        line, col = self.doc.where(path, key=key)
+        self.problems.append(Problem(self.doc.file, line, col, "error", message, "check-rule",
+                                     self.doc.source_line(line)))
+
+    def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
+               what: str = "mapping") -> bool:
+        if not isinstance(obj, dict):
+            self.add(path, f"expected a {what}; got {_kind(obj)}")
+            return False
+        allowed = tuple(allowed)
+        for name in obj:
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
+        missing = [name for name in required if name not in obj]
+        for name in missing:
+            self.add(path, f"missing required key '{name}'")
+        return not missing
+
+    def choice(self, obj: dict, path: tuple, name: str, choices: tuple, default: str | None = None) -> str | None:
+        value = obj.get(name, default)
+        if value not in choices:
+            self.add(path + (name,), f"'{name}' must be one of {', '.join(choices)}; got {value!r}")
+            return None
+        return value
+
+    def text(self, obj: dict, path: tuple, name: str) -> str | None:
+        value = obj.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(path + (name,), f"'{name}' must be non-empty text; got {_kind(value)}")
+            return None
+        return value
+
+    def strings(self, obj: Any, path: tuple, what: str) -> list[str]:
+        if not isinstance(obj, list) or not obj:
+            self.add(path, f"'{what}' must be a non-empty list of text; got {_kind(obj)}")
+            return []
+        out = []
+        for i, item in enumerate(obj):
+            if not isinstance(item, str) or not item.strip():
+                self.add(path + (i,), f"'{what}' items must be text; got {_kind(item)}")
+            else:
+                out.append(item)
+        return out
+
+    def regexes(self, obj: Any, path: tuple, what: str) -> list[tuple[int, str]]:
+        found = []
+        for i, item in enumerate(self.strings(obj, path, what) if obj is not None else []):
+            try:
+                re.compile(item, re.IGNORECASE)
+            except re.error as exc:
+                self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
+                continue
+            found.append((i, item))
+        return found
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else type(value).__name__
+
+
+def _bounded(pattern: str) -> str:
+    """A pattern that cannot start or end inside a word."""
+    return rf"(?<![\w'])(?:{pattern})(?!\w)"
+
+
+def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
+    if not isinstance(obj, dict):
+        c.add(path, f"expected a rule (a mapping); got {_kind(obj)}")
+        return None
+    kind = obj.get("kind")
+    extra = KIND_KEYS[kind] if kind in KIND_KEYS else tuple(k for keys in KIND_KEYS.values() for k in keys)
+    complete = c.fields(obj, path, COMMON_KEYS + extra,
+                        ("id", "kind", "severity", "message", "examples") + KIND_REQUIRED.get(kind, ()), "rule")
+    kind = c.choice(obj, path, "kind", KINDS) if "kind" in obj else None
+    severity = c.choice(obj, path, "severity", SEVERITIES) if "severity" in obj else None
+    rewrite = c.choice(obj, path, "rewrite", REWRITES, "none" if kind == "sensitive" else "question")
+    rule_id, message = c.text(obj, path, "id"), c.text(obj, path, "message")
+    if rule_id and not re.fullmatch(r"[a-z][a-z0-9-]*", rule_id):
+        c.add(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits and '-'")
+    waived = obj.get("waived_when_said", False)
+    if not isinstance(waived, bool):
+        c.add(path + ("waived_when_said",), f"'waived_when_said' must be true or false; got {_kind(waived)}")
+    examples = _examples(c, obj.get("examples"), path + ("examples",)) if "examples" in obj else {}
+    if not (complete and kind and severity and rewrite and rule_id and message and examples):
+        return None
+    rule = Rule(id=rule_id, kind=kind, severity=severity, message=message, file=c.doc.file,
+                line=c.doc.where(path)[0], link=c.text(obj, path, "link"), source=c.text(obj, path, "source"),
+                rewrite=rewrite, waived_when_said=bool(waived), examples=examples)
+    before = len(c.problems)
+    {"phrase": _phrase, "held-data": _held_data, "sensitive": _sensitive}[kind](c, obj, path, rule)
+    return rule if len(c.problems) == before else None
+
+
+def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
+    if not c.fields(obj, path, ("flag", "pass"), ("flag", "pass"), "mapping of flag and pass examples"):
+        return {}
+    flag, ok = c.strings(obj["flag"], path + ("flag",), "flag"), c.strings(obj["pass"], path + ("pass",), "pass")
+    return {"flag": flag, "pass": ok} if flag and ok else {}
+
+
+def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
+    patterns = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns")
+    parts, groups = [], []
+    for i, pattern in patterns:
+        name = f"hit{i}"
+        if "(?P<hit>" in pattern:
+            groups.append(name)
+        parts.append("(?:" + pattern.replace("(?P<hit>", f"(?P<{name}>") + ")")
+    if parts:
+        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
+        rule.hit_groups = tuple(groups)
+    if "unless" in obj:
+        rule.unless = tuple(re.compile(p, re.IGNORECASE)
+                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless"))
+
+
+def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
+    lex = obj.get("lexicon")
+    where = path + ("lexicon",)
+    if not c.fields(lex, where, LEXICON_KEYS, LEXICON_KEYS, "lexicon"):
+        return
+    out: dict = {}
+    for name in LEXICON_KEYS:
+        if name == "time":
+            found = c.regexes(lex[name], where + (name,), name)
+            out[name] = re.compile(_bounded("|".join(f"(?:{p})" for _, p in found)), re.IGNORECASE) \
+                if found else None
+        else:
+            out[name] = frozenset(w.lower() for w in c.strings(lex[name], where + (name,), name))
+    if out.get("holding_nouns"):
+        out["holding_re"] = re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?(?:{'|'.join(sorted(out['holding_nouns']))})\b")
+    rule.lexicon = out
+
+
+def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
+    cats = obj.get("categories")
+    where = path + ("categories",)
+    if not isinstance(cats, dict) or not cats:
+        c.add(where, f"'categories' must be a mapping of category to terms and cues; got {_kind(cats)}")
+        return
+    parts = []
+    for name, spec in cats.items():
+        if not re.fullmatch(r"[a-z_]+", name):
+            c.add(where + (name,), f"category '{name}' must be lower-case letters and '_'", key=True)
+            continue
+        if not c.fields(spec, where + (name,), CATEGORY_KEYS, ("terms", "cues"), "category"):
+            continue
+        terms = c.regexes(spec["terms"], where + (name, "terms"), "terms")
+        cues = spec["cues"]
+        if not isinstance(cues, list) or not all(isinstance(w, str) for w in cues):
+            c.add(where + (name, "cues"), f"'cues' must be a list of words; got {_kind(cues)}")
+            continue
+        rule.categories[name] = tuple(w.lower() for w in cues)
+        if terms:
+            parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
+    if parts:
+        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
+    if "openers" in obj:
+        words = c.strings(obj["openers"], path + ("openers",), "openers")
+        if words:
+            rule.openers = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:
+    """One check-rule file's rules and every problem in it, as file:line:col."""
+    try:
+        doc = read_yaml(text, file)
+    except YamlProblem as exc:
+        lines = text.splitlines()
+        src = lines[exc.line - 1] if 0 < exc.line <= len(lines) else None
+        return [], [Problem(file, exc.line, exc.col, "error", exc.message, "yaml", src)]
+    c = _Collector(doc)
+    if doc.data is None:
+        return [], [Problem(file, 1, 1, "error", "empty check-rule file", "check-rule")]
+    if not c.fields(doc.data, (), FILE_KEYS, ("rules",), "mapping with 'rules' at the top of the file"):
+        return [], c.problems
+    raw = doc.data["rules"]
+    if not isinstance(raw, list) or not raw:
+        c.add(("rules",), f"'rules' must be a non-empty list; got {_kind(raw)}")
+        return [], c.problems
+    rules = [r for r in (_rule(c, item, ("rules", i)) for i, item in enumerate(raw)) if r]
+    return rules, c.problems
+
+
+def rule_files(paths: Iterable[str | os.PathLike] | None = None) -> list[Path]:
+    """The check-rule files: $TACT_CHECKS or the bundled folder, files as given, folders' *.yaml."""
+    roots = [Path(p) for p in (paths or [os.environ.get("TACT_CHECKS") or CHECKS_DIR])]
+    found: list[Path] = []
+    for root in roots:
+        found.extend(sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml")) if root.is_dir() else [root])
+    return found
+
+
+def collect_rules(paths: Iterable[str | os.PathLike] | None = None) -> tuple[list[Rule], list[Problem]]:
+    """Every rule in the files and every problem, including ids defined twice."""
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    seen: dict[str, Rule] = {}
+    for path in rule_files(paths):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), 1, 1, "error", f"cannot read: {exc}", "io"))
+            continue
+        found, trouble = parse_rules(text, str(path))
+        problems.extend(trouble)
+        for rule in found:
+            if rule.id in seen:
+                problems.append(Problem(rule.file, rule.line, 1, "error",
+                                        f"rule id '{rule.id}' already defined at {seen[rule.id].file}:"
+                                        f"{seen[rule.id].line}", "duplicate-rule"))
+                continue
+            seen[rule.id] = rule
+            rules.append(rule)
+    return rules, problems
+
+
+def load_rules(paths: Iterable[str | os.PathLike] | None = None) -> list[Rule]:
+    """A valid rule set, or PhrasebookError listing every problem."""
+    rules, problems = collect_rules(paths)
+    if problems:
+        raise PhrasebookError(problems)
+    return rules
+
+
+# ---------------------------------------------------------------- text helpers
+

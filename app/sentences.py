@@ -1,0 +1,82 @@
+"""Sentences, clauses and words of staff text: what both the check and the rewrite read.
+
+Sentence splitting is NLTK's Punkt with our abbreviation list (no trained
+model, nothing downloaded); words are split by a regex that keeps prices and
+contractions whole, and contractions are expanded for the clause readers.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+ABBREVIATIONS = frozenset("mr mrs ms dr st no vs etc approx e.g i.e jr sr prof mt".split())
+CLAUSE_END = re.compile(r"[,.](?!\d)|[;:!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
+                        r"although|though|if|as|cos|coz)(?![\w'])", re.IGNORECASE)
+TAG_QUESTION = re.compile(r",\s*(?:right|yeah|yes|no|correct|eh|huh|innit|isn't it|aren't you|don't you|"
+                          r"didn't you|haven't you|weren't you|wasn't it|won't you|isn't that right|am i right)"
+                          r"\s*\?+\s*$", re.IGNORECASE)
+_WORD = re.compile(r"[\w\u00a3$\u20ac%]+(?:['.,][\w]+)*")
+CONTRACTIONS = {
+    "you've": ("you", "have"), "youve": ("you", "have"), "you're": ("you", "are"), "youre": ("you", "are"),
+    "you'd": ("you", "would"), "you'll": ("you", "will"), "don't": ("do", "not"), "dont": ("do", "not"),
+    "doesn't": ("does", "not"), "didn't": ("did", "not"), "didnt": ("did", "not"), "haven't": ("have", "not"),
+    "havent": ("have", "not"), "hasn't": ("has", "not"), "hadn't": ("had", "not"), "aren't": ("are", "not"),
+    "arent": ("are", "not"), "weren't": ("were", "not"), "wasn't": ("was", "not"), "won't": ("will", "not"),
+    "wont": ("will", "not"), "can't": ("can", "not"), "cant": ("can", "not"), "isn't": ("is", "not"),
+    "'ve": ("have",), "'re": ("are",), "'d": ("would",), "'ll": ("will",),
+}
+AUXILIARIES = frozenset("do does did have has had are were was is am".split())
+ADVERBS = frozenset("just only also still already really ever recently actually definitely probably clearly "
+                    "obviously certainly currently now even".split())
+_punkt_lock = threading.Lock()
+
+
+def normalise(text: str) -> str:
+    """Curly apostrophes made straight, keeping every offset."""
+    return text.translate(APOSTROPHES)
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    """NLTK's Punkt sentence splitter with our abbreviations: parameters only, no trained model."""
+    with _punkt_lock:
+        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (each line on its own), trimmed of surrounding space."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.extend(trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line))
+        offset += len(line) + 1
+    return [span for span in spans if span[0] < span[1]]
+
+
+def trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def words_of(fragment: str) -> list[str]:
+    """Lower-case words with contractions expanded (you've -> you have)."""
+    out: list[str] = []
+    for word in _WORD.findall(fragment.lower()):
+        out.extend(CONTRACTIONS.get(word, (word,)))
+    return out
+
+
+
+
+def is_question(sentence: str) -> bool:
+    """Ends in a question mark and is not a tag question ('..., don't you?')."""
+    stripped = sentence.rstrip()
+    return stripped.endswith("?") and not TAG_QUESTION.search(stripped)
