@@ -48,14 +48,39 @@ def _punkt():
     return PunktSentenceTokenizer(params)
 
 
+_PLAIN_END = re.compile(r"[!?]+[\"')\]]*(?=\s)|(?<=[A-Za-z]{2})\.[\"')\]]*(?=\s+[\"'(\[]?[A-Z])")
+_RUN = re.compile(r"[.!?]{2}|(?<!\S)[.!?]")   # "?!", "...", a stray "?": Punkt has its own ways
+_ANY_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (each line on its own), trimmed of surrounding space."""
+    """Sentence spans (each line on its own), trimmed of surrounding space.
+
+    Punkt decides the lines that need it: a full stop after an abbreviation, an
+    initial or a number, or before a lower-case word. A line whose every break is
+    a plain word, a full stop and a capital (or ? and !) splits the same way
+    without loading NLTK, which keeps a one-off `tact suggest` quick.
+    """
     spans, offset = [], 0
     for line in text.split("\n"):
         if line.strip():
-            spans.extend(trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line))
+            spans.extend(trim(text, offset + a, offset + b) for a, b in _line_spans(line))
         offset += len(line) + 1
     return [span for span in spans if span[0] < span[1]]
+
+
+def _line_spans(line: str) -> list[tuple[int, int]]:
+    ends = [m.end() for m in _ANY_END.finditer(line)]
+    plain = [m.end() for m in _PLAIN_END.finditer(line) if _word_before(line, m.start()) not in ABBREVIATIONS]
+    if ends != plain or _RUN.search(line):
+        return list(_punkt().span_tokenize(line))
+    starts = [0] + ends
+    return [(a, b) for a, b in zip(starts, ends + [len(line)]) if line[a:b].strip()]
+
+
+def _word_before(line: str, end: int) -> str:
+    words = line[:end].rsplit(None, 1)
+    return words[-1].lower().strip("(\"'") if words else ""
 
 
 def trim(text: str, a: int, b: int) -> tuple[int, int]:

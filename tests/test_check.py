@@ -238,3 +238,33 @@ def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
     errors = [p for p in lint_paths([str(tmp_path / "books")]) if p.severity == "error"]
     assert [(p.file.endswith("sensitive.yaml"), p.rule) for p in errors] == [(True, "check-example")]
     assert "Lovely weather today." in errors[0].message
+
+
+@pytest.mark.parametrize("text", [
+    "Mr. Smith, your flight is at 5 p.m. today. Did you want a seat? Thanks!", "ok. so. you haven't paid",
+    "Hi! Welcome back. Is there anything I can get you?", "I see.  You're on 3.5 GB. Right?",
+    "You bought it on 3 March. It's fine.", "Great... thanks.", "e.g. this one. Or that.", "\"Thanks.\" She left.",
+    "Wait?! Really!! OK.", "It's 5 p.m. Come in.", "U.K. customers. Welcome.", "You paid £12.50.\nAnything else?"])
+def test_sentences_split_as_nltk_punkt_splits_them(text):
+    from app.sentences import _punkt, split_sentences, trim
+    expected, offset = [], 0
+    for line in text.split("\n"):
+        expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
+        offset += len(line) + 1
+    assert split_sentences(text) == expected
+
+
+@given(st.lists(st.sampled_from(["You", "paid", "Mr.", "p.m.", "3.5", "ok.", "Great.", "Thanks!", "really?",
+                                 "e.g.", "U.K.", "(fine.)", "\"yes.\"", "...", "So", "it", "5", "A.", "?!", "\n", "i.",
+                                 "(Wow!)", "'ok'.", "Hi", "paid."]),
+                max_size=14))
+@settings(max_examples=300, deadline=None)
+def test_sentence_splitting_always_agrees_with_punkt(words):
+    from app.sentences import _punkt, split_sentences, trim
+    text = " ".join(words)
+    expected, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
+        offset += len(line) + 1
+    assert split_sentences(text) == [s for s in expected if s[0] < s[1]]

@@ -3,7 +3,6 @@ and hypothesis throws arbitrary bodies, content types and methods at every endpo
 import json
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks as st_checks
