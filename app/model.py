@@ -9,7 +9,6 @@ import difflib
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .errors import RequestError
@@ -147,16 +146,18 @@ def expect_object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple
 
 
 def expect_string(obj: dict, path: str, name: str, *, required: bool = False,
-            choices: tuple[str, ...] | None = None, max_len: int = MAX_TEXT) -> str | None:
+                  choices: tuple[str, ...] | None = None, max_len: int = MAX_TEXT) -> str | None:
     if name not in obj or (obj[name] is None and not required):
         return None
     value = obj[name]
+    if type(value) is str and len(value) <= max_len and (value in choices if choices else not required
+                                                          or value.strip()):
+        return value     # the common case, checked before any message is built
     where = _join(path, name)
     if choices is not None:
         if not isinstance(value, str) or value not in choices:
             raise RequestError(where, f"expected one of {', '.join(choices)}; got {describe(value)}",
                                "invalid_value")
-        return value
     if not isinstance(value, str):
         raise RequestError(where, f"expected a string; got {describe(value)}", "invalid_type")
     if len(value) > max_len:
@@ -234,9 +235,15 @@ CONTEXT_SPEC = (
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
 
-@lru_cache(maxsize=16)
+_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
 def _field_names(spec: tuple[FieldSpec, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return tuple(f.name for f in spec), tuple(f.name for f in spec if f.required)
+    """All and required field names of a spec (kept by identity: hashing the specs costs more than this)."""
+    names = _NAMES.get(id(spec))
+    if names is None:
+        names = _NAMES[id(spec)] = (tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
+    return names
 
 
 def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
@@ -244,24 +251,26 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     expect_object(obj, path, *_field_names(spec))
     out: dict = {}
     for f in spec:
-        if f.name not in obj or (obj[f.name] is None and not f.required):
+        value = obj.get(f.name)
+        if value is None and not (f.required and f.name in obj):
             continue
-        value, where = obj[f.name], _join(path, f.name)
-        if f.kind == "json":
+        if f.kind in ("text", "key", "enum"):
+            value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
+            if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
+                                    or value.endswith(".")):
+                raise RequestError(_join(path, f.name), "expected a dotted name of lower-case letters, digits, "
+                                   f"'_' and '-'; got {describe(value)}", "invalid_value")
+        elif f.kind == "bool":
+            value = _bool(obj, path, f.name)
+        elif f.kind == "json":
+            where = _join(path, f.name)
             _check_json_value(value, where)
             if isinstance(value, str) and len(value) > MAX_TEXT:
                 raise RequestError(where, f"expected at most {MAX_TEXT} characters; got {len(value)}", "too_long")
             if isinstance(value, (dict, list)) and len(json.dumps(value)) > f.max_len:
                 raise RequestError(where, f"expected at most {f.max_len} characters of JSON", "too_long")
-        elif f.kind == "bool":
-            value = _bool(obj, path, f.name)
-        elif f.kind in ("text", "key", "enum"):
-            value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
-            if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
-                                    or value.endswith(".")):
-                raise RequestError(where, "expected a dotted name of lower-case letters, digits, '_' and '-'; "
-                                          f"got {describe(value)}", "invalid_value")
         else:  # texts | enums
+            where = _join(path, f.name)
             what = "purposes" if f.kind == "enums" else "strings"
             if not isinstance(value, list):
                 raise RequestError(where, f"expected an array of {what}; got {describe(value)}", "invalid_type")

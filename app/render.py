@@ -225,8 +225,33 @@ def _render(source: str, variables: dict) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=8192)
+def _condition_names(source: str) -> tuple[str, ...]:
+    return tuple(sorted(condition_variables(source)))
+
+
+EVALUATED: dict = {}
+
+
 def evaluate(source: str, variables: dict) -> bool:
-    """Evaluate a rule condition to a boolean; every failure a TemplateError."""
+    """Evaluate a rule condition to a boolean; every failure a TemplateError.
+
+    Remembered, like rendering, by source and the values the condition reads.
+    """
+    try:
+        key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in _condition_names(source)))
+    except (TemplateSyntaxError, TypeError, RecursionError):
+        return _evaluate(source, variables)
+    result = EVALUATED.get(key)
+    if result is None:
+        result = _evaluate(source, variables)
+        if len(EVALUATED) >= MAX_RENDERED:
+            EVALUATED.clear()
+        EVALUATED[key] = result
+    return result
+
+
+def _evaluate(source: str, variables: dict) -> bool:
     try:
         return bool(compile_condition(source)(**variables))
     except TemplateSyntaxError as exc:

@@ -64,3 +64,11 @@ def test_remembered_output_never_crosses_values():
     assert render("{{ value | join_words }}", {"value": ["a", "c"]}) == "a and c"
     assert render("{{ context.channel }}", {"context": {"channel": "chat"}}) == "chat"
     assert render("{{ context.channel }}", {"context": {"channel": "phone"}}) == "phone"
+
+
+def test_remembered_conditions_never_cross_values():
+    assert evaluate("value in ['none', false]", {"value": "none"}) is True
+    assert evaluate("value in ['none', false]", {"value": 0}) is True      # Jinja compares 0 == false
+    assert evaluate("value in ['none', false]", {"value": "active"}) is False
+    assert evaluate("context.stage == 'opening'", {"context": {"stage": "opening"}}) is True
+    assert evaluate("context.stage == 'opening'", {"context": {"stage": "wrap_up"}}) is False
