@@ -6,7 +6,6 @@ Every problem is reported as file:line:col, and a broken file never half-loads.
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import PhrasebookError, Problem
-from .yamlsource import YamlProblem, read_yaml
+from .yamlsource import Collector, YamlProblem, kind_of, read_yaml
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "phrasebooks" / "checks"
@@ -53,33 +52,13 @@ class Rule:
     openers: re.Pattern | None = None
 
 
-class _Collector:
-    """Problems for one check-rule file, each placed at file:line:col."""
-
-    def __init__(self, doc):
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple, message: str, key: bool = False) -> None:
-        line, col = self.doc.where(path, key=key)
-        self.problems.append(Problem(self.doc.file, line, col, "error", message, "check-rule",
-                                     self.doc.source_line(line)))
+class _Collector(Collector):
+    rule = "check-rule"
 
     def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
                what: str = "mapping") -> bool:
-        if not isinstance(obj, dict):
-            self.add(path, f"expected a {what}; got {_kind(obj)}")
-            return False
-        allowed = tuple(allowed)
-        for name in obj:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
-                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
-        missing = [name for name in required if name not in obj]
-        for name in missing:
-            self.add(path, f"missing required key '{name}'")
-        return not missing
+        """Whether obj is a mapping with every required key."""
+        return super().fields(obj, path, allowed, required, what) == []
 
     def choice(self, obj: dict, path: tuple, name: str, choices: tuple, default: str | None = None) -> str | None:
         value = obj.get(name, default)
@@ -93,18 +72,18 @@ class _Collector:
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(path + (name,), f"'{name}' must be non-empty text; got {_kind(value)}")
+            self.add(path + (name,), f"'{name}' must be non-empty text; got {kind_of(value)}")
             return None
         return value
 
     def strings(self, obj: Any, path: tuple, what: str) -> list[str]:
         if not isinstance(obj, list) or not obj:
-            self.add(path, f"'{what}' must be a non-empty list of text; got {_kind(obj)}")
+            self.add(path, f"'{what}' must be a non-empty list of text; got {kind_of(obj)}")
             return []
         out = []
         for i, item in enumerate(obj):
             if not isinstance(item, str) or not item.strip():
-                self.add(path + (i,), f"'{what}' items must be text; got {_kind(item)}")
+                self.add(path + (i,), f"'{what}' items must be text; got {kind_of(item)}")
             else:
                 out.append(item)
         return out
@@ -121,18 +100,6 @@ class _Collector:
         return found
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else type(value).__name__
-
-
 def _bounded(pattern: str) -> str:
     """A pattern that cannot start or end inside a word."""
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
@@ -140,7 +107,7 @@ def _bounded(pattern: str) -> str:
 
 def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     if not isinstance(obj, dict):
-        c.add(path, f"expected a rule (a mapping); got {_kind(obj)}")
+        c.add(path, f"expected a rule (a mapping); got {kind_of(obj)}")
         return None
     kind = obj.get("kind")
     extra = KIND_KEYS[kind] if kind in KIND_KEYS else tuple(k for keys in KIND_KEYS.values() for k in keys)
@@ -154,7 +121,7 @@ def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
         c.add(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits and '-'")
     waived = obj.get("waived_when_said", False)
     if not isinstance(waived, bool):
-        c.add(path + ("waived_when_said",), f"'waived_when_said' must be true or false; got {_kind(waived)}")
+        c.add(path + ("waived_when_said",), f"'waived_when_said' must be true or false; got {kind_of(waived)}")
     examples = _examples(c, obj.get("examples"), path + ("examples",)) if "examples" in obj else {}
     if not (complete and kind and severity and rewrite and rule_id and message and examples):
         return None
@@ -211,7 +178,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     cats = obj.get("categories")
     where = path + ("categories",)
     if not isinstance(cats, dict) or not cats:
-        c.add(where, f"'categories' must be a mapping of category to terms and cues; got {_kind(cats)}")
+        c.add(where, f"'categories' must be a mapping of category to terms and cues; got {kind_of(cats)}")
         return
     parts = []
     for name, spec in cats.items():
@@ -223,7 +190,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         terms = c.regexes(spec["terms"], where + (name, "terms"), "terms")
         cues = spec["cues"]
         if not isinstance(cues, list) or not all(isinstance(w, str) for w in cues):
-            c.add(where + (name, "cues"), f"'cues' must be a list of words; got {_kind(cues)}")
+            c.add(where + (name, "cues"), f"'cues' must be a list of words; got {kind_of(cues)}")
             continue
         rule.categories[name] = tuple(w.lower() for w in cues)
         if terms:
@@ -251,7 +218,7 @@ def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:
         return [], c.problems
     raw = doc.data["rules"]
     if not isinstance(raw, list) or not raw:
-        c.add(("rules",), f"'rules' must be a non-empty list; got {_kind(raw)}")
+        c.add(("rules",), f"'rules' must be a non-empty list; got {kind_of(raw)}")
         return [], c.problems
     rules = [r for r in (_rule(c, item, ("rules", i)) for i, item in enumerate(raw)) if r]
     return rules, c.problems

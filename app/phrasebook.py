@@ -18,7 +18,7 @@ from . import render
 from .errors import PhrasebookError, Problem
 from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
                     KEY_PATTERN_CHARS)
-from .yamlsource import Located, YamlProblem, read_yaml
+from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "phrasebooks"
 TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
@@ -122,34 +122,13 @@ class Phrasebook:
 
 # ---------------------------------------------------------------- validation
 
-class _Collector:
-    def __init__(self, doc: Located):
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple, message: str, *, key: bool = False, severity: str = "error",
-            rule: str = "phrasebook", offset: tuple[int, int] | None = None) -> None:
-        line, col = self.doc.where(path, key=key)
-        if offset:
-            line, col = line + offset[0], (offset[1] if offset[0] else col + offset[1])
-        self.problems.append(Problem(self.doc.file, line, col, severity, message, rule,
-                                     self.doc.source_line(line)))
+class _Collector(Collector):
+    rule = "phrasebook"
 
     def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
                what: str = "mapping") -> bool:
-        if not isinstance(obj, dict):
-            self.add(path, f"expected a {what}; got {_kind(obj)}")
-            return False
-        allowed = tuple(allowed)
-        for name in obj:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
-                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
-        for name in required:
-            if name not in obj:
-                self.add(path, f"missing required key '{name}'")
-        return True
+        """Whether obj is a mapping worth reading on (a missing key is reported, not fatal)."""
+        return super().fields(obj, path, allowed, required, what) is not None
 
     def string(self, obj: dict, path: tuple, name: str, *, choices: Iterable[str] | None = None,
                required: bool = False) -> str | None:
@@ -158,7 +137,7 @@ class _Collector:
         value = obj[name]
         where = path + (name,)
         if not isinstance(value, str) or (required and not value.strip()):
-            self.add(where, f"'{name}' must be text; got {_kind(value)}")
+            self.add(where, f"'{name}' must be text; got {kind_of(value)}")
             return None
         if choices is not None and value not in choices:
             choices = tuple(choices)
@@ -176,12 +155,12 @@ class _Collector:
             value = [value]
             self.doc.marks.setdefault(path + (name, 0), self.doc.where(path + (name,)))
         if not isinstance(value, list):
-            self.add(path + (name,), f"'{name}' must be a list of text; got {_kind(value)}")
+            self.add(path + (name,), f"'{name}' must be a list of text; got {kind_of(value)}")
             return ()
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                self.add(path + (name, i), f"'{name}' items must be text; got {_kind(item)}")
+                self.add(path + (name, i), f"'{name}' items must be text; got {kind_of(item)}")
             elif choices is not None and item not in choices:
                 close = difflib.get_close_matches(item, tuple(choices), n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -192,7 +171,7 @@ class _Collector:
 
     def template(self, source: Any, path: tuple, allowed: set[str], what: str = "template") -> str | None:
         if not isinstance(source, str) or not source.strip():
-            self.add(path, f"{what} must be non-empty text; got {_kind(source)}")
+            self.add(path, f"{what} must be non-empty text; got {kind_of(source)}")
             return None
         try:
             names = render.template_variables(source)
@@ -210,7 +189,7 @@ class _Collector:
 
     def condition(self, source: Any, path: tuple, allowed: set[str]) -> str | None:
         if not isinstance(source, str) or not source.strip():
-            self.add(path, f"condition must be a non-empty expression; got {_kind(source)}")
+            self.add(path, f"condition must be a non-empty expression; got {kind_of(source)}")
             return None
         try:
             names = render.condition_variables(source)
@@ -228,22 +207,6 @@ class _Collector:
 
 def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int, int] | None:
     return (max(0, (lineno or 1) - 1), 0) if lineno and lineno > 1 else None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
@@ -318,7 +281,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
     decision = c.string(obj, path, "decision", choices=TOPIC_DECISIONS) or "ask"
     variables = obj.get("vars", {})
     if not isinstance(variables, dict):
-        c.add(path + ("vars",), f"'vars' must be a mapping of name to value; got {_kind(variables)}")
+        c.add(path + ("vars",), f"'vars' must be a mapping of name to value; got {kind_of(variables)}")
         variables = {}
     allowed = TEMPLATE_NAMES | set(variables)
     match = c.condition(obj["match"], path + ("match",), CONDITION_NAMES) if "match" in obj else None
@@ -326,7 +289,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
     rules = []
     raw_rules = obj.get("rules", [])
     if not isinstance(raw_rules, list):
-        c.add(path + ("rules",), f"'rules' must be a list; got {_kind(raw_rules)}")
+        c.add(path + ("rules",), f"'rules' must be a list; got {kind_of(raw_rules)}")
         raw_rules = []
     for i, raw in enumerate(raw_rules):
         where = path + ("rules", i)
@@ -360,12 +323,12 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
     avoid = c.strings(obj, path, "avoid")
     example = obj.get("example", {})
     if not isinstance(example, dict):
-        c.add(path + ("example",), f"'example' must be a mapping (value, label, ...); got {_kind(example)}")
+        c.add(path + ("example",), f"'example' must be a mapping (value, label, ...); got {kind_of(example)}")
         example = {}
     tests = []
     raw_tests = obj.get("tests", [])
     if not isinstance(raw_tests, list):
-        c.add(path + ("tests",), f"'tests' must be a list; got {_kind(raw_tests)}")
+        c.add(path + ("tests",), f"'tests' must be a list; got {kind_of(raw_tests)}")
         raw_tests = []
     for i, raw in enumerate(raw_tests):
         where = path + ("tests", i)
@@ -378,7 +341,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
             c.string(expect, where + ("expect",), "level", choices=LEVELS)
         for part in ("datapoint", "context"):
             if part in raw and not isinstance(raw[part], dict):
-                c.add(where + (part,), f"'{part}' must be a mapping; got {_kind(raw[part])}")
+                c.add(where + (part,), f"'{part}' must be a mapping; got {kind_of(raw[part])}")
         if isinstance(expect, dict):
             tests.append(TestCase(name, {"datapoint": raw.get("datapoint") or {},
                                          "context": raw.get("context") or {}},
@@ -408,7 +371,7 @@ def _cues(c: _Collector, obj: Any, path: tuple) -> dict:
 
 def _disabled_checks(c: _Collector, obj: Any, path: tuple) -> tuple:
     if not isinstance(obj, list):
-        c.add(path, f"'disable_checks' must be a list of {{rule, reason}}; got {_kind(obj)}")
+        c.add(path, f"'disable_checks' must be a list of {{rule, reason}}; got {kind_of(obj)}")
         return ()
     out = []
     for i, item in enumerate(obj):
@@ -438,7 +401,7 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
     parsed["disable_checks"] = file_disabled
     topics = doc.data.get("topics", [])
     if not isinstance(topics, list):
-        c.add(("topics",), f"'topics' must be a list; got {_kind(topics)}")
+        c.add(("topics",), f"'topics' must be a list; got {kind_of(topics)}")
         topics = []
     for i, raw in enumerate(topics):
         topic = _topic(c, raw, ("topics", i), file_disabled)

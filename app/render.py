@@ -186,27 +186,27 @@ def _freeze(value: Any) -> Hashable:
 
 
 _MISSING = object()   # a name the caller did not give: rendering raises, never cached
-RENDERED: dict = {}
-MAX_RENDERED = 20_000
+MAX_REMEMBERED = 20_000
 
 
-def render(source: str, variables: dict) -> str:
-    """Render a phrasing: whitespace folded, output capped, every failure a TemplateError.
+class _Remembered:
+    """Results by source and the values it reads: the same phrasing comes back call after call."""
 
-    The same phrasing comes back with the same values call after call, so
-    output is remembered by source and the values the template reads.
-    """
-    try:
-        key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in _names(source)))
-    except (TemplateSyntaxError, TypeError, RecursionError):
-        return _render(source, variables)
-    text = RENDERED.get(key)
-    if text is None:
-        text = _render(source, variables)
-        if len(RENDERED) >= MAX_RENDERED:
-            RENDERED.clear()
-        RENDERED[key] = text
-    return text
+    def __init__(self, names, compute):
+        self.names, self.compute, self.results = names, compute, {}
+
+    def __call__(self, source: str, variables: dict):
+        try:
+            key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in self.names(source)))
+        except (TemplateSyntaxError, TypeError, RecursionError):
+            return self.compute(source, variables)
+        result = self.results.get(key)
+        if result is None:
+            result = self.compute(source, variables)
+            if len(self.results) >= MAX_REMEMBERED:
+                self.results.clear()
+            self.results[key] = result
+        return result
 
 
 def _render(source: str, variables: dict) -> str:
@@ -230,27 +230,6 @@ def _condition_names(source: str) -> tuple[str, ...]:
     return tuple(sorted(condition_variables(source)))
 
 
-EVALUATED: dict = {}
-
-
-def evaluate(source: str, variables: dict) -> bool:
-    """Evaluate a rule condition to a boolean; every failure a TemplateError.
-
-    Remembered, like rendering, by source and the values the condition reads.
-    """
-    try:
-        key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in _condition_names(source)))
-    except (TemplateSyntaxError, TypeError, RecursionError):
-        return _evaluate(source, variables)
-    result = EVALUATED.get(key)
-    if result is None:
-        result = _evaluate(source, variables)
-        if len(EVALUATED) >= MAX_RENDERED:
-            EVALUATED.clear()
-        EVALUATED[key] = result
-    return result
-
-
 def _evaluate(source: str, variables: dict) -> bool:
     try:
         return bool(compile_condition(source)(**variables))
@@ -262,3 +241,17 @@ def _evaluate(source: str, variables: dict) -> bool:
         raise TemplateError(f"condition did something the sandbox forbids: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
         raise TemplateError(f"condition failed: {type(exc).__name__}: {exc}") from None
+
+
+_RENDERED = _Remembered(_names, _render)
+_EVALUATED = _Remembered(_condition_names, _evaluate)
+
+
+def render(source: str, variables: dict) -> str:
+    """Render a phrasing: whitespace folded, output capped, every failure a TemplateError."""
+    return _RENDERED(source, variables)
+
+
+def evaluate(source: str, variables: dict) -> bool:
+    """Evaluate a rule condition to a boolean; every failure a TemplateError."""
+    return _EVALUATED(source, variables)

@@ -5,10 +5,13 @@ keys are errors and alias bombs cannot expand without limit.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
+
+from .errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when the wheel has it: same marks, faster
@@ -108,3 +111,55 @@ def read_yaml(text: str, file: str) -> Located:
         return doc
     doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def kind_of(value: Any) -> str:
+    """A YAML value's kind in a script writer's words, for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class Collector:
+    """Every problem in one YAML document, each placed at file:line:col with its source line."""
+
+    rule = "yaml"
+
+    def __init__(self, doc: Located):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, *, key: bool = False, severity: str = "error",
+            rule: str | None = None, offset: tuple[int, int] | None = None) -> None:
+        line, col = self.doc.where(path, key=key)
+        if offset:
+            line, col = line + offset[0], (offset[1] if offset[0] else col + offset[1])
+        self.problems.append(Problem(self.doc.file, line, col, severity, message, rule or self.rule,
+                                     self.doc.source_line(line)))
+
+    def fields(self, obj: Any, path: tuple, allowed: Iterable[str], required: Iterable[str] = (),
+               what: str = "mapping") -> list[str] | None:
+        """Unknown keys (with a did-you-mean) and missing ones; None when obj is not a mapping, else what is missing."""
+        if not isinstance(obj, dict):
+            self.add(path, f"expected a {what}; got {kind_of(obj)}")
+            return None
+        allowed = tuple(allowed)
+        for name in obj:
+            if name not in allowed:
+                close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+                self.add(path + (name,), f"unknown key '{name}'{hint}", key=True)
+        missing = [name for name in required if name not in obj]
+        for name in missing:
+            self.add(path, f"missing required key '{name}'")
+        return missing
