@@ -174,3 +174,30 @@ def test_dont_exploit_emotion_an_angry_complaint():
                      customer_utterances=["Fine, it's fixed, but I'm furious it took three calls."])
     assert result["decision"] == "withhold" and "dont-exploit-emotion" in rules(result)
     assert "anger" in result["receptiveness"]["signals"]
+
+
+def test_no_customer_value_reaches_the_logs(tmp_path, caplog):
+    """A phrasing that fails on this value, or is dropped by the guard, is logged by topic id only."""
+    from app.engine import Engine
+    (tmp_path / "book.yaml").write_text('''topics:
+  - id: demo.points
+    keys: [demo.points]
+    category: loyalty
+    purpose: service
+    decision: offer
+    honest_answer: "It's on your account."
+    example: {value: 3}
+    phrasings:
+      low: ["{{ value + 1 }} points to go?"]
+      medium: ["I can see you have {{ value }} points."]
+      high: ["Would you like to hear about your points?"]
+''')
+    secret = "SECRET-VALUE-93"
+    with caplog.at_level("DEBUG"):
+        result = Engine([str(tmp_path)]).suggest({
+            "datapoint": {"key": "demo.points", "value": secret, "provenance": "account_record"},
+            "context": {"channel": "phone", "receptiveness": "medium",
+                        "customer_utterances": [f"my code is {secret}"]}})
+    assert result["decision"] == "offer" and result["suggestions"] == []
+    assert [s["text"] for s in result["alternatives"]["high"]] == ["Would you like to hear about your points?"]
+    assert caplog.records and secret not in caplog.text
