@@ -30,10 +30,10 @@ _PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previ
 _REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
                         r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
                         r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
-_REPORTED = re.compile(r"(?<![\w'])(?:you|u) (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
+_REPORTED = re.compile(r"(?<![\w'])(?:you|u)(?:'ve| have| had)? (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
                        r"were saying)\b", re.IGNORECASE)
-_STILL_ON = re.compile(r"\bstill on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
-                       r"scheme|policy|bundle|account|card)\b")
+_STILL_ON = re.compile(r"\bstill (?:on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
+                       r"scheme|policy|bundle|account|card)|paying (?:off|back|for)|repaying|owing|in (?:arrears|debt))\b")
 _PREFIX_WORD = re.compile(r"[\w']+")
 _CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself)(?![\w'])",
@@ -86,10 +86,34 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     a, b = sent
     if not _addressed(rule, text[a:b]):
         return []
-    question = is_question(text[a:b])
+    sentence = text[a:b]
+    question = is_question(sentence) and not (rule.openers is not None and rule.openers.match(sentence))
+    condition_end = a + _if_clause_end(sentence)
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
             for m in rule.regex.finditer(text, a, b)
-            if not (question and _offered_as_choice(text, m.start(), m.end()))]
+            if m.start() >= condition_end
+            and not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
+
+
+_IF_CLAUSE = re.compile(r"^\W*(?:if|unless|in case|should|whenever)\b[^,]*,", re.IGNORECASE)
+
+
+def _if_clause_end(sentence: str) -> int:
+    """Where a leading if-clause ends: 'If this medicine makes you drowsy, ...' supposes, it doesn't presume."""
+    found = _IF_CLAUSE.match(sentence)
+    return found.end() if found else 0
+
+
+def _yours_before(text: str, start: int) -> bool:
+    return bool(_YOURS_BEFORE.search(text[max(0, start - 30):start]))
+
+
+_GENERAL_BEFORE = re.compile(r"(?<![\w'])(?:any|any other|other|some)\s+$", re.IGNORECASE)
+
+
+def _asked_generally(text: str, start: int) -> bool:
+    """'Are you taking any other medicines?' asks everyone; 'still trying for a baby?' presumes."""
+    return bool(_GENERAL_BEFORE.search(text[max(0, start - 12):start]))
 
 
 _OR = re.compile(r"(?<![\w'])or(?![\w'])", re.IGNORECASE)
@@ -99,7 +123,7 @@ _YOURS_BEFORE = re.compile(r"(?<![\w'])(?:your|ur)\s+(?:[\w'-]+\s+)?$", re.IGNOR
 def _offered_as_choice(text: str, start: int, end: int) -> bool:
     """'The halal or the vegetarian meal?' offers options; 'for your medication?' presumes."""
     near = text[max(0, start - 25):end + 25]
-    return bool(_OR.search(near)) and not _YOURS_BEFORE.search(text[max(0, start - 30):start])
+    return bool(_OR.search(near)) and not _yours_before(text, start)
 
 
 def _addressed(rule: Rule, sentence: str) -> bool:
@@ -113,7 +137,7 @@ def _addressed(rule: Rule, sentence: str) -> bool:
 def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     a, b = sent
     if is_question(text[a:b]):
-        return []
+        b = _question_start(text, a, b)    # a statement may come before the question
     hits = []
     for m in _SUBJECT.finditer(text, a, b):
         clause_start = a
@@ -139,6 +163,17 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     return hits
 
 
+_QUESTION_BREAK = re.compile(r"\s[-\u2013\u2014]+\s|;|,\s*(?=(?:is|are|was|were|do|does|did|can|could|would|will|"
+                             r"have|has|shall|should|what|how|why|when|where|who|any|anything|fancy|want|need|"
+                             r"still|thinking)\b)", re.IGNORECASE)
+
+
+def _question_start(text: str, a: int, b: int) -> int:
+    """Where the closing question of a sentence begins ('You usually travel with her - is she joining you?')."""
+    breaks = list(_QUESTION_BREAK.finditer(text, a, b))
+    return breaks[-1].start() if breaks else a
+
+
 def _plain_prefix(rule: Rule, prefix: str) -> bool:
     """Only discourse words, a time opener or a name before the subject: it starts the clause."""
     if not prefix.strip():
@@ -158,7 +193,7 @@ def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
     aux = pred[0] if pred[0] in AUXILIARIES else None
     rest = pred[1:] if aux else pred
     negated = bool(rest) and rest[0] in ("not", "never", "no")
-    body = [w for w in rest if w not in ADVERBS and w != "not"]
+    body = [w for w in rest if w not in ADVERBS and w not in ("not", "last", "first")]
     verb = body[0] if body else ""
     if verb in lex["modals"] or verb in lex["said_verbs"] or (aux in ("are", "were", "was", "is") and verb in
                                                               ("right", "welcome", "wrong")):
@@ -216,11 +251,10 @@ def _your_signal(lex: dict, pred: list[str], clause: str) -> bool:
             f" {event} " in f" {' '.join(pred[:6])} " for event in lex["account_events"]):
         return True
     if lex["time"] is not None and lex["time"].search(clause):
-        return True
+        return not any(w in lex["service_verbs"] for w in pred[:5])   # 'was posted yesterday': our doing
     phrase = " ".join(pred)
     if re.search(r"\bwith (?:another|a different|other) \w+|\belsewhere\b", phrase):
         return True
-    head = pred[:3]
     return any(w in lex["holding_nouns"] for w in head) and \
         bool(re.search(r"\b(?:is|are|was|'s|stands at)\s+(?:at\s+|now\s+|only\s+)?[\u00a3$\u20ac]?\d", phrase))
 

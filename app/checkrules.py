@@ -25,7 +25,7 @@ COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite",
 KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",)}
 LEXICON_KEYS = ("discourse", "modals", "said_verbs", "habit", "history_verbs", "weak_verbs", "history_bases",
-                "holding_nouns", "account_events", "possessive_history", "time")
+                "holding_nouns", "account_events", "possessive_history", "service_verbs", "time")
 CATEGORY_KEYS = ("terms", "cues")
 FILE_KEYS = ("rules", "description")
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 ABBREVIATIONS = frozenset("mr mrs ms dr st no vs etc approx e.g i.e jr sr prof mt".split())
-CLAUSE_END = re.compile(r"[,.](?!\d)|[;:!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
+CLAUSE_END = re.compile(r"[,.:](?!\d)|[;!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
                         r"although|though|if|as|cos|coz)(?![\w'])", re.IGNORECASE)
 TAG_QUESTION = re.compile(r",\s*(?:right|yeah|yes|no|correct|eh|huh|innit|isn't it|aren't you|don't you|"
                           r"didn't you|haven't you|weren't you|wasn't it|won't you|isn't that right|am i right)"
