@@ -9,7 +9,7 @@ requests. Rounds alternate between the two targets, and the ratios are the
 medians of the rounds' ratios. Reported: throughput ratio (target >= 0.70 of
 bare) and p99 ratio (target <= 3x).
 
-    .venv/bin/python bench/bench_http.py [--requests 3000] [--concurrency 8] [--rounds 5] [--json FILE]
+    .venv/bin/python bench/bench_http.py [--requests 3000] [--concurrency 8] [--rounds 7] [--json FILE]
 """
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000, help="requests per round per target")
     parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
