@@ -30,10 +30,12 @@ _PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previ
 _REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
                         r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
                         r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
-_REPORTED = re.compile(r"(?<![\w'])(?:you|u)(?:'ve| have| had)? (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
+_REPORTED = re.compile(r"(?<![\w'])(?:you|u)(?:'ve| have| had)?(?: just| already| kindly| also)? (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
                        r"were saying)\b", re.IGNORECASE)
 _STILL_ON = re.compile(r"\bstill (?:on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
                        r"scheme|policy|bundle|account|card)|paying (?:off|back|for)|repaying|owing|in (?:arrears|debt))\b")
+_MONEY_HELD = re.compile(r"(?:have |got |have got )(?:about |around |over |nearly |almost |roughly |only |just )?"
+                         r"(?:[\u00a3$\u20ac]\s?\d[\d,.]*|\d[\d,.]* (?:pounds|dollars|euros))(?! off| back| discount)")
 _PREFIX_WORD = re.compile(r"[\w']+")
 _CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself)(?![\w'])",
@@ -67,10 +69,17 @@ class Hit:
 
 # ---------------------------------------------------------------- detectors
 
-def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
+def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int):
+    """The rule's matches in text[a:b], on the lower-cased copy when the rule has a folded form."""
+    if lower is not None and rule.folded is not None:
+        return rule.folded.finditer(lower, a, b)
+    return rule.regex.finditer(text, a, b)
+
+
+def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     hits = []
     a, b = sent
-    for m in rule.regex.finditer(text, a, b):
+    for m in _matches(rule, text, lower, a, b):
         if any(u.match(text, m.start(), b) for u in rule.unless):
             continue
         start, end = m.span()
@@ -82,7 +91,7 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     return hits
 
 
-def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
+def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     a, b = sent
     if not _addressed(rule, text[a:b]):
         return []
@@ -90,7 +99,7 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
     question = is_question(sentence) and not (rule.openers is not None and rule.openers.match(sentence))
     condition_end = a + _if_clause_end(sentence)
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
-            for m in rule.regex.finditer(text, a, b)
+            for m in _matches(rule, text, lower, a, b)
             if m.start() >= condition_end
             and not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
 
@@ -134,9 +143,9 @@ def _addressed(rule: Rule, sentence: str) -> bool:
     return people > len(_CONDITIONAL_YOU.findall(sentence))
 
 
-def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
+def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     a, b = sent
-    if is_question(text[a:b]):
+    if is_question(text[a:b]) and _INTERROGATIVE.match(text, a, b):
         b = _question_start(text, a, b)    # a statement may come before the question
     hits = []
     for m in _SUBJECT.finditer(text, a, b):
@@ -166,6 +175,13 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int]) -> list[Hit]:
 _QUESTION_BREAK = re.compile(r"\s[-\u2013\u2014]+\s|;|,\s*(?=(?:is|are|was|were|do|does|did|can|could|would|will|"
                              r"have|has|shall|should|what|how|why|when|where|who|any|anything|fancy|want|need|"
                              r"still|thinking)\b)", re.IGNORECASE)
+
+
+# A question that opens as one; "You bought it last week?" is a statement said with a rising voice.
+_INTERROGATIVE = re.compile(r"\W*(?:(?:so|ok|okay|and|but|well|oh|right|hi|hey|sorry|also|btw|just),?\s+)*"
+                            r"(?:do|does|did|are|is|was|were|have|has|had|can|could|would|will|shall|should|may|"
+                            r"might|what|when|where|who|why|how|which|any|anything|fancy|want|need|is there|"
+                            r"are there|would you|could you|shall i|can i)\b", re.IGNORECASE)
 
 
 def _question_start(text: str, a: int, b: int) -> int:
@@ -214,7 +230,7 @@ def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
     if "holding_re" in lex and lex["holding_re"].search(phrase) and \
             (aux in ("have", "has", "are") or verb in ("have", "got")):
         return True
-    if _STILL_ON.search(phrase):
+    if _STILL_ON.search(phrase) or _MONEY_HELD.match(phrase):
         return True
     if time and (verb in lex["weak_verbs"] or verb in lex["history_bases"] or aux or verb in lex["history_verbs"]
                  or (verb.endswith("ed") and len(verb) > 4)):
@@ -229,7 +245,7 @@ def _holds(aux: str | None, negated: bool, body: list[str], pred: list[str]) -> 
     after = body[1] if len(body) > 1 else ""
     if after == "to" or (verb == "got" and after == "to"):
         return False
-    if aux in ("do", "does", "did") and negated and verb == "have":
+    if aux in ("do", "does", "did") and negated and verb in ("have", "take", "hold", "use", "carry"):
         return True
     if aux == "have" and negated and verb == "got":
         return True
@@ -325,11 +341,13 @@ class Checker:
 
     def _scan_uncached(self, text: str) -> tuple[Hit, ...]:
         norm = normalise(text)
+        lower = norm.lower()
+        lower = lower if len(lower) == len(norm) else None   # a few characters change length when lowered
         hits: list[Hit] = []
         for sent in split_sentences(norm):
             for rule in self.rules:
                 if rule.kind == "held-data" or rule.regex is not None:
-                    hits.extend(DETECTORS[rule.kind](rule, norm, sent))
+                    hits.extend(DETECTORS[rule.kind](rule, norm, sent, lower))
         hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                         _REPORTED.search(norm, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))

@@ -45,6 +45,7 @@ class Rule:
     waived_when_said: bool = False
     examples: dict = field(default_factory=dict)
     regex: re.Pattern | None = None             # phrase: every pattern in one alternation
+    folded: re.Pattern | None = None            # the same, case-folded, for lower-cased text (faster)
     hit_groups: tuple[str, ...] = ()
     unless: tuple[re.Pattern, ...] = ()
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
@@ -105,6 +106,36 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
+def _compile(pattern: str) -> tuple[re.Pattern, re.Pattern | None]:
+    """The pattern case-insensitive, and case-folded for lower-cased text when that means the same.
+
+    Python's re scans a lower-case literal far faster than an IGNORECASE one,
+    and the check runs on every line the engine returns.
+    """
+    bounded = _bounded(pattern)
+    folded = _fold(bounded)
+    return re.compile(bounded, re.IGNORECASE), (re.compile(folded) if folded else None)
+
+
+def _fold(pattern: str) -> str | None:
+    """Lower-case a pattern's literals, leaving escapes (\\W, \\S, \\B ...) and group names alone."""
+    if "(?-i" in pattern or "(?i" in pattern:
+        return None
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        elif pattern.startswith(("(?P<", "(?P="), i):
+            end = pattern.index(">" if pattern[i + 3] == "<" else ")", i)
+            out.append(pattern[i:end + 1])
+            i = end + 1
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)
+
+
 def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     if not isinstance(obj, dict):
         c.add(path, f"expected a rule (a mapping); got {kind_of(obj)}")
@@ -149,7 +180,7 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
             groups.append(name)
         parts.append("(?:" + pattern.replace("(?P<hit>", f"(?P<{name}>") + ")")
     if parts:
-        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
+        rule.regex, rule.folded = _compile("|".join(parts))
         rule.hit_groups = tuple(groups)
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
@@ -196,7 +227,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
     if parts:
-        rule.regex = re.compile(_bounded("|".join(parts)), re.IGNORECASE)
+        rule.regex, rule.folded = _compile("|".join(parts))
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:
