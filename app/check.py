@@ -70,10 +70,13 @@ class Hit:
 # ---------------------------------------------------------------- detectors
 
 def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int):
-    """The rule's matches in text[a:b], on the lower-cased copy when the rule has a folded form."""
-    if lower is not None and rule.folded is not None:
-        return rule.folded.finditer(lower, a, b)
-    return rule.regex.finditer(text, a, b)
+    """The rule's matches in text[a:b]: the case-folded part on the lower-cased copy, the rest as written."""
+    if lower is None or (rule.folded is None and rule.strict is None):
+        return list(rule.regex.finditer(text, a, b))
+    found = list(rule.folded.finditer(lower, a, b)) if rule.folded is not None else []
+    if rule.strict is not None:
+        found += rule.strict.finditer(text, a, b)
+    return found
 
 
 def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
@@ -84,7 +87,7 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
             continue
         start, end = m.span()
         for name in rule.hit_groups:
-            if m.group(name) is not None:
+            if m.groupdict().get(name) is not None:
                 start, end = m.span(name)
                 break
         hits.append(Hit(start, end, rule.id, sent, sent))

@@ -45,7 +45,8 @@ class Rule:
     waived_when_said: bool = False
     examples: dict = field(default_factory=dict)
     regex: re.Pattern | None = None             # phrase: every pattern in one alternation
-    folded: re.Pattern | None = None            # the same, case-folded, for lower-cased text (faster)
+    folded: re.Pattern | None = None            # the case-foldable part, for lower-cased text (faster)
+    strict: re.Pattern | None = None            # the part that minds case, for the text as written
     hit_groups: tuple[str, ...] = ()
     unless: tuple[re.Pattern, ...] = ()
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
@@ -106,15 +107,18 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
-def _compile(pattern: str) -> tuple[re.Pattern, re.Pattern | None]:
-    """The pattern case-insensitive, and case-folded for lower-cased text when that means the same.
+def _compile(parts: list[str]) -> tuple[re.Pattern, re.Pattern | None, re.Pattern | None]:
+    """The alternation case-insensitive; and split into a case-folded part, for lower-cased text, and the
+    parts that mind case (a capital for a place name), kept as written.
 
-    Python's re scans a lower-case literal far faster than an IGNORECASE one,
+    Python's re scans lower-case literals far faster than IGNORECASE ones,
     and the check runs on every line the engine returns.
     """
-    bounded = _bounded(pattern)
-    folded = _fold(bounded)
-    return re.compile(bounded, re.IGNORECASE), (re.compile(folded) if folded else None)
+    folded = [f for f in (_fold(p) for p in parts) if f]
+    strict = [p for p in parts if not _fold(p)]
+    both = (re.compile(_bounded("|".join(folded))) if folded else None,
+            re.compile(_bounded("|".join(strict)), re.IGNORECASE) if strict else None)
+    return (re.compile(_bounded("|".join(parts)), re.IGNORECASE),) + both
 
 
 def _fold(pattern: str) -> str | None:
@@ -180,7 +184,7 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
             groups.append(name)
         parts.append("(?:" + pattern.replace("(?P<hit>", f"(?P<{name}>") + ")")
     if parts:
-        rule.regex, rule.folded = _compile("|".join(parts))
+        rule.regex, rule.folded, rule.strict = _compile(parts)
         rule.hit_groups = tuple(groups)
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
@@ -227,7 +231,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
     if parts:
-        rule.regex, rule.folded = _compile("|".join(parts))
+        rule.regex, rule.folded, rule.strict = _compile(parts)
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:

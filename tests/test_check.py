@@ -268,3 +268,20 @@ def test_sentence_splitting_always_agrees_with_punkt(words):
             expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
         offset += len(line) + 1
     assert split_sentences(text) == [s for s in expected if s[0] < s[1]]
+
+
+@pytest.mark.parametrize("text", [
+    "I CAN SEE YOU DON'T HAVE AUTO INSURANCE WITH US.",        # shouting: the folded patterns still match
+    "İstanbul? I can see you flew there last May.",              # 'İ' lengthens when lowered: the slow path
+    "Your app shows you were in Lisbon on Friday.",             # a rule part that minds case (place names)
+])
+def test_case_folding_never_changes_what_is_found(text):
+    from app.check import Checker
+    from app.checkrules import load_rules
+    folded = Checker(load_rules())
+    plain = Checker(load_rules())
+    for rule in plain.rules:
+        rule.folded = rule.strict = None
+    assert folded.check(text).revealing
+    assert [(f["start"], f["end"], f["rule"]) for f in folded.check(text).findings] == \
+           [(f["start"], f["end"], f["rule"]) for f in plain.check(text).findings]
