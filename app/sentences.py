@@ -53,7 +53,8 @@ _RUN = re.compile(r"[.!?]{2}|(?<!\S)[.!?]")   # "?!", "...", a stray "?": Punkt 
 _ANY_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans (each line on its own), trimmed of surrounding space.
 
     Punkt decides the lines that need it: a full stop after an abbreviation, an
@@ -66,7 +67,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if line.strip():
             spans.extend(trim(text, offset + a, offset + b) for a, b in _line_spans(line))
         offset += len(line) + 1
-    return [span for span in spans if span[0] < span[1]]
+    return tuple(span for span in spans if span[0] < span[1])
 
 
 def _line_spans(line: str) -> list[tuple[int, int]]:
