@@ -36,9 +36,12 @@ _STILL_ON = re.compile(r"\bstill (?:on (?:the|your|an?|my) (?:\w+ )?(?:tariff|pl
                        r"scheme|policy|bundle|account|card)|paying (?:off|back|for)|repaying|owing|in (?:arrears|debt))\b")
 _MONEY_HELD = re.compile(r"(?:have |got |have got )(?:about |around |over |nearly |almost |roughly |only |just )?"
                          r"(?:[\u00a3$\u20ac]\s?\d[\d,.]*|\d[\d,.]* (?:pounds|dollars|euros))(?! off| back| discount)")
+_DATE = re.compile(r"\b(?:on|since) (?:the )?\d{1,2}(?:st|nd|rd|th)\b|\b(?:on|since) \d{1,2}(?:st|nd|rd|th)? (?:of )?"
+                   r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 _PREFIX_WORD = re.compile(r"[\w']+")
 _CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
-_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself)(?![\w'])",
+_SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself|sir|madam|ma'am|"
+                            r"(?:mr|mrs|ms|miss|dr)\.? [A-Z][a-z]+)(?![\w'])",
                             re.IGNORECASE)
 _UR_AS_YOU_ARE = frozenset("all welcome right not in on booked through covered set done good very so still probably "
                            "clearly due a an the always never usually".split())
@@ -156,7 +159,9 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
         for brk in _CLAUSE_BREAK.finditer(text, a, m.start()):
             clause_start = brk.end()
         prefix = text[clause_start:m.start()]
-        if not _plain_prefix(rule, prefix):
+        if _SUBORDINATE.match(prefix):
+            clause_start = m.start()     # 'Since you're here': the 'since' is not a time
+        elif not _plain_prefix(rule, prefix):
             continue
         end_m = CLAUSE_END.search(text, m.end(), b)
         clause_end = end_m.start() if end_m else b
@@ -191,6 +196,11 @@ def _question_start(text: str, a: int, b: int) -> int:
     """Where the closing question of a sentence begins ('You usually travel with her - is she joining you?')."""
     breaks = list(_QUESTION_BREAK.finditer(text, a, b))
     return breaks[-1].start() if breaks else a
+
+
+# 'As you usually travel on the 07:42, ...' states what we hold just as plainly as the bare clause.
+_SUBORDINATE = re.compile(r"^\W*(?:(?:so|and|but|well|oh|ok|okay),?\s+)*(?:as|since|because|given(?: that)?|now that|"
+                          r"seeing as)\s+$", re.IGNORECASE)
 
 
 def _plain_prefix(rule: Rule, prefix: str) -> bool:
@@ -271,6 +281,9 @@ def _your_signal(lex: dict, pred: list[str], clause: str) -> bool:
         return True
     if lex["time"] is not None and lex["time"].search(clause):
         return not any(w in lex["service_verbs"] for w in pred[:5])   # 'was posted yesterday': our doing
+    if _DATE.search(clause) and any((w.endswith("ed") or w in lex["weak_verbs"] or w in lex["history_verbs"])
+                                    and w not in lex["service_verbs"] for w in pred[:4]):
+        return True     # 'went overdrawn on the 3rd' is history; 'starts on the 1st' is the plan in hand
     phrase = " ".join(pred)
     if re.search(r"\bwith (?:another|a different|other) \w+|\belsewhere\b", phrase):
         return True

@@ -205,7 +205,7 @@ def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         else:
             out[name] = frozenset(w.lower() for w in c.strings(lex[name], where + (name,), name))
     if out.get("holding_nouns"):
-        out["holding_re"] = re.compile(rf"\b{_NUMBER}\s+(?:\w+\s+)?(?:{'|'.join(sorted(out['holding_nouns']))})\b")
+        out["holding_re"] = re.compile(rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}(?:{'|'.join(sorted(out['holding_nouns']))})\b")
     rule.lexicon = out
 
 
