@@ -30,8 +30,9 @@ _PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previ
 _REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
                         r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
                         r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
-_REPORTED = re.compile(r"(?<![\w'])(?:you|u)(?:'ve| have| had)?(?: just| already| kindly| also)? (?:said|mentioned|told (?:me|us)|asked|let (?:me|us) know|explained|"
-                       r"were saying)\b", re.IGNORECASE)
+_REPORTED = re.compile(r"(?<![\w'])(?:(?:you|u)(?:'ve| have| had)?(?: just| already| kindly| also)? (?:said|mentioned|"
+                       r"told (?:me|us)|asked|let (?:me|us) know|explained|were saying)|(?:thanks|thank you) for "
+                       r"(?:letting (?:me|us) know|telling (?:me|us)|mentioning|explaining|sharing))\b", re.IGNORECASE)
 _STILL_ON = re.compile(r"\bstill (?:on (?:the|your|an?|my) (?:\w+ )?(?:tariff|plan|contract|package|deal|rate|price|"
                        r"scheme|policy|bundle|account|card)|paying (?:off|back|for)|repaying|owing|in (?:arrears|debt))\b")
 _MONEY_HELD = re.compile(r"(?:have |got |have got )(?:about |around |over |nearly |almost |roughly |only |just )?"
