@@ -39,6 +39,8 @@ _MONEY_HELD = re.compile(r"(?:have |got |have got )(?:about |around |over |nearl
                          r"(?:[\u00a3$\u20ac]\s?\d[\d,.]*|\d[\d,.]* (?:pounds|dollars|euros))(?! off| back| discount)")
 _DATE = re.compile(r"\b(?:on|since) (?:the )?\d{1,2}(?:st|nd|rd|th)\b|\b(?:on|since) \d{1,2}(?:st|nd|rd|th)? (?:of )?"
                    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_ELSEWHERE = re.compile(r"\bwith (?:another|a different|other|a rival) (?:provider|bank|insurer|company|network|supplier)\b"
+                        r"|\belsewhere\b")
 _PREFIX_WORD = re.compile(r"[\w']+")
 _CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself|sir|madam|ma'am|"
@@ -244,7 +246,7 @@ def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
     if "holding_re" in lex and lex["holding_re"].search(phrase) and \
             (aux in ("have", "has", "are") or verb in ("have", "got")):
         return True
-    if _STILL_ON.search(phrase) or _MONEY_HELD.match(phrase):
+    if _STILL_ON.search(phrase) or _MONEY_HELD.match(phrase) or _ELSEWHERE.search(phrase):
         return True
     if time and (verb in lex["weak_verbs"] or verb in lex["history_bases"] or aux or verb in lex["history_verbs"]
                  or (verb.endswith("ed") and len(verb) > 4)):
@@ -363,7 +365,7 @@ class Checker:
         hits: list[Hit] = []
         for sent in split_sentences(norm):
             for rule in self.rules:
-                if rule.kind == "held-data" or rule.regex is not None:
+                if rule.kind == "held-data" or rule.pattern is not None:
                     hits.extend(DETECTORS[rule.kind](rule, norm, sent, lower))
         hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                         _REPORTED.search(norm, h.sentence[0], h.start))]

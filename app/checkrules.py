@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -44,7 +45,7 @@ class Rule:
     rewrite: str = "question"
     waived_when_said: bool = False
     examples: dict = field(default_factory=dict)
-    regex: re.Pattern | None = None             # phrase: every pattern in one alternation
+    pattern: str | None = None                  # phrase, sensitive: every pattern in one alternation
     folded: re.Pattern | None = None            # the case-foldable part, for lower-cased text (faster)
     strict: re.Pattern | None = None            # the part that minds case, for the text as written
     hit_groups: tuple[str, ...] = ()
@@ -52,6 +53,11 @@ class Rule:
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
     categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
     openers: re.Pattern | None = None
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        """The whole alternation, case-insensitive: for text whose lower case changes length (rare)."""
+        return re.compile(self.pattern, re.IGNORECASE)
 
 
 class _Collector(Collector):
@@ -90,16 +96,27 @@ class _Collector(Collector):
                 out.append(item)
         return out
 
-    def regexes(self, obj: Any, path: tuple, what: str) -> list[tuple[int, str]]:
+    def regexes(self, obj: Any, path: tuple, what: str, build=None):
+        """The (index, pattern) items, each compiling; with `build`, what it makes of them.
+
+        Compiling every item on its own doubles the load time, so `build` runs
+        first and the items are tried one by one only when it fails, to say which.
+        """
+        items = list(enumerate(self.strings(obj, path, what) if obj is not None else []))
+        if build is not None and items:
+            try:
+                return items, build(items)
+            except re.error:
+                pass
         found = []
-        for i, item in enumerate(self.strings(obj, path, what) if obj is not None else []):
+        for i, item in items:
             try:
                 re.compile(item, re.IGNORECASE)
             except re.error as exc:
                 self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
                 continue
             found.append((i, item))
-        return found
+        return (found, build(found) if build is not None and found else None) if build is not None else found
 
 
 def _bounded(pattern: str) -> str:
@@ -107,8 +124,8 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
-def _compile(parts: list[str]) -> tuple[re.Pattern, re.Pattern | None, re.Pattern | None]:
-    """The alternation case-insensitive; and split into a case-folded part, for lower-cased text, and the
+def _compile(parts: list[str]) -> tuple[str, re.Pattern | None, re.Pattern | None]:
+    """The whole alternation as a pattern; compiled, its case-folded part, for lower-cased text, and the
     parts that mind case (a capital for a place name), kept as written.
 
     Python's re scans lower-case literals far faster than IGNORECASE ones,
@@ -116,9 +133,9 @@ def _compile(parts: list[str]) -> tuple[re.Pattern, re.Pattern | None, re.Patter
     """
     folded = [f for f in (_fold(p) for p in parts) if f]
     strict = [p for p in parts if not _fold(p)]
-    both = (re.compile(_bounded("|".join(folded))) if folded else None,
+    return (_bounded("|".join(parts)),
+            re.compile(_bounded("|".join(folded))) if folded else None,
             re.compile(_bounded("|".join(strict)), re.IGNORECASE) if strict else None)
-    return (re.compile(_bounded("|".join(parts)), re.IGNORECASE),) + both
 
 
 def _fold(pattern: str) -> str | None:
@@ -176,16 +193,13 @@ def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
 
 
 def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
-    patterns = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns")
-    parts, groups = [], []
-    for i, pattern in patterns:
-        name = f"hit{i}"
-        if "(?P<hit>" in pattern:
-            groups.append(name)
-        parts.append("(?:" + pattern.replace("(?P<hit>", f"(?P<{name}>") + ")")
-    if parts:
-        rule.regex, rule.folded, rule.strict = _compile(parts)
-        rule.hit_groups = tuple(groups)
+    def build(items: list) -> tuple:
+        parts = ["(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items]
+        return _compile(parts) + (tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern),)
+
+    _, built = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns", build)
+    if built:
+        rule.pattern, rule.folded, rule.strict, rule.hit_groups = built
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
                             for _, p in c.regexes(obj["unless"], path + ("unless",), "unless"))
@@ -199,9 +213,8 @@ def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     out: dict = {}
     for name in LEXICON_KEYS:
         if name == "time":
-            found = c.regexes(lex[name], where + (name,), name)
-            out[name] = re.compile(_bounded("|".join(f"(?:{p})" for _, p in found)), re.IGNORECASE) \
-                if found else None
+            _, out[name] = c.regexes(lex[name], where + (name,), name, lambda items: re.compile(
+                _bounded("|".join(f"(?:{p})" for _, p in items)), re.IGNORECASE))
         else:
             out[name] = frozenset(w.lower() for w in c.strings(lex[name], where + (name,), name))
     if out.get("holding_nouns"):
@@ -222,7 +235,8 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
             continue
         if not c.fields(spec, where + (name,), CATEGORY_KEYS, ("terms", "cues"), "category"):
             continue
-        terms = c.regexes(spec["terms"], where + (name, "terms"), "terms")
+        terms = c.regexes(spec["terms"], where + (name, "terms"), "terms", lambda items: re.compile(
+            "|".join(f"(?:{t})" for _, t in items), re.IGNORECASE))[0]
         cues = spec["cues"]
         if not isinstance(cues, list) or not all(isinstance(w, str) for w in cues):
             c.add(where + (name, "cues"), f"'cues' must be a list of words; got {kind_of(cues)}")
@@ -231,7 +245,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
     if parts:
-        rule.regex, rule.folded, rule.strict = _compile(parts)
+        rule.pattern, rule.folded, rule.strict = _compile(parts)
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:
