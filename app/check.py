@@ -44,7 +44,7 @@ _ELSEWHERE = re.compile(r"\bwith (?:another|a different|other|a rival) (?:provid
 _PREFIX_WORD = re.compile(r"[\w']+")
 _CONDITIONAL_YOU = re.compile(r"(?<![\w'])(?:if|whenever|should|in case|unless|once)\s+(?:you|u)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"(?<![\w'])(?:you|your|yours|u|ur|you're|you've|you'd|you'll|yourself|sir|madam|ma'am|"
-                            r"(?:mr|mrs|ms|miss|dr)\.? [A-Z][a-z]+)(?![\w'])",
+                            r"(?:mr|mrs|ms|miss|dr)\.? (?-i:[A-Z])[a-z]+)(?![\w'])",
                             re.IGNORECASE)
 _UR_AS_YOU_ARE = frozenset("all welcome right not in on booked through covered set done good very so still probably "
                            "clearly due a an the always never usually".split())
