@@ -23,7 +23,8 @@ from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, normalise, split_sentences,
                         trim, words_of)
 
-_SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u|ya|your|ur|youre|youve)(?![\w'])", re.IGNORECASE)
+_SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u(?:'ve|'re)?|ya|your|ur|youre|youve)(?![\w'])",
+                      re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r",(?!\d)|[;:\u2014\u2013(]|\s-\s|(?<![\w'])(?:and|but|so|then)(?![\w'])", re.IGNORECASE)
 _PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previously|in the past|recently|"
                         r"[A-Z][a-z]+(?=\s*,))\W*)?$")
@@ -102,24 +103,16 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
 
 def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     a, b = sent
-    if not _addressed(rule, text[a:b]):
-        return []
     sentence = text[a:b]
+    if not _addressed(rule, sentence) or _SUPPOSING.match(sentence):
+        return []   # 'If you're finding bills hard, our hardship team can help' presumes nothing
     question = is_question(sentence) and not (rule.openers is not None and rule.openers.match(sentence))
-    condition_end = a + _if_clause_end(sentence)
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
             for m in _matches(rule, text, lower, a, b)
-            if m.start() >= condition_end
-            and not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
+            if not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
 
 
-_IF_CLAUSE = re.compile(r"^\W*(?:if|unless|in case|should|whenever)\b[^,]*,", re.IGNORECASE)
-
-
-def _if_clause_end(sentence: str) -> int:
-    """Where a leading if-clause ends: 'If this medicine makes you drowsy, ...' supposes, it doesn't presume."""
-    found = _IF_CLAUSE.match(sentence)
-    return found.end() if found else 0
+_SUPPOSING = re.compile(r"^\W*(?:if|unless|in case|whenever|should (?:you|u))\b", re.IGNORECASE)
 
 
 def _yours_before(text: str, start: int) -> bool:

@@ -25,7 +25,7 @@ CONTRACTIONS = {
     "havent": ("have", "not"), "hasn't": ("has", "not"), "hadn't": ("had", "not"), "aren't": ("are", "not"),
     "arent": ("are", "not"), "weren't": ("were", "not"), "wasn't": ("was", "not"), "won't": ("will", "not"),
     "wont": ("will", "not"), "can't": ("can", "not"), "cant": ("can", "not"), "isn't": ("is", "not"),
-    "'ve": ("have",), "'re": ("are",), "'d": ("would",), "'ll": ("will",),
+    "u've": ("you", "have"), "u're": ("you", "are"), "'ve": ("have",), "'re": ("are",), "'d": ("would",), "'ll": ("will",),
 }
 AUXILIARIES = frozenset("do does did have has had are were was is am".split())
 ADVERBS = frozenset("just only also still already really ever recently actually definitely probably clearly "
