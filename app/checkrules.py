@@ -213,13 +213,19 @@ def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     out: dict = {}
     for name in LEXICON_KEYS:
         if name == "time":
-            _, out[name] = c.regexes(lex[name], where + (name,), name, lambda items: re.compile(
-                _bounded("|".join(f"(?:{p})" for _, p in items)), re.IGNORECASE))
+            _, out[name] = c.regexes(lex[name], where + (name,), name, _compile_time)
         else:
             out[name] = frozenset(w.lower() for w in c.strings(lex[name], where + (name,), name))
     if out.get("holding_nouns"):
         out["holding_re"] = re.compile(rf"\b{_NUMBER}\s+(?:[\w-]+\s+){{0,2}}(?:{'|'.join(sorted(out['holding_nouns']))})\b")
     rule.lexicon = out
+
+
+def _compile_time(items: list) -> re.Pattern:
+    """The time phrases, matched against lower-cased clauses (case-folded when that means the same)."""
+    pattern = _bounded("|".join(f"(?:{p})" for _, p in items))
+    folded = _fold(pattern)
+    return re.compile(folded) if folded else re.compile(pattern, re.IGNORECASE)
 
 
 def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
