@@ -96,8 +96,8 @@ class _Collector(Collector):
                 out.append(item)
         return out
 
-    def regexes(self, obj: Any, path: tuple, what: str, build=None):
-        """The (index, pattern) items, each compiling; with `build`, what it makes of them.
+    def regexes(self, obj: Any, path: tuple, what: str, build=None) -> tuple[list[tuple[int, str]], Any]:
+        """The (index, pattern) items that compile, and what `build` makes of them (None without one).
 
         Compiling every item on its own doubles the load time, so `build` runs
         first and the items are tried one by one only when it fails, to say which.
@@ -116,7 +116,7 @@ class _Collector(Collector):
                 self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
                 continue
             found.append((i, item))
-        return (found, build(found) if build is not None and found else None) if build is not None else found
+        return found, (build(found) if build is not None and found else None)
 
 
 def _bounded(pattern: str) -> str:
@@ -202,7 +202,7 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         rule.pattern, rule.folded, rule.strict, rule.hit_groups = built
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
-                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless"))
+                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless")[0])
 
 
 def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:

@@ -52,11 +52,6 @@ def request_error(exc: RequestError):
     return error_response(status, exc.code, exc.message, exc.field)
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return json_error(exc)
-
-
 def _json_body() -> Any:
     """The request body decoded as JSON, or a RequestError / HTTP error explaining why not."""
     mimetype = (request.mimetype or "").lower()
