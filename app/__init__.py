@@ -15,6 +15,6 @@ __all__ = [
 
 
 def create_app(test_config=None):
-    """The Flask app (for `flask --app app run` and gunicorn)."""
+    """The Flask app (for `flask --app tact run` and gunicorn)."""
     from .web import create_app as _create_app
     return _create_app(test_config)

@@ -13,11 +13,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
+from .bundled import bundled
 from .errors import PhrasebookError, Problem
 from .yamlsource import Collector, YamlProblem, kind_of, read_yaml
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "phrasebooks" / "checks"
+CHECKS_DIR = bundled("phrasebooks") / "checks"
 KINDS = ("phrase", "held-data", "sensitive")
 SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")

@@ -15,12 +15,13 @@ from typing import Any, Iterable
 from jinja2 import TemplateSyntaxError
 
 from . import render
+from .bundled import bundled
 from .errors import PhrasebookError, Problem
 from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
                     KEY_PATTERN_CHARS)
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "phrasebooks"
+DEFAULT_DIR = bundled("phrasebooks")
 TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
 RULE_DECISIONS = DECISIONS
 TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}

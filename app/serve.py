@@ -56,5 +56,5 @@ def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAU
     gunicorn_app(_make_app, options_for(host, port, workers, threads, **extra)).run()
 
 
-if __name__ == "__main__":   # python -m app.serve [port]
+if __name__ == "__main__":   # python -m tact.serve [port]
     run(port=int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PORT)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.check import default_checker  # noqa: E402
+from tact.check import default_checker  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "check_corpus.jsonl"
 

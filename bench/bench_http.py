@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """HTTP benchmark: Tact's web app against a bare Flask JSON endpoint, both under gunicorn.
 
-Both servers run the same way `tact serve` does (app.serve: gunicorn, gthread
+Both servers run the same way `tact serve` does (tact.serve: gunicorn, gthread
 workers), on loopback, started in this run. The load comes from a separate
 process: a Python load generator with a fixed number of keep-alive
 connections (http.client, one thread each) sending a fixed number of
@@ -49,16 +49,16 @@ def bare_app():
 
 
 def tact_app():
-    from app.web import create_app
+    from tact.web import create_app
     app = create_app()
-    from app.web import get_engine
+    from tact.web import get_engine
     with app.app_context():
         get_engine().suggest(json.loads(EXAMPLE))   # load NLTK/inflect before the clock starts
     return app
 
 
 def serve(kind: str, port: int, workers: int, threads: int) -> None:
-    from app.serve import gunicorn_app, options_for
+    from tact.serve import gunicorn_app, options_for
     factory = tact_app if kind == "tact" else bare_app
     gunicorn_app(factory, options_for("127.0.0.1", port, workers, threads, loglevel="error")).run()
 

@@ -26,8 +26,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.engine import Engine  # noqa: E402
-from app.receptiveness import _compound  # noqa: E402
+from tact.engine import Engine  # noqa: E402
+from tact.receptiveness import _compound  # noqa: E402
 
 CONTEXT = {"channel": "phone", "industry": "insurance", "reason": "billing_question", "stage": "wrap_up",
            "issue_resolved": True, "receptiveness": "medium"}

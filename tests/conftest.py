@@ -1,7 +1,7 @@
 """Web fixtures in the style of the Flask tutorial: an app on the bundled phrasebooks, its client and CLI runner."""
 import pytest
 
-from app.web import create_app
+from tact.web import create_app
 
 
 @pytest.fixture

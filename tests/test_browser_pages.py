@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.web import create_app
+from tact.web import create_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -179,7 +179,7 @@ def test_studio_previews_every_variant_and_shows_lint(browser, tmp_path):
         book.replace('text: "Do you also have {{ label }}?"', 'text: "I can see you lack {{ label }}."', 1))
     app = create_app({"TESTING": True, "PHRASEBOOKS": str(tmp_path)})
     with app.app_context():
-        from app.web import get_engine
+        from tact.web import get_engine
         topic = get_engine().book.topics["insurance.auto-gap"]
     phrasings = sum(len(v) for group in (topic.phrasings, topic.bystander) for v in group.values())
     with serving(app) as (_, url):

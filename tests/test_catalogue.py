@@ -1,10 +1,10 @@
 """The bundled phrasebooks: the whole starter catalogue, lint-clean, and every topic's own cases pass."""
 import pytest
 
-from app.casetest import run_case
-from app.engine import default_engine
-from app.lint import lint_paths
-from app.model import LEVELS, OTHER_CATEGORIES
+from tact.casetest import run_case
+from tact.engine import default_engine
+from tact.lint import lint_paths
+from tact.model import LEVELS, OTHER_CATEGORIES
 
 CATALOGUE = {
     "policy.auto": "product_holding", "policy.home": "product_holding", "policy.life": "product_holding",

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.check import Checker, default_checker
-from app.checkrules import collect_rules, load_rules, parse_rules
-from app.checkview import format_text
-from app.errors import PhrasebookError
-from app.model import Context
+from tact.check import Checker, default_checker
+from tact.checkrules import collect_rules, load_rules, parse_rules
+from tact.checkview import format_text
+from tact.errors import PhrasebookError
+from tact.model import Context
 
 CHECK = default_checker()
 
@@ -231,7 +231,7 @@ def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
     """A script writer editing a check rule hears from `tact lint` when its own examples disagree."""
     import shutil
 
-    from app.lint import lint_paths
+    from tact.lint import lint_paths
     shutil.copytree("phrasebooks", tmp_path / "books")
     rules = tmp_path / "books" / "checks" / "sensitive.yaml"
     rules.write_text(rules.read_text().replace('      flag:\n', '      flag:\n        - "Lovely weather today."\n', 1))
@@ -246,7 +246,7 @@ def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
     "You bought it on 3 March. It's fine.", "Great... thanks.", "e.g. this one. Or that.", "\"Thanks.\" She left.",
     "Wait?! Really!! OK.", "It's 5 p.m. Come in.", "U.K. customers. Welcome.", "You paid £12.50.\nAnything else?"])
 def test_sentences_split_as_nltk_punkt_splits_them(text):
-    from app.sentences import _punkt, split_sentences, trim
+    from tact.sentences import _punkt, split_sentences, trim
     expected, offset = [], 0
     for line in text.split("\n"):
         expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
@@ -260,7 +260,7 @@ def test_sentences_split_as_nltk_punkt_splits_them(text):
                 max_size=14))
 @settings(max_examples=300, deadline=None)
 def test_sentence_splitting_always_agrees_with_punkt(words):
-    from app.sentences import _punkt, split_sentences, trim
+    from tact.sentences import _punkt, split_sentences, trim
     text = " ".join(words)
     expected, offset = [], 0
     for line in text.split("\n"):
@@ -276,8 +276,8 @@ def test_sentence_splitting_always_agrees_with_punkt(words):
     "Your app shows you were in Lisbon on Friday.",             # a rule part that minds case (place names)
 ])
 def test_case_folding_never_changes_what_is_found(text):
-    from app.check import Checker
-    from app.checkrules import load_rules
+    from tact.check import Checker
+    from tact.checkrules import load_rules
     folded = Checker(load_rules())
     plain = Checker(load_rules())
     for rule in plain.rules:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from app.check import default_checker
-from app.model import Context
+from tact.check import default_checker
+from tact.model import Context
 
 CORPUS = Path(__file__).parent / "data" / "check_corpus.jsonl"
 ROWS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import main
+from tact.cli import main
 
 EXAMPLE = Path("examples/auto-insurance.json").read_text()
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from app.errors import RequestError
-from app.model import load_json, parse_check_request, parse_suggest_request
+from tact.errors import RequestError
+from tact.model import load_json, parse_check_request, parse_suggest_request
 
 EXAMPLE = json.load(open("examples/auto-insurance.json"))
 
@@ -109,7 +109,7 @@ def test_check_request_context_channel_optional_and_disable_list():
 
 
 def test_bystander_mode_defaults_on_in_a_cabin_only():
-    from app.model import parse_context
+    from tact.model import parse_context
     assert parse_context({"channel": "cabin"}).bystanders is True
     assert parse_context({"channel": "cabin", "bystanders": False}).bystanders is False
     assert parse_context({"channel": "phone"}).bystanders is False

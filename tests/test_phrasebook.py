@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from app.errors import PhrasebookError
-from app.phrasebook import PhrasebookStore, collect, load
+from tact.errors import PhrasebookError
+from tact.phrasebook import PhrasebookStore, collect, load
 
 GOOD = textwrap.dedent("""\
     topics:

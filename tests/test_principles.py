@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from app.engine import default_engine
+from tact.engine import default_engine
 
 EXAMPLE = json.load(open("examples/auto-insurance.json"))
 
@@ -178,7 +178,7 @@ def test_dont_exploit_emotion_an_angry_complaint():
 
 def test_no_customer_value_reaches_the_logs(tmp_path, caplog):
     """A phrasing that fails on this value, or is dropped by the guard, is logged by topic id only."""
-    from app.engine import Engine
+    from tact.engine import Engine
     (tmp_path / "book.yaml").write_text('''topics:
   - id: demo.points
     keys: [demo.points]

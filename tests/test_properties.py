@@ -4,10 +4,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.check import default_checker
-from app.engine import default_engine
-from app.errors import RequestError
-from app.model import (CATEGORIES, CHANNELS, LEVELS, PROVENANCES, RELATIONSHIPS, SENSITIVE_CATEGORIES, STAGES,
+from tact.check import default_checker
+from tact.engine import default_engine
+from tact.errors import RequestError
+from tact.model import (CATEGORIES, CHANNELS, LEVELS, PROVENANCES, RELATIONSHIPS, SENSITIVE_CATEGORIES, STAGES,
                        load_json)
 
 ENGINE = default_engine()

@@ -1,6 +1,6 @@
 """Receptiveness: given, or estimated from the customer's words with the signals named."""
-from app.phrasebook import load
-from app.receptiveness import estimate
+from tact.phrasebook import load
+from tact.receptiveness import estimate
 
 CUES = load().cues
 
@@ -51,7 +51,7 @@ def test_quick_tokens_match_nltk_vader():
     """Our faster SentiText must read every utterance exactly as NLTK's does."""
     from nltk.sentiment import vader
 
-    from app.receptiveness import _analyzer
+    from tact.receptiveness import _analyzer
     constants = _analyzer().constants
     quick, original = vader.SentiText, vader.SentiText.__mro__[1]
     assert quick is not original

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from app.errors import TemplateError
-from app.render import article, evaluate, join_words, plural, render
+from tact.errors import TemplateError
+from tact.render import article, evaluate, join_words, plural, render
 
 
 @pytest.mark.parametrize("phrase, expected", [

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from app.model import SENSITIVE_CATEGORIES
-from app.schema import component_schemas
+from tact.model import SENSITIVE_CATEGORIES
+from tact.schema import component_schemas
 
 EXAMPLE = json.loads(Path("examples/auto-insurance.json").read_text())
 DEMO = json.loads(Path("app/web/static/demo-flight.json").read_text())
@@ -41,7 +41,7 @@ def test_suggest_batch_keeps_order_and_says_now(client):
 
 
 def test_suggest_matches_the_library(client, app):
-    from app.web import get_engine
+    from tact.web import get_engine
     with app.app_context():
         expected = get_engine().suggest(EXAMPLE)
     assert client.post("/api/v1/suggest", json=EXAMPLE).get_json() == expected
@@ -253,7 +253,7 @@ def test_service_worker_is_served_for_the_cabin_scope(client):
 
 
 def test_studio_shows_lint_with_file_and_line(tmp_path):
-    from app.web import create_app
+    from tact.web import create_app
     book = Path("phrasebooks/insurance.yaml").read_text()
     (tmp_path / "core.yaml").write_text(Path("phrasebooks/core.yaml").read_text())
     bad = book.replace('text: "Do you also have {{ label }}?"', 'text: "I can see you lack {{ label }}."', 1)
@@ -266,7 +266,7 @@ def test_studio_shows_lint_with_file_and_line(tmp_path):
 
 
 def test_studio_escapes_phrasebook_text(tmp_path):
-    from app.web import create_app
+    from tact.web import create_app
     (tmp_path / "core.yaml").write_text(Path("phrasebooks/core.yaml").read_text())
     book = Path("phrasebooks/insurance.yaml").read_text()
     (tmp_path / "insurance.yaml").write_text(book.replace("No auto policy with us", "<script>alert(1)</script>", 1))
@@ -277,13 +277,13 @@ def test_studio_escapes_phrasebook_text(tmp_path):
 
 
 def test_factory_reads_config(tmp_path):
-    from app.web import create_app
+    from tact.web import create_app
     app = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 1024})
     r = app.test_client().post("/api/v1/check", json={"text": "x" * 2000})
     assert r.status_code == 413
 
 
 def test_flask_app_entry_point():
-    import app as package
+    import tact as package
     flask_app = package.create_app({"TESTING": True})
     assert flask_app.test_client().get("/healthz").status_code == 200

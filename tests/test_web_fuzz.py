@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from schemathesis import checks as st_checks
 from schemathesis.openapi import from_wsgi
 
-from app.web import create_app
+from tact.web import create_app
 
 APP = create_app({"TESTING": True})
 SCHEMA = from_wsgi("/openapi.json", APP)

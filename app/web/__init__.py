@@ -11,13 +11,13 @@ every request (it is read-only apart from the store's safe reload).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-TEMPLATES = ROOT / "templates"
+from ..bundled import bundled
+
+TEMPLATES = bundled("templates")
 MAX_BODY = 256 * 1024
 
 

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, built from app.schema's component schemas.
+"""The OpenAPI 3.1 document, built from tact.schema's component schemas.
 
 The request schemas come from the same field specs that validate requests, so
 the published API and the validation cannot drift apart.
