@@ -41,11 +41,13 @@ OTHER_CATEGORIES = (
 )
 CATEGORIES = SENSITIVE_CATEGORIES + OTHER_CATEGORIES
 CONSENT_PURPOSES = ("service", "marketing", "profiling", "third_party_sharing")
+HISTORY_EVENTS = ("shown", "used", "edited", "declined")
 
 MAX_TEXT = 2000          # characters in any one string field
 MAX_VALUE_JSON = 4000    # characters of a data point's value once serialised
 MAX_UTTERANCES = 50
 MAX_DATAPOINTS = 100
+MAX_HISTORY = 200
 KEY_PATTERN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
 
 
@@ -65,6 +67,16 @@ class DataPoint:
 
 
 @dataclass(frozen=True)
+class HistoryItem:
+    """Something that already happened to a suggestion in this conversation (never what was said)."""
+
+    topic: str
+    event: str
+    suggestion_id: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
 class Context:
     channel: str
     industry: str | None = None
@@ -77,6 +89,8 @@ class Context:
     relationship: str | None = None
     locale: str = "en"
     bystanders: bool = False
+    conversation_id: str | None = None
+    history: tuple[HistoryItem, ...] = ()
 
     @property
     def spoken(self) -> bool:
@@ -197,12 +211,13 @@ class FieldSpec:
     """One field of the contract: how it is validated here and described in the OpenAPI schema."""
 
     name: str
-    kind: str                      # text | key | enum | bool | texts | enums | json
+    kind: str                      # text | key | enum | bool | texts | enums | json | objects
     required: bool = False
     choices: tuple[str, ...] = ()
     max_len: int = MAX_TEXT
     max_items: int = 0
     description: str = ""
+    fields: tuple["FieldSpec", ...] = ()   # the items' own fields, for kind "objects"
 
 
 DATAPOINT_SPEC = (
@@ -215,6 +230,12 @@ DATAPOINT_SPEC = (
     FieldSpec("collected_via", "text", max_len=100, description="Channel the data was collected on."),
     FieldSpec("consent", "enums", choices=CONSENT_PURPOSES, max_items=len(CONSENT_PURPOSES),
               description="Purposes agreed to; absent means unknown."),
+)
+HISTORY_SPEC = (
+    FieldSpec("topic", "key", True, max_len=200, description="The topic id a suggest response gave."),
+    FieldSpec("event", "enum", True, choices=HISTORY_EVENTS, description="What happened to the suggestion."),
+    FieldSpec("suggestion_id", "text", max_len=300, description="The phrasing id a suggest response gave."),
+    FieldSpec("at", "text", max_len=40, description="When, as an ISO 8601 time."),
 )
 CONTEXT_SPEC = (
     FieldSpec("channel", "enum", True, choices=CHANNELS, description="Where the conversation happens."),
@@ -231,6 +252,11 @@ CONTEXT_SPEC = (
     FieldSpec("locale", "text", max_len=20, description="An English locale such as en or en-GB."),
     FieldSpec("bystanders", "bool",
               description="Others can hear: keep it general. Defaults to true in a cabin, false elsewhere."),
+    FieldSpec("conversation_id", "text", max_len=200,
+              description="An opaque id for this conversation: lines are not repeated within it, and the "
+                          "web app remembers what was offered in it."),
+    FieldSpec("history", "objects", max_items=MAX_HISTORY, fields=HISTORY_SPEC,
+              description="What already happened to suggestions in this conversation, oldest first."),
 )
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
@@ -269,6 +295,14 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
                 raise RequestError(where, f"expected at most {MAX_TEXT} characters; got {len(value)}", "too_long")
             if isinstance(value, (dict, list)) and len(json.dumps(value)) > f.max_len:
                 raise RequestError(where, f"expected at most {f.max_len} characters of JSON", "too_long")
+        elif f.kind == "objects":
+            where = _join(path, f.name)
+            if not isinstance(value, list):
+                raise RequestError(where, f"expected an array of objects; got {describe(value)}", "invalid_type")
+            if len(value) > f.max_items:
+                raise RequestError(where, f"expected at most {f.max_items} items; got {len(value)}", "too_long")
+            value = tuple(HistoryItem(**_parse_fields(item, _join(where, i), f.fields))
+                          for i, item in enumerate(value))
         else:  # texts | enums
             where = _join(path, f.name)
             what = "purposes" if f.kind == "enums" else "strings"

@@ -19,6 +19,8 @@ def _field_schema(f: FieldSpec) -> dict:
         schema = {"type": "string", "pattern": r"^[a-z0-9_\-]+(\.[a-z0-9_\-]+)*$", "maxLength": f.max_len}
     elif f.kind == "text":
         schema = {"type": "string", "maxLength": f.max_len}
+    elif f.kind == "objects":
+        schema = {"type": "array", "items": _object_schema(f.fields, f.description), "maxItems": f.max_items}
     elif f.kind == "enums":
         schema = {"type": "array", "items": {"type": "string", "enum": list(f.choices)},
                   "maxItems": f.max_items}

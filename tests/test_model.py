@@ -113,3 +113,26 @@ def test_bystander_mode_defaults_on_in_a_cabin_only():
     assert parse_context({"channel": "cabin"}).bystanders is True
     assert parse_context({"channel": "cabin", "bystanders": False}).bystanders is False
     assert parse_context({"channel": "phone"}).bystanders is False
+
+
+def test_conversation_id_and_history_parse():
+    from tact.model import parse_context
+    ctx = parse_context({"channel": "chat", "conversation_id": "c-1",
+                         "history": [{"topic": "insurance.auto-gap", "event": "declined",
+                                      "suggestion_id": "insurance.auto-gap/medium/1", "at": "2026-11-29T10:00:00Z"}]})
+    assert ctx.conversation_id == "c-1"
+    assert ctx.history[0].event == "declined" and ctx.history[0].topic == "insurance.auto-gap"
+
+
+@pytest.mark.parametrize("history, field", [
+    ("declined", "context.history"),
+    ([{"topic": "x.y"}], "context.history[0].event"),
+    ([{"topic": "x.y", "event": "liked"}], "context.history[0].event"),
+    ([{"topic": "x.y", "event": "shown", "value": "secret"}], "context.history[0].value"),
+    ([{"topic": "x.y", "event": "shown"}] * 201, "context.history"),
+])
+def test_bad_history_names_the_field(history, field):
+    from tact.model import parse_context
+    with pytest.raises(RequestError) as err:
+        parse_context({"channel": "chat", "history": history})
+    assert err.value.field == field
