@@ -5,7 +5,7 @@ validation cannot drift apart.
 """
 from __future__ import annotations
 
-from .model import (CONTEXT_SPEC, DATAPOINT_SPEC, DECISIONS, LEVELS, MAX_DATAPOINTS, FieldSpec)
+from .model import (CONTEXT_SPEC, DATAPOINT_SPEC, DECISIONS, LEVELS, MAX_DATAPOINTS, MAX_TEXT, FieldSpec)
 
 
 def _field_schema(f: FieldSpec) -> dict:
@@ -137,3 +137,38 @@ def component_schemas() -> dict:
             "required": ["error"],
         },
     }
+
+
+# ---------------------------------------------------------------- the contract as prose tables
+
+def _field_row(f: FieldSpec) -> str:
+    if f.kind == "enum":
+        kind, limits = "one of", ", ".join(f"`{c}`" for c in f.choices)
+    elif f.kind == "enums":
+        kind, limits = "array of", ", ".join(f"`{c}`" for c in f.choices)
+    elif f.kind == "objects":
+        kind, limits = "array of objects", f"at most {f.max_items} items; fields below"
+    elif f.kind == "texts":
+        kind, limits = "array of strings", f"at most {f.max_items} items of {f.max_len} characters"
+    elif f.kind == "json":
+        kind, limits = "any JSON value", f"at most {f.max_len} characters as JSON; strings {MAX_TEXT}"
+    elif f.kind == "bool":
+        kind, limits = "boolean", ""
+    elif f.kind == "key":
+        kind, limits = "dotted name", f"lower-case letters, digits, `_`, `-`; at most {f.max_len} characters"
+    else:
+        kind, limits = "string", f"at most {f.max_len} characters"
+    required = "yes" if f.required else ""
+    return f"| `{f.name}` | {required} | {kind} | {limits} | {f.description} |"
+
+
+def field_tables() -> str:
+    """The request fields as Markdown tables (docs/contract.md embeds this, and a test keeps them equal)."""
+    header = "| field | required | type | values and limits | meaning |\n|---|---|---|---|---|"
+    parts = []
+    for title, spec in (("datapoint", DATAPOINT_SPEC), ("context", CONTEXT_SPEC)):
+        parts.append(f"#### `{title}`\n\n{header}\n" + "\n".join(_field_row(f) for f in spec))
+        for f in spec:
+            if f.kind == "objects":
+                parts.append(f"#### `{title}.{f.name}[]`\n\n{header}\n" + "\n".join(_field_row(g) for g in f.fields))
+    return "\n\n".join(parts) + "\n"
