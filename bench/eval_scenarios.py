@@ -1,0 +1,69 @@
+"""Run a scenario set through suggest and score what can be scored without judgement.
+
+Each scenario line: {"id", "request", "accept": [decisions], "must_not_say": [...], "good_line", "why"}.
+Writes one result line per scenario (request, response, objective verdicts) for a judge to read, and
+prints the objective figures: decision acceptable, leaks (a must-not-say term in any line to say), and
+requests refused by the contract.
+
+    .venv/bin/python bench/eval_scenarios.py SCENARIOS.jsonl --out results.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tact import RequestError, suggest  # noqa: E402
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def spoken_lines(response: dict) -> list[str]:
+    """Every line the response offers to say, at any tone (actions are for staff and not counted)."""
+    lines = [s["text"] for s in response.get("suggestions", [])]
+    for others in response.get("alternatives", {}).values():
+        lines.extend(s["text"] for s in others)
+    return lines
+
+
+def score(scenario: dict) -> dict:
+    out = {"id": scenario["id"], "request": scenario["request"], "accept": scenario.get("accept", []),
+           "good_line": scenario.get("good_line"), "must_not_say": scenario.get("must_not_say", [])}
+    try:
+        response = suggest(scenario["request"])
+    except RequestError as exc:
+        out.update(refused=True, error={"field": exc.field, "message": exc.message})
+        return out
+    lines = spoken_lines(response)
+    leaks = [term for term in out["must_not_say"] if term and any(_fold(term) in _fold(line) for line in lines)]
+    out.update(refused=False, response=response, decision_ok=response["decision"] in out["accept"], leaks=leaks,
+               empty_ask=response["decision"] in ("ask", "offer") and not response["suggestions"])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    scenarios = [json.loads(line) for line in Path(args.scenarios).read_text().splitlines() if line.strip()]
+    results = [score(s) for s in scenarios]
+    Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+    n = len(results)
+    refused = sum(r["refused"] for r in results)
+    ok = sum(bool(r.get("decision_ok")) for r in results)
+    leaked = sum(bool(r.get("leaks")) for r in results)
+    empty = sum(bool(r.get("empty_ask")) for r in results)
+    print(f"scenarios {n}: decision acceptable {ok}/{n}, leaks {leaked}, refused by the contract {refused}, "
+          f"ask/offer with no line {empty}")
+
+
+if __name__ == "__main__":
+    main()
