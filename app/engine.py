@@ -59,6 +59,8 @@ class Engine:
                     if not render.evaluate(topic.match, variables):
                         continue
                 except TemplateError:
+                    log.warning("match condition of topic %s failed to evaluate with this data point; "
+                                "run tact lint", topic.id)
                     continue
             return topic
         return None

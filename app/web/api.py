@@ -48,7 +48,7 @@ def json_error(exc: HTTPException):
 
 @bp.errorhandler(RequestError)
 def request_error(exc: RequestError):
-    status = 400 if exc.code == "malformed_json" else 422
+    status = 400 if exc.code in ("malformed_json", "invalid_unicode") else 422
     return error_response(status, exc.code, exc.message, exc.field)
 
 
