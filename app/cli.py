@@ -21,7 +21,10 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _read_input(source: str | None) -> str:
     if source in (None, "-"):
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            _fail("cannot read stdin: not UTF-8 text")
     try:
         with open(source, encoding="utf-8") as handle:
             return handle.read()

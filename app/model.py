@@ -154,8 +154,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _reject_surrogates(value: str, where: str | None) -> None:
     """A lone surrogate is not text: it cannot be encoded into any response, so it is a bad request."""
     if _SURROGATE.search(value):
-        raise RequestError(where, "expected valid Unicode text; found a lone surrogate (an unpaired \\ud800-\\udfff "
-                                  "escape)", "invalid_unicode")
+        raise RequestError(where, "expected valid Unicode text; got a lone surrogate (an unpaired code point "
+                                  "in U+D800-U+DFFF)", "invalid_unicode")
 
 
 def _join(path: str, name: str | int) -> str:

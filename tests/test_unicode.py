@@ -60,3 +60,9 @@ def test_cli_rejects_lone_surrogates_from_stdin_and_arguments():
     # A command-line argument that was not valid UTF-8 arrives as a lone surrogate (surrogateescape).
     result = runner.invoke(main, ["check", "--format", "json", "I can see \udcff you"])
     assert result.exit_code == 2 and result.stderr.startswith("tact: text: expected valid Unicode")
+
+
+@pytest.mark.parametrize("args", [["suggest", "-"], ["check", "-"]])
+def test_cli_says_when_stdin_is_not_utf8(args):
+    result = CliRunner().invoke(main, args, input=b"ab\xffcd")
+    assert result.exit_code == 2 and result.stderr == "tact: cannot read stdin: not UTF-8 text\n"
