@@ -412,3 +412,14 @@ def test_a_quiet_actions_line_is_not_repeated_among_the_lines_to_say(page, live_
     assert "sorted your seat" not in page.locator("#say-now-more").inner_text()
     quietly = page.locator("#quietly-list").inner_text()
     assert "Pre-select an aisle seat" in quietly and "sorted your seat" in quietly
+
+
+def test_a_posted_request_with_malformed_consent_is_named_not_taken_as_unknown(page, live_url):
+    page.goto(live_url + "/")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
+    request = json.loads(Path("examples/auto-insurance.json").read_text())
+    request["datapoint"]["consent"] = "marketing"
+    page.evaluate("req => window.postMessage({type: 'tact:suggest', request: req}, location.origin)", request)
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
+    assert "datapoints[0].consent: expected an array of purposes" in page.locator("#errors").inner_text()
+    assert page.locator("#say-now-main").is_hidden()

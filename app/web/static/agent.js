@@ -72,6 +72,9 @@
     if (dp.provenance !== undefined) setChoice(row.querySelector("[name=provenance]"), dp.provenance, at + "provenance");
     // A request without consent says it is unknown (the contract); an empty list says none was given.
     var consent = Array.isArray(dp.consent) ? dp.consent : [];
+    if (dp.consent !== undefined && dp.consent !== null && !Array.isArray(dp.consent)) {
+      fillProblems.push(at + "consent: expected an array of purposes");
+    }
     var purposes = Array.prototype.map.call(row.querySelectorAll("[name=consent]"), function (b) { return b.value; });
     consent.forEach(function (c, j) {
       if (purposes.indexOf(c) < 0) fillProblems.push(at + "consent[" + j + "]: expected one of " + purposes.join(", ") +
