@@ -304,3 +304,6 @@ def test_pack_holds_both_bystander_sets_so_the_tablet_can_switch_offline(client)
         assert line["tones"]["high"] != line["other_tones"]["high"]
     r = client.post("/api/v1/packs", json={"flight": "TC 1", "passengers": [], "context": {"bystanders": "yes"}})
     assert r.status_code == 422 and error_of(r)["field"] == "context.bystanders"
+    line_schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Pack"]["properties"][
+        "passengers"]["items"]["properties"]["lines"]["items"]
+    assert set(line) <= set(line_schema["properties"]) and "other_tones" in line_schema["required"]
