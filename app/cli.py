@@ -21,7 +21,10 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _read_input(source: str | None) -> str:
     if source in (None, "-"):
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            _fail("cannot read stdin: not UTF-8 text")
     try:
         with open(source, encoding="utf-8") as handle:
             return handle.read()
@@ -67,6 +70,8 @@ def suggest(source: str | None, jsonl: bool, compact: bool, phrasebooks: tuple[s
     text = _read_input(source)
     engine = _engine(phrasebooks)
     if not jsonl:
+        if not text.strip():
+            _fail(f"no input: expected a suggest request as JSON on {'stdin' if source in (None, '-') else source}")
         try:
             click.echo(_dump(engine.suggest(load_json(text)), not compact))
         except RequestError as exc:
@@ -143,23 +148,24 @@ def lint(paths: tuple[str, ...], fmt: str) -> None:
 
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--verbose", "-v", is_flag=True, help="Show passing cases too.")
+@click.option("--verbose", "-v", is_flag=True, help="List every case, passing ones too.")
 def test_command(paths: tuple[str, ...], verbose: bool) -> None:
-    """Run the phrasebooks' own test cases; pass/fail by topic."""
+    """Run the phrasebooks' own test cases; pass/fail by topic (-v: by case)."""
     from .casetest import run_cases
-    engine = _engine(paths)
-    outcomes = run_cases(engine)
-    passed = failed = 0
-    for outcome in outcomes:
-        if outcome.passed:
-            passed += 1
-            if verbose:
-                click.echo(f"PASS {outcome.topic}: {outcome.name}")
-        else:
-            failed += 1
-            click.echo(f"FAIL {outcome.topic}: {outcome.name} ({outcome.where})")
+    by_topic: dict[str, list] = {}
+    for outcome in run_cases(_engine(paths)):
+        by_topic.setdefault(outcome.topic, []).append(outcome)
+    # Failing topics last, next to the totals, where a terminal leaves them in view.
+    for topic, outcomes in sorted(by_topic.items(), key=lambda item: not all(o.passed for o in item[1])):
+        good = sum(o.passed for o in outcomes)
+        click.echo(f"{'PASS' if good == len(outcomes) else 'FAIL'} {topic} ({good}/{len(outcomes)})")
+        for outcome in outcomes:
+            if verbose or not outcome.passed:
+                click.echo(f"  {'ok  ' if outcome.passed else 'FAIL'} {outcome.name} ({outcome.where})")
             for problem in outcome.problems:
-                click.echo(f"     {problem}")
+                click.echo(f"       {problem}")
+    passed = sum(o.passed for outcomes in by_topic.values() for o in outcomes)
+    failed = sum(not o.passed for outcomes in by_topic.values() for o in outcomes)
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
@@ -176,6 +182,7 @@ def topics(phrasebooks: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(_dump(rows, True))
         return
+    click.echo(f"{'TOPIC':<36} {'PURPOSE':<9} {'DECISION':<14} SERVES")
     for row in rows:
         served = ", ".join(row["keys"]) or "generic: " + ", ".join(row["categories"])
         click.echo(f"{row['id']:<36} {row['purpose']:<9} {row['decision']:<14} {served}")

@@ -59,6 +59,8 @@ class Engine:
                     if not render.evaluate(topic.match, variables):
                         continue
                 except TemplateError:
+                    log.warning("match condition of topic %s failed to evaluate with this data point; "
+                                "run tact lint", topic.id)
                     continue
             return topic
         return None
@@ -88,8 +90,10 @@ class Engine:
             return result
         source = topic.bystander if decision.bystander else topic.phrasings
         if decision.decision == "apply_silently":
-            result["action"] = guard.text(topic.action, variables, check=False) if topic.action else None
-            if topic.confirm:
+            # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
+            if topic.action and context.channel not in topic.action_not_in:
+                result["action"] = guard.text(topic.action, variables, check=False)
+            if topic.confirm and result["action"]:
                 line = guard.text(topic.confirm, variables)
                 if line:
                     result["suggestions"] = [_suggestion(f"{topic.id}/confirm", line, "neutral", level)]

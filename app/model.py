@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,20 +124,38 @@ class CheckRequest:
 # ---------------------------------------------------------------- parsing
 
 def describe(value: Any) -> str:
+    """What kind of JSON value this is, never the value itself: it may be the customer's data."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return repr(value)
+        return "a number"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return repr(shown)
+        return "an empty string" if not value else "a string"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def quoted(value: Any) -> str:
+    """A mistaken enum value or name, quoted and bounded: these name the contract's words, not data."""
+    if not isinstance(value, str):
+        return describe(value)
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return repr(shown)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _reject_surrogates(value: str, where: str | None) -> None:
+    """A lone surrogate is not text: it cannot be encoded into any response, so it is a bad request."""
+    if _SURROGATE.search(value):
+        raise RequestError(where, "expected valid Unicode text; got a lone surrogate (an unpaired code point "
+                                  "in U+D800-U+DFFF)", "invalid_unicode")
 
 
 def _join(path: str, name: str | int) -> str:
@@ -150,6 +169,7 @@ def expect_object(obj: Any, path: str, allowed: tuple[str, ...], required: tuple
         raise RequestError(path or None, f"expected an object; got {describe(obj)}")
     for name in obj:
         if name not in allowed:
+            _reject_surrogates(str(name), path or None)
             close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
             raise RequestError(_join(path, str(name)), "unknown field" + hint, "unknown_field")
@@ -164,13 +184,16 @@ def expect_string(obj: dict, path: str, name: str, *, required: bool = False,
     if name not in obj or (obj[name] is None and not required):
         return None
     value = obj[name]
-    if type(value) is str and len(value) <= max_len and (value in choices if choices else not required
-                                                          or value.strip()):
+    if (type(value) is str and len(value) <= max_len and (value in choices if choices else not required
+                                                           or value.strip())
+            and (value.isascii() or not _SURROGATE.search(value))):
         return value     # the common case, checked before any message is built
     where = _join(path, name)
+    if isinstance(value, str):
+        _reject_surrogates(value, where)
     if choices is not None:
         if not isinstance(value, str) or value not in choices:
-            raise RequestError(where, f"expected one of {', '.join(choices)}; got {describe(value)}",
+            raise RequestError(where, f"expected one of {', '.join(choices)}; got {quoted(value)}",
                                "invalid_value")
     if not isinstance(value, str):
         raise RequestError(where, f"expected a string; got {describe(value)}", "invalid_type")
@@ -191,14 +214,23 @@ def _bool(obj: dict, path: str, name: str) -> bool | None:
     return value
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+
+
 def _check_json_value(value: Any, where: str, depth: int = 0) -> None:
     if depth > 8:
         raise RequestError(where, "expected a value nested at most 8 levels deep", "too_deep")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, str):
+        _reject_surrogates(value, where)
+    elif isinstance(value, float) and not math.isfinite(value):
         raise RequestError(where, "expected a finite number", "invalid_value")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_json_value(v, _join(where, str(k)), depth + 1)
+    elif isinstance(value, dict):
+        for i, (k, v) in enumerate(value.items()):
+            # A name inside the value may itself be data: paths show plain names only, others by position.
+            inner = _join(where, k) if isinstance(k, str) and _NAME.fullmatch(k) else f"{where}{{{i}}}"
+            if isinstance(k, str):
+                _reject_surrogates(k, inner)
+            _check_json_value(v, inner, depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _check_json_value(v, _join(where, i), depth + 1)
@@ -285,7 +317,7 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
             if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
                                     or value.endswith(".")):
                 raise RequestError(_join(path, f.name), "expected a dotted name of lower-case letters, digits, "
-                                   f"'_' and '-'; got {describe(value)}", "invalid_value")
+                                   f"'_' and '-'; got {quoted(value)}", "invalid_value")
         elif f.kind == "bool":
             value = _bool(obj, path, f.name)
         elif f.kind == "json":
@@ -312,10 +344,13 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
                 raise RequestError(where, f"expected at most {f.max_items} items; got {len(value)}", "too_long")
             for i, item in enumerate(value):
                 if f.kind == "enums" and (not isinstance(item, str) or item not in f.choices):
+                    if isinstance(item, str):
+                        _reject_surrogates(item, _join(where, i))
                     raise RequestError(_join(where, i), f"expected one of {', '.join(f.choices)}; "
-                                                        f"got {describe(item)}", "invalid_value")
+                                                        f"got {quoted(item)}", "invalid_value")
                 if not isinstance(item, str):
                     raise RequestError(_join(where, i), f"expected a string; got {describe(item)}", "invalid_type")
+                _reject_surrogates(item, _join(where, i))
                 if len(item) > f.max_len:
                     raise RequestError(_join(where, i), f"expected at most {f.max_len} characters; "
                                                         f"got {len(item)}", "too_long")
@@ -333,7 +368,7 @@ def parse_context(obj: Any, path: str = "context") -> Context:
     locale = fields.get("locale") or "en"
     if not locale.lower().startswith("en"):
         raise RequestError(_join(path, "locale"),
-                           f"expected an English locale such as 'en' or 'en-GB'; got {describe(locale)}",
+                           f"expected an English locale such as 'en' or 'en-GB'; got {quoted(locale)}",
                            "invalid_value")
     fields["locale"] = locale
     fields["do_not_market"] = bool(fields.get("do_not_market"))
@@ -370,6 +405,7 @@ def parse_check_request(obj: Any) -> CheckRequest:
         raise RequestError("text", f"expected a string; got {describe(text)}", "invalid_type")
     if len(text) > 10 * MAX_TEXT:
         raise RequestError("text", f"expected at most {10 * MAX_TEXT} characters; got {len(text)}", "too_long")
+    _reject_surrogates(text, "text")
     context = None
     if obj.get("context") is not None:
         raw = obj["context"]
@@ -381,6 +417,8 @@ def parse_check_request(obj: Any) -> CheckRequest:
         raw = obj["disable"]
         if not isinstance(raw, list) or not all(isinstance(x, str) and len(x) <= 100 for x in raw):
             raise RequestError("disable", f"expected an array of rule ids; got {describe(raw)}", "invalid_type")
+        for i, rule in enumerate(raw):
+            _reject_surrogates(rule, f"disable[{i}]")
         disable = raw
     return CheckRequest(text=text, context=context, disable=tuple(disable))
 

@@ -17,7 +17,7 @@ from jinja2 import TemplateSyntaxError
 from . import render
 from .bundled import bundled
 from .errors import PhrasebookError, Problem
-from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
+from .model import (CATEGORIES, CHANNELS, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
                     KEY_PATTERN_CHARS)
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
@@ -86,6 +86,7 @@ class Topic:
     phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
     bystander: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
     action: str | None = None
+    action_not_in: tuple[str, ...] = ()   # channels where the action can no longer be done (e.g. cabin)
     confirm: str | None = None
     avoid: tuple[str, ...] = ()
     honest_answer: str | None = None
@@ -211,7 +212,7 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 
 
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
-              "label", "vars", "rules", "phrasings", "bystander", "action", "confirm", "avoid",
+              "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "confirm", "avoid",
               "honest_answer", "message", "example", "tests", "disable_checks")
 PHRASING_KEYS = ("tone", "text", "spoken", "written")
 RULE_KEYS = ("id", "when", "decision", "message")
@@ -315,6 +316,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
     if decision == "apply_silently" and not action:
         if "action" not in obj:
             c.add(path, "an 'apply_silently' topic needs an 'action' (what to do, e.g. 'Pre-select an aisle seat.')")
+    action_not_in = c.strings(obj, path, "action_not_in", choices=CHANNELS)
     confirm = c.template(obj["confirm"], path + ("confirm",), allowed, "confirm") if "confirm" in obj else None
     honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
               if "honest_answer" in obj else None)
@@ -355,7 +357,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
                  keys=keys, categories=categories, category=category,
                  industry=c.string(obj, path, "industry", choices=INDUSTRIES), title=c.string(obj, path, "title"),
                  match=match, label=label, vars=dict(variables), rules=tuple(rules), phrasings=phrasings,
-                 bystander=bystander, action=action, confirm=confirm, avoid=avoid, honest_answer=honest,
+                 bystander=bystander, action=action, action_not_in=action_not_in, confirm=confirm, avoid=avoid, honest_answer=honest,
                  message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
                  disable_checks=tuple(dict.fromkeys(file_disabled + disabled)))
 

@@ -5,6 +5,7 @@ defer, then the topic's own), and every rule that shaped it is named.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from . import render
@@ -17,6 +18,7 @@ STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer":
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+log = logging.getLogger("tact")
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         for topic_rule in topic.rules:
             try:
                 applies = render.evaluate(topic_rule.when, variables)
-            except TemplateError as exc:
-                rule("withhold", topic_rule.id, f"Rule could not be evaluated ({exc.message}); data withheld.")
+            except TemplateError:
+                # The error text can quote the data point's value: name the rule, never the data.
+                log.warning("rule %s of topic %s failed to evaluate with this data point; run tact lint",
+                            topic_rule.id, topic.id)
+                rule("withhold", topic_rule.id,
+                     f"Rule '{topic_rule.id}' of topic '{topic.id}' could not be evaluated; data withheld.")
                 continue
             if applies:
                 rule(topic_rule.decision, topic_rule.id, topic_rule.message)

@@ -82,3 +82,59 @@ def test_console_script_runs_as_a_process():
     result = subprocess.run([str(Path(sys.executable).parent / "tact"), "suggest", "examples/auto-insurance.json"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "ask"
+
+
+FAILING_CASE = """
+topics:
+  - id: loyalty.club
+    title: Club member
+    keys: [loyalty.club]
+    category: loyalty
+    purpose: service
+    decision: offer
+    label: club membership
+    honest_answer: "It is on your account."
+    phrasings:
+      low: ["Anything else?"]
+      medium: ["Would you like to hear about the club?"]
+      high: ["Would you like to hear what the club offers?"]
+    tests:
+      - name: offers the club
+        datapoint: {value: gold}
+        context: {channel: phone}
+        expect: {decision: offer}
+      - name: a wrong expectation
+        datapoint: {value: gold}
+        context: {channel: phone}
+        expect: {decision: withhold}
+"""
+
+
+def test_tact_test_reports_pass_fail_by_topic_and_cases_with_v(runner, tmp_path):
+    book = tmp_path / "club.yaml"
+    book.write_text(FAILING_CASE)
+    bundled = runner.invoke(main, ["test"])
+    lines = bundled.output.splitlines()
+    assert any(l.startswith("PASS insurance.auto-gap (") for l in lines)
+    assert not any(l.startswith(" ") for l in lines)    # no per-case lines without -v when all pass
+    result = runner.invoke(main, ["test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "FAIL loyalty.club (1/2)"
+    assert f"  FAIL a wrong expectation ({book}:" in result.output
+    assert "offers the club" not in result.output
+    assert result.output.strip().endswith("1 passed, 1 failed")
+    verbose = runner.invoke(main, ["test", "-v", str(tmp_path)])
+    assert "  ok   offers the club" in verbose.output
+
+
+def test_topics_has_a_header_row(runner):
+    first = runner.invoke(main, ["topics"]).output.splitlines()[0]
+    assert first.split() == ["TOPIC", "PURPOSE", "DECISION", "SERVES"]
+
+
+@pytest.mark.parametrize("stdin", ["", "  \n\n"])
+def test_empty_input_to_suggest_says_no_input(runner, stdin):
+    result = runner.invoke(main, ["suggest", "-"], input=stdin)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tact: no input")
+    assert "malformed" not in result.stderr

@@ -83,7 +83,7 @@ def test_datapoint_and_datapoints_are_exclusive():
 
 def test_not_an_object_at_top_or_within():
     assert error_of([1, 2]) == "expected an object; got an array"
-    assert error_of({"datapoint": "x", "context": {"channel": "phone"}}) == "datapoint: expected an object; got 'x'"
+    assert error_of({"datapoint": "x", "context": {"channel": "phone"}}) == "datapoint: expected an object; got a string"
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -105,7 +105,7 @@ def test_check_request_context_channel_optional_and_disable_list():
     assert parsed.disable == ("records-frame",)
     with pytest.raises(RequestError) as info:
         parse_check_request({"text": 5})
-    assert str(info.value) == "text: expected a string; got 5"
+    assert str(info.value) == "text: expected a string; got a number"
 
 
 def test_bystander_mode_defaults_on_in_a_cabin_only():

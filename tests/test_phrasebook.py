@@ -123,3 +123,13 @@ def test_missing_tone_and_missing_file(tmp_path):
     assert any("missing phrasings for 'high' receptiveness" in e for e in found)
     _, problems = collect([tmp_path / "nope.yaml"])
     assert problems[0].message == "no such file or folder"
+
+
+def test_action_not_in_takes_channels_only(tmp_path):
+    from tact.phrasebook import collect
+    path = tmp_path / "book.yaml"
+    path.write_text("topics:\n  - id: a.seat\n    keys: [a.seat]\n    category: preference\n    purpose: service\n"
+                    "    decision: apply_silently\n    action: Pre-select it.\n    action_not_in: [cabn]\n")
+    _, problems = collect([str(path)])
+    assert [p.format() for p in problems if p.severity == "error"] == [
+        f"{path}:8:21: error: unknown action_not_in 'cabn'; did you mean 'cabin'?"]

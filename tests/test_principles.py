@@ -127,6 +127,15 @@ def test_apply_quietly_aisle_seat():
         assert "aisle" not in suggestion["text"].lower() and "prefer" not in suggestion["text"].lower()
 
 
+def test_a_check_in_action_is_no_to_do_on_board_but_a_meal_still_is():
+    seat = suggest({"key": "seat.preference", "value": "aisle", "provenance": "customer_stated"}, channel="cabin")
+    assert seat["decision"] == "apply_silently"
+    assert seat["action"] is None and seat["suggestions"] == []
+    meal = suggest({"key": "meal.preference", "value": "vegetarian", "provenance": "customer_stated"},
+                   channel="cabin")
+    assert "vegetarian" in meal["action"]
+
+
 def test_be_honest_when_asked():
     result = default_engine().suggest(EXAMPLE)
     assert result["honest_answer"] and "see" in result["honest_answer"].lower()

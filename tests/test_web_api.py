@@ -287,3 +287,23 @@ def test_flask_app_entry_point():
     import tact as package
     flask_app = package.create_app({"TESTING": True})
     assert flask_app.test_client().get("/healthz").status_code == 200
+
+
+def test_pack_holds_both_bystander_sets_so_the_tablet_can_switch_offline(client):
+    passenger = {"seat": "2D", "datapoints": [{"key": "trip.occasion", "value": "anniversary",
+                                               "label": "anniversary", "provenance": "customer_stated"}]}
+    for bystanders in (True, False):
+        pack = client.post("/api/v1/packs", json={"flight": "TC 1", "passengers": [passenger],
+                                                  "context": {"bystanders": bystanders}}).get_json()
+        line = pack["passengers"][0]["lines"][0]
+        for field, mode in (("tones", bystanders), ("other_tones", not bystanders)):
+            assert set(line[field]) == {"low", "medium", "high"}
+            direct = client.post("/api/v1/suggest", json={"datapoint": passenger["datapoints"][0], "context": {
+                "channel": "cabin", "receptiveness": "high", "bystanders": mode}}).get_json()
+            assert line[field]["high"]["lines"] == [s["text"] for s in direct["suggestions"]]
+        assert line["tones"]["high"] != line["other_tones"]["high"]
+    r = client.post("/api/v1/packs", json={"flight": "TC 1", "passengers": [], "context": {"bystanders": "yes"}})
+    assert r.status_code == 422 and error_of(r)["field"] == "context.bystanders"
+    line_schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Pack"]["properties"][
+        "passengers"]["items"]["properties"]["lines"]["items"]
+    assert set(line) <= set(line_schema["properties"]) and "other_tones" in line_schema["required"]

@@ -11,6 +11,7 @@ every request (it is read-only apart from the store's safe reload).
 from __future__ import annotations
 
 import os
+import traceback
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -66,7 +67,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The stack, not the message: an exception's text can quote the customer's data.
+        stack = "".join(traceback.TracebackException.from_exception(exc).stack.format())
+        current_app.logger.error("unhandled %s on %s %s (message withheld)\n%s", type(exc).__name__,
+                                 request.method, request.path, stack)
         if api.is_api_path(request.path):
             return api.error_response(500, "internal_error", "Something went wrong on our side.", None)
         return render_template("error.html", error=None), 500

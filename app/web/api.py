@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from ..errors import RequestError
-from ..model import MAX_DATAPOINTS, load_json
+from ..model import MAX_DATAPOINTS, load_json, quoted
 from . import get_engine
 from .openapi import openapi_document
 from .packs import build_pack
@@ -48,7 +48,7 @@ def json_error(exc: HTTPException):
 
 @bp.errorhandler(RequestError)
 def request_error(exc: RequestError):
-    status = 400 if exc.code == "malformed_json" else 422
+    status = 400 if exc.code in ("malformed_json", "invalid_unicode") else 422
     return error_response(status, exc.code, exc.message, exc.field)
 
 
@@ -108,7 +108,7 @@ def topics():
 def topic(topic_id: str):
     found = get_engine().book.topics.get(topic_id)
     if found is None:
-        return error_response(404, "not_found", f"no topic with id {topic_id!r}", "topic_id")
+        return error_response(404, "not_found", f"no topic with id {quoted(topic_id)}", "topic_id")
     return jsonify(topic_detail(found))
 
 

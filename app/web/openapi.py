@@ -69,8 +69,11 @@ def _pack_schemas(components: dict) -> dict:
                         "key": {"type": ["string", "null"]}, "label": {"type": ["string", "null"]},
                         "topic": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
                         "sensitive": {"type": "boolean"},
-                        "tones": {"type": "object", "additionalProperties": tone}},
-                        "required": ["key", "tones"]}}},
+                        "tones": {"type": "object", "additionalProperties": tone,
+                                  "description": "By receptiveness, in the pack's bystander mode."},
+                        "other_tones": {"type": "object", "additionalProperties": tone,
+                                        "description": "The same with bystander mode switched, for offline use."}},
+                        "required": ["key", "tones", "other_tones"]}}},
                     "required": ["seat", "name", "lines"]}},
             },
             "required": ["flight", "channel", "bystanders", "passengers"],
@@ -101,7 +104,8 @@ def _json(schema: dict) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "Malformed JSON.", 404: "Not found.", 405: "Method not allowed.",
+    text = {400: "Malformed JSON, or text that is not valid Unicode (a lone surrogate; `field` names where).",
+            404: "Not found.", 405: "Method not allowed.",
             413: "Request body too large.", 415: "Content-Type is not application/json.",
             422: "The request broke the contract; `field` names where."}
     return {str(c): {"description": text[c], "content": _json(_ref("Error"))} for c in codes}

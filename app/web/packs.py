@@ -3,6 +3,8 @@
 A pack is what the tablet keeps offline. It is computed with channel `cabin`
 (so bystander mode is on unless the request says otherwise) and never carries a
 data point's value; for sensitive categories it carries neither value nor label.
+Each line's `tones` follow the pack's `bystanders` flag and its `other_tones` the
+opposite, so crew can switch bystander mode in flight with no network.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import time
 from typing import Any
 
 from ..errors import RequestError
-from ..model import LEVELS, MAX_DATAPOINTS, SENSITIVE_CATEGORIES, describe, expect_object, expect_string
+from ..model import (LEVELS, MAX_DATAPOINTS, SENSITIVE_CATEGORIES, describe, expect_object, expect_string,
+                     parse_context)
 
 MAX_PASSENGERS = 400
 MAX_PACK_DATAPOINTS = 2000
@@ -72,13 +75,14 @@ def build_pack(engine, body: Any) -> dict:
                                "too_long")
         checked.append((i, seat, name, points))
 
+    bystanders = parse_context(context).bystanders   # validated once, whichever way it is set
     out = []
     for i, seat, name, points in checked:
-        lines: list[dict] = [{"key": dp.get("key") if isinstance(dp, dict) else None, "tones": {}}
+        lines: list[dict] = [{"key": dp.get("key") if isinstance(dp, dict) else None, "tones": {}, "other_tones": {}}
                              for dp in points]
-        if points:
-            for level in LEVELS:
-                request = {"datapoints": points, "context": {**context, "receptiveness": level}}
+        for field, mode in (("tones", bystanders), ("other_tones", not bystanders)):
+            for level in LEVELS if points else ():
+                request = {"datapoints": points, "context": {**context, "receptiveness": level, "bystanders": mode}}
                 try:
                     result = engine.suggest(request)
                 except RequestError as exc:
@@ -86,7 +90,7 @@ def build_pack(engine, body: Any) -> dict:
                         raise _prefixed(exc, f"passengers[{i}]") from None
                     raise
                 for line, res in zip(lines, result["results"]):
-                    line["tones"][level] = _tone(res)
+                    line[field][level] = _tone(res)
                     line.setdefault("category", res.get("category"))
                     line.setdefault("topic", res["topic"])
         for line, dp in zip(lines, points):
@@ -95,7 +99,6 @@ def build_pack(engine, body: Any) -> dict:
             line["label"] = None if sensitive else (label or _key_words(line["key"]))
             line["sensitive"] = sensitive
         out.append({"seat": seat, "name": name, "lines": lines})
-    bystanders = context.get("bystanders") is not False
     return {"flight": flight, "date": date, "channel": "cabin", "bystanders": bystanders,
             "levels": list(LEVELS), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "passengers": out}

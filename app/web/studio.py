@@ -67,11 +67,17 @@ def _lint_by_file(problems) -> "OrderedDict[str, list[dict]]":
     return grouped
 
 
+def failed_first(outcomes) -> list:
+    """Failing cases before passing ones, each in file order: what needs work is read first."""
+    return sorted(outcomes, key=lambda o: o.passed)
+
+
 def _outcomes_by_topic(outcomes) -> "OrderedDict[str, list]":
     grouped: OrderedDict[str, list] = OrderedDict()
     for outcome in outcomes:
         grouped.setdefault(outcome.topic, []).append(outcome)
-    return grouped
+    ordered = sorted(grouped.items(), key=lambda item: all(o.passed for o in item[1]))
+    return OrderedDict((topic, failed_first(outs)) for topic, outs in ordered)
 
 
 def _preview(engine, topic, source: str, level: str, spoken: bool) -> dict:
@@ -128,6 +134,7 @@ def index():
     outcomes = run_cases(engine)
     broken = [p for p in reload_problems if p.severity == "error"]
     return render_template("studio.html", files=files, lint=_lint_by_file(problems),
+                           titles={t.id: t.title for t in book.topics.values()},
                            outcomes=_outcomes_by_topic(outcomes), broken=[problem_view(p) for p in broken],
                            counts={"errors": sum(p.severity == "error" for p in problems),
                                    "warnings": sum(p.severity != "error" for p in problems),
@@ -144,7 +151,7 @@ def topic(topic_id: str):
     prefix = (found.id + "/", found.id + ":")
     problems = [problem_view(p) for p in lint_paths(_paths())
                 if p.file == found.file and p.message.startswith(prefix)]
-    outcomes = [run_case(engine, found, case) for case in found.tests]
+    outcomes = failed_first(run_case(engine, found, case) for case in found.tests)
     return render_template("studio_topic.html", topic=found, groups=topic_preview(engine, found),
                            extras=_extras(found), problems=problems, outcomes=outcomes,
                            example=example_vars(found))

@@ -19,6 +19,9 @@
     return node;
   }
   function words(s) { return String(s || "").replace(/_/g, " "); }
+  function quote(v) { v = String(v); return "'" + (v.length > 40 ? v.slice(0, 37) + "..." : v) + "'"; }
+  // Topic titles for headings, and how each known key is usually said (for the label's placeholder).
+  var NAMES = JSON.parse($("topic-names").textContent);
 
   /* ---------------------------------------------------------------- data point rows */
   function renumber() {
@@ -32,19 +35,53 @@
     var row = dpTemplate.content.firstElementChild.cloneNode(true);
     dpBox.appendChild(row);
     row.querySelector(".remove-dp").addEventListener("click", function () { row.remove(); renumber(); });
-    if (dp) fillRow(row, dp);
+    var key = row.querySelector("[name=key]"), mode = row.querySelector("[name=consent_mode]"),
+        boxes = row.querySelectorAll("[name=consent]");
+    key.addEventListener("input", function () { labelHint(row); });
+    // Ticking a purpose means consent was given; "none" and "unknown" clear the ticks.
+    mode.addEventListener("change", function () {
+      if (mode.value !== "given") boxes.forEach(function (b) { b.checked = false; });
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", function () { if (b.checked) mode.value = "given"; }); });
+    if (dp) fillRow(row, dp, dpBox.querySelectorAll("fieldset.dp").length - 1);
+    labelHint(row);
     renumber();
     return row;
   }
-  function fillRow(row, dp) {
+  function labelHint(row) {
+    var key = row.querySelector("[name=key]").value.trim();
+    row.querySelector("[name=label]").placeholder = key ? (NAMES.labels[key] || words(key.split(".").pop())) :
+      "how to say it";
+  }
+  // A value a dropdown does not offer is named, and the dropdown keeps its sensible default.
+  var fillProblems = [];
+  function setChoice(select, value, field) {
+    var v = value === undefined || value === null ? "" : String(value);
+    var allowed = Array.prototype.map.call(select.options, function (o) { return o.value; });
+    if (allowed.indexOf(v) >= 0) { select.value = v; return; }
+    fillProblems.push(field + ": expected one of " + allowed.filter(Boolean).join(", ") + "; got " + quote(v));
+  }
+  function fillRow(row, dp, i) {
+    var at = "datapoints[" + i + "].";
     row.querySelector("[name=key]").value = dp.key || "";
     var v = dp.value;
     row.querySelector("[name=value]").value = (v === undefined || v === null) ? "" :
       (typeof v === "string" ? v : JSON.stringify(v));
     row.querySelector("[name=label]").value = dp.label || "";
-    row.querySelector("[name=category]").value = dp.category || "";
-    if (dp.provenance) row.querySelector("[name=provenance]").value = dp.provenance;
+    setChoice(row.querySelector("[name=category]"), dp.category, at + "category");
+    if (dp.provenance !== undefined) setChoice(row.querySelector("[name=provenance]"), dp.provenance, at + "provenance");
+    // A request without consent says it is unknown (the contract); an empty list says none was given.
     var consent = Array.isArray(dp.consent) ? dp.consent : [];
+    if (dp.consent !== undefined && dp.consent !== null && !Array.isArray(dp.consent)) {
+      fillProblems.push(at + "consent: expected an array of purposes");
+    }
+    var purposes = Array.prototype.map.call(row.querySelectorAll("[name=consent]"), function (b) { return b.value; });
+    consent.forEach(function (c, j) {
+      if (purposes.indexOf(c) < 0) fillProblems.push(at + "consent[" + j + "]: expected one of " + purposes.join(", ") +
+                                                      "; got " + quote(c));
+    });
+    row.querySelector("[name=consent_mode]").value = !Array.isArray(dp.consent) ? "unknown" :
+      (consent.length ? "given" : "none");
     row.querySelectorAll("[name=consent]").forEach(function (box) { box.checked = consent.indexOf(box.value) >= 0; });
   }
   function parseValue(text) {
@@ -62,9 +99,12 @@
     var category = row.querySelector("[name=category]").value;
     if (label) dp.label = label;
     if (category) dp.category = category;
-    var consent = [];
-    row.querySelectorAll("[name=consent]:checked").forEach(function (box) { consent.push(box.value); });
-    if (consent.length) dp.consent = consent;
+    var mode = row.querySelector("[name=consent_mode]").value;
+    if (mode !== "unknown") {
+      var consent = [];
+      row.querySelectorAll("[name=consent]:checked").forEach(function (box) { consent.push(box.value); });
+      dp.consent = mode === "given" ? consent : [];
+    }
     return dp;
   }
 
@@ -85,15 +125,18 @@
   }
   function fillContext(ctx) {
     ctx = ctx || {};
-    ["channel", "industry", "stage", "relationship"].forEach(function (f) {
-      if (ctx[f] !== undefined) $("ctx-" + f).value = ctx[f] || "";
+    ["channel", "industry", "stage", "relationship", "issue_resolved"].forEach(function (f) {
+      if (ctx[f] !== undefined) setChoice($("ctx-" + f), ctx[f], "context." + f);
     });
     if (ctx.reason !== undefined) $("ctx-reason").value = ctx.reason || "";
-    if (ctx.issue_resolved !== undefined) $("ctx-issue_resolved").value =
-      ctx.issue_resolved === null ? "" : String(!!ctx.issue_resolved);
     if (Array.isArray(ctx.customer_utterances)) $("ctx-customer_utterances").value = ctx.customer_utterances.join("\n");
     if (ctx.do_not_market !== undefined) $("ctx-do_not_market").checked = !!ctx.do_not_market;
-    if (ctx.receptiveness !== undefined) setTone(ctx.receptiveness || "");
+    if (ctx.receptiveness !== undefined) {
+      var levels = Array.prototype.map.call(document.querySelectorAll("input[name=tone]"), function (r) { return r.value; });
+      if (levels.indexOf(ctx.receptiveness || "") >= 0) setTone(ctx.receptiveness || "");
+      else fillProblems.push("context.receptiveness: expected one of " + levels.filter(Boolean).join(", ") +
+                             "; got " + quote(ctx.receptiveness));
+    }
   }
   function setTone(level) {
     document.querySelectorAll("input[name=tone]").forEach(function (r) { r.checked = r.value === (level || ""); });
@@ -106,12 +149,17 @@
     });
     return { datapoints: dps, context: readContext() };
   }
+  /* Fill the form from a request; false (with the problems shown) when it holds values the form cannot. */
   function fillFromRequest(req) {
     var dps = Array.isArray(req.datapoints) ? req.datapoints : (req.datapoint ? [req.datapoint] : []);
+    fillProblems = [];
     dpBox.textContent = "";
     if (!dps.length) addRow();
     dps.forEach(function (dp) { if (dp && typeof dp === "object") addRow(dp); });
     fillContext(req.context);
+    showError(fillProblems.join("\n"));
+    if (fillProblems.length) document.body.setAttribute("data-state", "error");
+    return !fillProblems.length;
   }
 
   /* ---------------------------------------------------------------- suggest */
@@ -153,8 +201,9 @@
   }
 
   function nameOf(dp, result) {
-    if (result.category && SENSITIVE.indexOf(result.category) >= 0) return words(dp.key);
-    return dp.label || words(dp.key.split(".").pop());
+    var title = result.topic ? NAMES.titles[result.topic] : null;
+    if (result.category && SENSITIVE.indexOf(result.category) >= 0) return title || words(result.category);
+    return dp.label || title || words(dp.key.split(".").pop());
   }
   var SENSITIVE = ["health", "medication", "pregnancy", "disability", "religion", "ethnicity", "sexual_orientation",
                    "political", "union", "genetic", "biometric", "criminal", "financial_hardship", "location",
@@ -173,26 +222,36 @@
 
   function render(req, body) {
     var results = body.results || [body];
-    var byId = {};
-    results.forEach(function (r) { r.suggestions.forEach(function (s) { byId[s.id] = s; }); });
+    var byId = {}, resultOf = {};
+    results.forEach(function (r) { r.suggestions.forEach(function (s) { byId[s.id] = s; resultOf[s.id] = r; }); });
     var sayNow = (body.say_now || []).map(function (id) { return byId[id]; }).filter(Boolean);
     var more = $("say-now-more"), quietly = $("quietly-list"), hold = $("hold-list"), withhold = $("withhold-list"),
         honest = $("honest-list"), avoid = $("avoid-list");
     [more, quietly, hold, withhold, honest, avoid].forEach(function (n) { n.textContent = ""; });
 
-    var first = sayNow[0];
-    if (!first) {
-      var neutral = results[0] && results[0].suggestions[0];
-      first = neutral || null;
-    }
-    $("say-now-empty").hidden = !!first;
-    $("say-now-main").hidden = !first;
-    $("say-now-text").textContent = first ? first.text : "";
-    if (!sayNow.length) {
+    // A quiet action is the thing to do: it is shown large, its confirmation line below it.
+    var quiet = results.filter(function (r) { return r.decision === "apply_silently" && r.action; });
+    var top = sayNow[0] ? resultOf[sayNow[0].id] : quiet[0];
+    var quietTop = top && top.decision === "apply_silently" && top.action ? top : null;
+    var first = sayNow[0] || (results[0] && results[0].suggestions[0]) || null;
+    var confirm = quietTop && quietTop.suggestions[0] ? quietTop.suggestions[0].text : "";
+    $("say-now-empty").hidden = !!(first || quietTop);
+    $("say-now-main").hidden = !(first || quietTop);
+    $("say-now-main").setAttribute("data-kind", quietTop ? "do" : "say");
+    $("say-now-kind").hidden = !quietTop;
+    $("say-now-text").textContent = quietTop ? quietTop.action : (first ? first.text : "");
+    $("say-now-line").textContent = confirm;
+    $("say-now-sub").hidden = !confirm;
+    $("say-now-copy").setAttribute("data-copy", quietTop ? "say-now-line" : "say-now-text");
+    $("say-now-copy").textContent = quietTop ? "Copy the line" : "Copy";
+    $("say-now-copy").hidden = !!quietTop && !confirm;
+    if (!sayNow.length && !quietTop) {
       $("say-now-empty").hidden = false;
       $("say-now-empty").textContent = "Nothing from the records to raise now.";
     }
-    sayNow.slice(1).forEach(function (s) { more.appendChild(lineItem(null, s.text)); });
+    sayNow.slice(1).forEach(function (s) {   // a quiet action's line stays with its action
+      if (resultOf[s.id].decision !== "apply_silently") more.appendChild(lineItem(null, s.text));
+    });
 
     var level = results[0] ? results[0].receptiveness : null;
     $("tone-note").textContent = level ? ("Tone: " + level.level + (level.estimated ?
@@ -203,16 +262,18 @@
       var dp = req.datapoints[i] || { key: "" };
       var name = nameOf(dp, r);
       if (r.decision === "apply_silently") {
-        counts.quietly++;
-        quietly.appendChild(lineItem(name, r.action || "Apply it quietly.",
-          r.suggestions[0] ? el("span", "line-sub", "You might say: " + r.suggestions[0].text) : null));
+        if (r !== quietTop) {
+          counts.quietly++;
+          quietly.appendChild(lineItem(name, r.action || "Nothing to do here.",
+            r.suggestions[0] ? el("span", "line-sub", "You might say: " + r.suggestions[0].text) : null));
+        }
       } else if (r.decision === "defer") {
         counts.hold++;
         hold.appendChild(lineItem(name, reasonsOf(r)));
       } else if (r.decision === "withhold") {
         counts.withhold++;
         var cat = r.category ? " (" + words(r.category) + ")" : "";
-        withhold.appendChild(lineItem(words(dp.key) + cat, reasonsOf(r)));
+        withhold.appendChild(lineItem(nameOf(dp, r) + cat, reasonsOf(r)));
       } else if (r.suggestions.length && sayNow.indexOf(r.suggestions[0]) < 0) {
         more.appendChild(lineItem(name, r.suggestions[0].text));
       }
@@ -323,8 +384,8 @@
       if (!dps.every(function (d) { return d && typeof d === "object" && typeof d.key === "string"; })) return;
       if (req.context !== undefined && (typeof req.context !== "object" || req.context === null)) return;
       replyTo = { source: e.source, origin: e.origin };
-      fillFromRequest({ datapoints: dps, context: req.context || {} });
-      suggest();
+      if (fillFromRequest({ datapoints: dps, context: req.context || {} })) suggest();
+      else reply({ type: "tact:error", error: { code: "invalid_value", message: fillProblems.join("\n") } });
     } else if (data.type === "tact:check" && typeof data.text === "string" && data.text.length <= 20000) {
       $("coach-text").value = data.text;
       coach();
@@ -333,10 +394,12 @@
 
   // The URL may carry one or more data points and the context:
   // ?key=policy.auto&value=none&provenance=account_record&channel=phone&stage=wrap_up&issue_resolved=true
+  // consent=service,marketing lists purposes; without it consent is none (the safe default), consent=unknown
+  // leaves it out. Returns null with no data point in the URL, else whether the form could take it all.
   function fromQuery() {
     var q = new URLSearchParams(window.location.search);
     var keys = q.getAll("key");
-    if (!keys.length) return false;
+    if (!keys.length) return null;
     var values = q.getAll("value"), labels = q.getAll("label"), cats = q.getAll("category"),
         provs = q.getAll("provenance"), consents = q.getAll("consent");
     var dps = keys.map(function (k, i) {
@@ -345,25 +408,26 @@
       if (labels[i]) dp.label = labels[i];
       if (cats[i]) dp.category = cats[i];
       var c = consents[i] !== undefined ? consents[i] : consents[0];
-      if (c) dp.consent = c.split(",").filter(Boolean);
+      if (c !== "unknown") dp.consent = c && c !== "none" ? c.split(",").filter(Boolean) : [];
       return dp;
     });
     var ctx = {};
     CONTEXT_FIELDS.forEach(function (f) {
       if (!q.has(f)) return;
       var v = q.get(f);
-      if (f === "issue_resolved") ctx[f] = v === "" ? null : v === "true";
+      if (f === "issue_resolved") ctx[f] = v === "" ? null : v === "true" ? true : v === "false" ? false : v;
       else if (f === "do_not_market") ctx[f] = v === "true";
       else if (f === "customer_utterances") ctx[f] = q.getAll(f);
       else ctx[f] = v;
     });
     if (q.has("receptiveness")) ctx.receptiveness = q.get("receptiveness");
-    fillFromRequest({ datapoints: dps, context: ctx });
+    var filled = fillFromRequest({ datapoints: dps, context: ctx });
     if (q.has("text")) { $("coach-text").value = q.get("text"); coach(); }
-    return true;
+    return filled;
   }
 
-  if (!fromQuery()) addRow({ key: "", provenance: "account_record" });
-  else suggest();
+  var fromUrl = fromQuery();
+  if (fromUrl === null) addRow();
+  else if (fromUrl) suggest();
   document.body.setAttribute("data-ready", "true");
 })();

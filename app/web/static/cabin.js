@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var STORE = "tact.cabin.pack";
+  var MODE = "tact.cabin.bystanders";   // the crew's last choice of bystander mode, kept with the pack
   var body = document.body;
   var level = "medium";
   var pack = null;
@@ -55,6 +56,7 @@
       return Promise.resolve();
     }
     var req = { flight: manifest.flight, passengers: manifest.passengers };
+    saveMode();
     if (manifest.date) req.date = manifest.date;
     var ctx = manifest.context && typeof manifest.context === "object" ? Object.assign({}, manifest.context) : {};
     ctx.bystanders = $("bystanders").checked;
@@ -94,9 +96,7 @@
     var when = pack.generated_at ? new Date(pack.generated_at) : null;
     $("pack-info").textContent = pack.passengers.length + " passengers · pack saved on this device" +
       (when && !isNaN(when) ? " " + when.toLocaleString() : "") + " · works offline";
-    var pill = $("bystander-pill");
-    pill.textContent = pack.bystanders ? "Others can hear: general lines only" : "Private: bystander mode off";
-    pill.className = "pill " + (pack.bystanders ? "on" : "off");
+    showMode();
 
     var seats = {}, rows = [], letters = [];
     pack.passengers.forEach(function (p) {
@@ -115,7 +115,7 @@
     var map = $("seatmap");
     map.textContent = "";
     var cols = ["40px"];
-    letters.forEach(function (l, i) { cols.push("minmax(64px, 88px)"); if (i === aisleAfter) cols.push("28px"); });
+    letters.forEach(function (l, i) { cols.push("minmax(64px, 100px)"); if (i === aisleAfter) cols.push("28px"); });
     map.style.gridTemplateColumns = cols.join(" ");
     map.appendChild(el("span", "colhead", ""));
     letters.forEach(function (l, i) {
@@ -154,7 +154,7 @@
       b.setAttribute("aria-pressed", String(b.getAttribute("data-seat") === seat));
     });
     renderPassenger();
-    $("passenger-card").scrollIntoView({ block: "nearest", behavior: "smooth" });
+    $("passenger-card").scrollIntoView({ block: "nearest" });
   }
 
   function renderPassenger() {
@@ -166,7 +166,8 @@
     list.textContent = "";
     if (!p.lines.length) list.appendChild(el("li", "muted", "Nothing on record for this passenger."));
     p.lines.forEach(function (line) {
-      var tone = line.tones[level] || line.tones.medium;
+      var tones = tonesFor(line);
+      var tone = tones[level] || tones.medium;
       if (!tone) return;
       var li = el("li");
       var what = line.sensitive ? "Sensitive — not to be raised" : (line.label || line.key || "");
@@ -174,9 +175,13 @@
       var reasons = (tone.reasons || []).map(function (r) { return r.message; }).join(" ");
       if (tone.decision === "ask" || tone.decision === "offer") {
         tone.lines.forEach(function (t, i) { li.appendChild(el("span", i === 0 ? "say" : "line-sub", t)); });
+      } else if (tone.decision === "apply_silently" && tone.action) {
+        // The quiet action is the thing to do; its confirmation line is secondary.
+        li.appendChild(el("span", "quiet", "Do quietly"));
+        li.appendChild(el("span", "do", tone.action));
+        tone.lines.forEach(function (t) { li.appendChild(el("span", "line-sub", "If it helps, say: " + t)); });
       } else if (tone.decision === "apply_silently") {
-        li.appendChild(el("span", "quiet", "Do quietly: " + (tone.action || "honour it without mentioning it")));
-        tone.lines.forEach(function (t) { li.appendChild(el("span", "say", t)); });
+        li.appendChild(el("span", "done", "Nothing to do on board."));
       } else if (tone.decision === "defer") {
         li.appendChild(el("span", "hold", "Not now. " + reasons));
       } else {
@@ -187,6 +192,26 @@
     });
     $("passenger-card").hidden = false;
   }
+
+  /* ---------------------------------------------------------------- bystander mode */
+  // The pack holds lines for both modes, so switching needs no network; the box, the pill and the lines agree.
+  function tonesFor(line) {
+    var same = $("bystanders").checked === (pack.bystanders !== false);
+    return same || !line.other_tones ? line.tones : line.other_tones;
+  }
+  function showMode() {
+    var on = $("bystanders").checked, pill = $("bystander-pill");
+    pill.textContent = on ? "Others can hear: general lines only" : "Private: bystander mode off";
+    pill.className = "pill " + (on ? "on" : "off");
+  }
+  function saveMode() {
+    try { localStorage.setItem(MODE, String($("bystanders").checked)); } catch (e) { /* kept for this page only */ }
+  }
+  $("bystanders").addEventListener("change", function () {
+    saveMode();
+    showMode();
+    if (pack && selected) renderPassenger();
+  });
 
   /* ---------------------------------------------------------------- controls */
   document.querySelectorAll(".cabin-tones button").forEach(function (b) {
@@ -235,6 +260,12 @@
 
   netState();
   pack = loadSaved();
+  try {
+    var mode = localStorage.getItem(MODE);
+    if (mode !== null) $("bystanders").checked = mode === "true";
+    else if (pack) $("bystanders").checked = pack.bystanders !== false;
+  } catch (e) { /* no storage: the box's default stands */ }
+  showMode();
   if (pack && pack.passengers) { renderPack(); body.setAttribute("data-state", "ready"); }
   body.setAttribute("data-ready", "true");
 })();
