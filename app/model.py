@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,19 @@ PURPOSES = ("service", "marketing")
 SPOKEN_CHANNELS = ("phone", "video", "in_person", "cabin", "store")
 WRITTEN_CHANNELS = ("chat", "messaging", "email", "sms", "app")
 CHANNELS = SPOKEN_CHANNELS + WRITTEN_CHANNELS
-INDUSTRIES = (
+# Industries are open: any lower-case identifier (an energy supplier, a gym, a car-rental desk). These are
+# only the ones the bundled phrasebooks speak for; a request's industry no phrasebook knows gets generic topics.
+KNOWN_INDUSTRIES = (
     "insurance", "airline", "retail", "telecom", "banking", "hospitality",
-    "pharmacy", "other",
+    "pharmacy",
 )
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+
+
+def is_identifier(value: object) -> bool:
+    """A lower-case identifier such as 'energy' or 'car_rental'."""
+    return isinstance(value, str) and len(value) <= 50 and bool(_IDENTIFIER.match(value))
 SENSITIVE_CATEGORIES = (
     "health", "medication", "pregnancy", "disability", "religion", "ethnicity",
     "sexual_orientation", "political", "union", "genetic", "biometric",
@@ -211,7 +221,7 @@ class FieldSpec:
     """One field of the contract: how it is validated here and described in the OpenAPI schema."""
 
     name: str
-    kind: str                      # text | key | enum | bool | texts | enums | json | objects
+    kind: str                      # text | key | ident | enum | bool | texts | enums | json | objects
     required: bool = False
     choices: tuple[str, ...] = ()
     max_len: int = MAX_TEXT
@@ -239,7 +249,10 @@ HISTORY_SPEC = (
 )
 CONTEXT_SPEC = (
     FieldSpec("channel", "enum", True, choices=CHANNELS, description="Where the conversation happens."),
-    FieldSpec("industry", "enum", choices=INDUSTRIES),
+    FieldSpec("industry", "ident", max_len=50,
+              description="The business the conversation is for, as a lower-case identifier (e.g. insurance, "
+                          "energy, car_rental). Topics of other industries are not used; an industry no phrasebook "
+                          "knows gets the generic topics."),
     FieldSpec("reason", "text", max_len=100, description="Why the customer got in touch, e.g. billing_question."),
     FieldSpec("stage", "enum", choices=STAGES),
     FieldSpec("issue_resolved", "bool"),
@@ -280,8 +293,11 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
         value = obj.get(f.name)
         if value is None and not (f.required and f.name in obj):
             continue
-        if f.kind in ("text", "key", "enum"):
+        if f.kind in ("text", "key", "ident", "enum"):
             value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
+            if f.kind == "ident" and not is_identifier(value):
+                raise RequestError(_join(path, f.name), "expected a lower-case identifier (letters, digits and "
+                                   f"'_', starting with a letter); got {describe(value)}", "invalid_value")
             if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
                                     or value.endswith(".")):
                 raise RequestError(_join(path, f.name), "expected a dotted name of lower-case letters, digits, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from ..model import (CATEGORIES, CHANNELS, CONSENT_PURPOSES, INDUSTRIES, LEVELS, PROVENANCES,
+from ..model import (CATEGORIES, CHANNELS, CONSENT_PURPOSES, LEVELS, PROVENANCES,
                      RELATIONSHIPS, STAGES)
 from . import get_engine
 
@@ -12,9 +12,10 @@ bp = Blueprint("agent", __name__)
 
 @bp.get("/")
 def panel():
-    keys = sorted(get_engine().book.by_key)
+    book = get_engine().book
+    keys = sorted(book.by_key)
     return render_template(
-        "agent.html", channels=CHANNELS, industries=INDUSTRIES, stages=STAGES, levels=LEVELS,
+        "agent.html", channels=CHANNELS, industries=book.industries, stages=STAGES, levels=LEVELS,
         provenances=PROVENANCES, categories=CATEGORIES, consents=CONSENT_PURPOSES,
         relationships=RELATIONSHIPS, keys=keys,
         embed_origins=" ".join(current_app.config["EMBED_ORIGINS"]))
