@@ -128,7 +128,7 @@ class Engine:
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
             result["decision"] = "defer"
-            result["reasons"].append(guard.nothing_left().to_dict())
+            result["reasons"] = [guard.nothing_left().to_dict()] + [r.to_dict() for r in notes]
             result["alternatives"] = {lv: [] for lv in result["alternatives"]}
             result["suggestions"] = self._neutral(level, context, variables, guard, book)
             if decision.decision == "apply_silently":
