@@ -91,7 +91,8 @@ def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bo
     if not context.reason:
         return False
     reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
-    about = " ".join(datapoint.key.replace("_", " ").split(".") + [datapoint.label or "", topic.label or ""])
+    # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
+    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", topic.label or ""))
     return bool(reason & content_stems(about))
 
 
@@ -193,7 +194,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                 break
         bystander = any(r.rule == "bystanders" for _, r in found)
         if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
-            _default(topic, datapoint, category, rule)
+            if sensitive:
+                rule(topic.decision, "customer-raised-it",
+                     topic.message or "The customer raised it to get help: help, without repeating it.")
+            else:
+                _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found), raised=raised)
 
 
