@@ -89,8 +89,8 @@ class Engine:
         terms_in = self.checks.terms_in
         term_category = policy.sensitive_term_category(dp, terms_in)
         topic, notes = self._choose_topic(dp, context, book, term_category)
-        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), terms_in,
-                                 lambda d: _offers(book.offer_terms, d))
+        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), term_category,
+                                 terms_in, lambda d: _offers(book.offer_terms, d))
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context)
@@ -205,7 +205,7 @@ class _Guard:
     def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None,
                  unsafe: frozenset = frozenset()):
         self.reveals = reveals
-        self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label)) \
+        self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
             if category in SENSITIVE_CATEGORIES else None
         self.unsafe = unsafe
         self.disabled = topic.disable_checks if topic else ()

@@ -13,7 +13,7 @@ from .check import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
 from .phrasebook import Topic
 from .receptiveness import Estimate
-from .values import spoken_forms
+from .values import naming_pattern, spoken_forms
 
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
 QUOTABLE_PROVENANCE = ("customer_said",)
@@ -71,19 +71,15 @@ def sensitive_term_category(datapoint: DataPoint, terms_in) -> str | None:
 
 def customer_raised(datapoint: DataPoint, context: Context, category: str | None, terms_in) -> bool:
     """The customer said it in this conversation: its provenance says so, or their own words carry it
-    (a term of its sensitive category, or most of the value's or label's words)."""
+    (a term of its sensitive category, or the value or label itself)."""
     if datapoint.provenance in QUOTABLE_PROVENANCE:
         return True
     if not context.customer_utterances:
         return False
     if category in SENSITIVE_CATEGORIES and any(category in terms_in(u) for u in context.customer_utterances):
         return True
-    said = frozenset().union(*(content_stems(u) for u in context.customer_utterances))
-    for form in spoken_forms(datapoint.value, datapoint.label):
-        mine = content_stems(form)
-        if mine and len(mine & said) * 2 >= len(mine):
-            return True
-    return False
+    pattern = naming_pattern([f for f in spoken_forms(datapoint.value, datapoint.label) if len(f) > 2])
+    return pattern is not None and any(pattern.search(u) for u in context.customer_utterances)
 
 
 def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bool:
@@ -123,14 +119,19 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 
 
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
-           known_category: str | None = None, terms_in=lambda text: (), offers=None) -> Decision:
+           known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
+           offers=None) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
-    `terms_in` reads sensitive terms (the check's lexicon), `offers` finds offer wording in a data point.
+    `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
+    reads the lexicon's terms in text; `offers` finds offer wording in a data point.
     """
-    category = effective_category(datapoint, topic, known_category, sensitive_term_category(datapoint, terms_in))
+    category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
-    raised = (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in)
+    marketing = topic is not None and proposes_something_new(datapoint, topic, context, offers)
+    # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
+    raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
+              (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -147,7 +148,6 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  f"No phrasings exist for this data point or its category ({category}), so it is not used.")
         return _resolve(found, category, raised=raised)
 
-    marketing = proposes_something_new(datapoint, topic, context, offers)
     if sensitive:
         if not raised:
             rule("withhold", "sensitive-data",

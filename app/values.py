@@ -24,9 +24,10 @@ _UNSPEAKABLE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|<[/!?]?[A-Za-z]")
 
 def clean_text(text: str) -> str:
     """NFKC, invisible characters (control, bidi, zero-width, separators) removed, spaces folded, capped."""
-    text = unicodedata.normalize("NFKC", text)
-    if not text.isprintable():
-        text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    if not (text.isascii() and text.isprintable()):   # NFKC leaves printable ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable():
+            text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
     text = " ".join(text.split())
     if len(text) > MAX_VALUE_CHARS:
         cut = text[:MAX_VALUE_CHARS]
@@ -86,31 +87,29 @@ def match_form(value: Any) -> Any:
     return value
 
 
-def spoken_forms(value: Any, label: str | None) -> list[str]:
-    """Every string a line could name the value or label by: each string, number (digits and words) in it."""
+def spoken_forms(value: Any, label: str | None, number_words_too: bool = False) -> list[str]:
+    """Every string a line could name the value or label by: each string and number in it (numbers also as
+    words, 'forty-two', when asked: that costs inflect's time)."""
     found: list[str] = []
-
-    def walk(item: Any, depth: int = 0) -> None:
-        if depth > 10 or item is None or isinstance(item, bool):
-            return
+    stack = [label, value]
+    while stack:
+        item = stack.pop()
+        if item is None or isinstance(item, bool):
+            continue
         if isinstance(item, str):
-            if item.strip():
-                found.append(item.strip())
+            item = item.strip()
+            if item and item not in found:
+                found.append(item)
         elif isinstance(item, (int, float)):
             found.append(str(item))
-            if isinstance(item, float) and item.is_integer():
+            if float(item).is_integer():
                 found.append(str(int(item)))
-            if float(item).is_integer() and 0 <= item <= 100:
-                found.append(number_words(int(item)))
+                if number_words_too and 0 <= item <= 100:
+                    found.append(number_words(int(item)))
         elif isinstance(item, dict):
-            for v in item.values():
-                walk(v, depth + 1)
+            stack.extend(reversed(list(item.values())))
         elif isinstance(item, (list, tuple)):
-            for v in item:
-                walk(v, depth + 1)
-
-    walk(value)
-    walk(label)
+            stack.extend(reversed(item))
     return list(dict.fromkeys(found))
 
 
