@@ -14,6 +14,7 @@ from . import render
 from .errors import Problem, TemplateError
 from .model import LEVELS, SENSITIVE_CATEGORIES
 from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
+from .values import naming_pattern, spoken_forms
 
 MAX_SPOKEN_WORDS = 25
 EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enquiry", "stage": "wrap_up",
@@ -70,7 +71,8 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             phrasing = topic.phrasings[high][0]
             problems.append(_problem(topic, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
                                      "tones should read differently", "tones-differ", lines=lines))
-    for extra, name in ((topic.action, "action"), (topic.confirm, "confirm"), (topic.honest_answer, "honest_answer")):
+    for extra, name in ((topic.action, "action"), (topic.quiet_action, "quiet_action"), (topic.confirm, "confirm"),
+                        (topic.honest_answer, "honest_answer")):
         if extra:
             try:
                 text = render.render(extra, example_vars(topic))
@@ -81,6 +83,11 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
                 problems.append(Problem(topic.file, topic.line, 1, "error",
                                         f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
+            example = example_vars(topic)
+            naming = naming_pattern(spoken_forms(example["value"], example["label"], number_words_too=True))
+            if sensitive and name in ("action", "quiet_action") and naming and naming.search(text):
+                problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name} names the "
+                                        "sensitive data; staff act on it discreetly, without it", "sensitive-data"))
     for i, line in enumerate(topic.avoid):
         if not checker.is_revealing(line, None, ()):
             problems.append(Problem(topic.file, topic.line, 1, "warning",

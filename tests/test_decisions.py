@@ -363,3 +363,19 @@ def test_reasons_never_carry_the_customers_values():
         result = suggest(dp, stage="wrap_up", issue_resolved=True, receptiveness="medium")
         assert secret.lower() not in messages(result) and "<i>" not in messages(result)
         assert all(r["message"] for r in result["reasons"])
+
+
+def test_lint_refuses_an_action_that_names_sensitive_data(tmp_path):
+    (tmp_path / "book.yaml").write_text('''topics:
+  - id: demo.need
+    categories: [medication]
+    purpose: service
+    decision: offer
+    honest_answer: "You mentioned it."
+    example: {value: insulin, provenance: customer_said}
+    action: "Offer to keep the {{ value }} cold."
+    quiet_action: "Have somewhere cold ready."
+    phrasings: {low: ["Of course."], medium: ["Thanks for letting me know. Anything I can get you?"], high: ["Thank you for telling me. Just say what would help and I'll see to it."]}
+''')
+    errors = [p for p in lint_paths([str(tmp_path)]) if p.severity == "error"]
+    assert [p.rule for p in errors] == ["sensitive-data"] and "demo.need: action" in errors[0].message
