@@ -60,11 +60,10 @@ class Engine:
         """The topic, and notes for staff when it is not the obvious one (another industry's, a loose match)."""
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key), term_category)
         notes: list[policy.Reason] = []
-        missed = False
+        missed = other_industry = False
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
-                if topic.keys and not notes:
-                    notes.append(OTHER_INDUSTRY)
+                other_industry = other_industry or bool(topic.keys)
                 continue
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
@@ -73,16 +72,12 @@ class Engine:
                     pass
                 elif isinstance(form, str) and any(_holds(topic.match, {**variables, "value": word})
                                                    for word in _WORD.findall(form)[:12]):
-                    return topic, notes + [LOOSE_MATCH]
+                    notes.append(LOOSE_MATCH)
                 else:
                     missed = missed or bool(topic.keys)
                     continue
-            if missed and topic.generic:
-                notes.append(NO_SPECIFIC_TOPIC)
-            return topic, notes
-        if missed:
-            notes.append(NO_SPECIFIC_TOPIC)
-        return None, notes
+            return topic, _notes(topic, notes, missed, other_industry)
+        return None, _notes(None, notes, missed, other_industry)
 
     def _one(self, raw: DataPoint, context: Context, unsafe_context: frozenset, estimate, book: Phrasebook) -> dict:
         dp, unsafe = values.safe_datapoint(raw)
@@ -267,6 +262,14 @@ LOOSE_MATCH = policy.Reason("loose-match", "The value did not match this topic e
 NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "The value fits none of this key's specific topics, so "
                                                        "more general lines are used.")
 _WORD = re.compile(r"[\w'-]+")
+
+
+def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool) -> list[policy.Reason]:
+    """What staff should know about the choice of topic when a more specific one was passed over."""
+    if topic is None or topic.generic:
+        notes += [OTHER_INDUSTRY] if other_industry else []
+        notes += [NO_SPECIFIC_TOPIC] if missed else []
+    return notes
 
 
 def _holds(condition: str, variables: dict) -> bool:
