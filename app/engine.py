@@ -61,13 +61,13 @@ class Engine:
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key), term_category)
         notes: list[policy.Reason] = []
         missed = other_industry = False
+        form = values.match_form(datapoint.value)
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
                 other_industry = other_industry or bool(topic.keys)
                 continue
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
-                form = values.match_form(datapoint.value)
                 if _holds(topic.match, {**variables, "value": form}):
                     pass
                 elif isinstance(form, str) and any(_holds(topic.match, {**variables, "value": word})
@@ -135,16 +135,12 @@ class Engine:
 
     def _action(self, dp: DataPoint, context: Context, topic: Topic, decision, level: str, guard: "_Guard",
                 book: Phrasebook) -> str | None:
-        """What staff do: the topic's action, or for a need the customer raised, its category's."""
-        if topic.action:
-            action = guard.text(topic.action, policy.template_vars(dp, context, topic, level), check=False)
-            if action or decision.decision == "apply_silently":
-                return action
+        """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
+        sources = [(topic, topic.action)]
         if decision.category in SENSITIVE_CATEGORIES:
-            for need in book.by_category.get(decision.category, ()):
-                if need is not topic and need.purpose == "service" and need.action:
-                    return guard.text(need.action, policy.template_vars(dp, context, need, level), check=False)
-        return None
+            sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
+                        if t is not topic and t.purpose == "service"]
+        return _first_action(sources, dp, context, level, guard)
 
     def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
                       guard: "_Guard", book: Phrasebook) -> str | None:
@@ -153,17 +149,10 @@ class Engine:
             return None
         if topic is not None and (topic.purpose == "marketing" or topic.proposes):
             return None
-        sources = []
-        if topic is not None:
-            sources += [(topic, topic.quiet_action), (topic, topic.action if topic.decision == "apply_silently"
-                                                       else None)]
+        sources = [] if topic is None else [(topic, topic.quiet_action),
+                                            (topic, topic.action if topic.decision == "apply_silently" else None)]
         sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ()) if t is not topic]
-        for owner, source in sources:
-            if source:
-                action = guard.text(source, policy.template_vars(dp, context, owner, level), check=False)
-                if action:
-                    return action
-        return None
+        return _first_action(sources, dp, context, level, guard)
 
     def _render_level(self, source: dict, level: str, variables: dict, guard: "_Guard",
                       context: Context) -> list[dict]:
@@ -270,6 +259,16 @@ def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool)
         notes += [OTHER_INDUSTRY] if other_industry else []
         notes += [NO_SPECIFIC_TOPIC] if missed else []
     return notes
+
+
+def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
+    """The first of (topic, template) pairs that renders to an action the guard lets through."""
+    for owner, source in sources:
+        if source:
+            action = guard.text(source, policy.template_vars(dp, context, owner, level), check=False)
+            if action:
+                return action
+    return None
 
 
 def _holds(condition: str, variables: dict) -> bool:

@@ -40,7 +40,6 @@ class Decision:
     reasons: tuple[Reason, ...]
     category: str | None
     bystander: bool = False   # phrase for others within earshot
-    raised: bool = False      # the customer said it in this conversation
 
 
 def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | None,
@@ -146,7 +145,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         else:
             rule("withhold", "privacy-by-default",
                  f"No phrasings exist for this data point or its category ({category}), so it is not used.")
-        return _resolve(found, category, raised=raised)
+        return _resolve(found, category)
 
     if sensitive:
         if not raised:
@@ -199,7 +198,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                      topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
                 _default(topic, datapoint, category, rule)
-    return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found), raised=raised)
+    return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found))
 
 
 def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context, offers=None) -> bool:
@@ -231,9 +230,9 @@ def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> 
         rule("ask", "ask-dont-tell", topic.message or "Ask a question that lets the customer say it; never state what the records show.")
 
 
-def _resolve(found: list, category: str | None, bystander: bool = False, raised: bool = False) -> Decision:
+def _resolve(found: list, category: str | None, bystander: bool = False) -> Decision:
     top = max(STRICTNESS[d] for d, _ in found)
     chosen = [(d, r) for d, r in found if STRICTNESS[d] == top]
     decision = chosen[-1][0] if top == 1 else chosen[0][0]
     reasons = tuple(dict.fromkeys(r for _, r in chosen))
-    return Decision(decision, reasons, category, bystander, raised)
+    return Decision(decision, reasons, category, bystander)
