@@ -216,6 +216,11 @@
       } else if (r.suggestions.length && sayNow.indexOf(r.suggestions[0]) < 0) {
         more.appendChild(lineItem(name, r.suggestions[0].text));
       }
+      if (r.action && r.decision !== "apply_silently") {
+        // A need the customer raised, or one booked and withheld: what to do, discreetly.
+        counts.quietly++;
+        quietly.appendChild(lineItem(name, r.action));
+      }
       if (r.honest_answer && (r.decision !== "withhold")) {
         counts.honest++;
         honest.appendChild(lineItem(name, r.honest_answer));

@@ -174,6 +174,7 @@
       var reasons = (tone.reasons || []).map(function (r) { return r.message; }).join(" ");
       if (tone.decision === "ask" || tone.decision === "offer") {
         tone.lines.forEach(function (t, i) { li.appendChild(el("span", i === 0 ? "say" : "line-sub", t)); });
+        if (tone.action) li.appendChild(el("span", "quiet", "Do quietly: " + tone.action));
       } else if (tone.decision === "apply_silently") {
         li.appendChild(el("span", "quiet", "Do quietly: " + (tone.action || "honour it without mentioning it")));
         tone.lines.forEach(function (t) { li.appendChild(el("span", "say", t)); });
@@ -181,6 +182,9 @@
         li.appendChild(el("span", "hold", "Not now. " + reasons));
       } else {
         li.appendChild(el("span", "never", "Do not raise. " + (line.sensitive ? "" : reasons)));
+      }
+      if (tone.action && (tone.decision === "defer" || tone.decision === "withhold")) {
+        li.appendChild(el("span", "quiet", "Do quietly: " + tone.action));
       }
       li.setAttribute("data-decision", tone.decision);
       list.appendChild(li);
