@@ -71,7 +71,7 @@
   /* ---------------------------------------------------------------- context */
   function readContext() {
     var ctx = { channel: $("ctx-channel").value };
-    ["industry", "stage", "relationship"].forEach(function (f) { var v = $("ctx-" + f).value; if (v) ctx[f] = v; });
+    ["industry", "stage", "relationship"].forEach(function (f) { var v = $("ctx-" + f).value.trim(); if (v) ctx[f] = v; });
     var reason = $("ctx-reason").value.trim();
     if (reason) ctx.reason = reason;
     var resolved = $("ctx-issue_resolved").value;
