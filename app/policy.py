@@ -19,6 +19,8 @@ STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer":
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+# Values that say nothing about what the customer raised: "yes" in their words does not mean they raised it.
+SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknown", "not known", "held", "active"))
 # Words of a contact reason that say nothing about what it is about.
 GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
@@ -77,7 +79,9 @@ def customer_raised(datapoint: DataPoint, context: Context, category: str | None
         return False
     if category in SENSITIVE_CATEGORIES and any(category in terms_in(u) for u in context.customer_utterances):
         return True
-    pattern = naming_pattern([f for f in spoken_forms(datapoint.value, datapoint.label) if len(f) > 2])
+    forms = [f for f in spoken_forms(datapoint.value, datapoint.label)
+             if len(f) > 2 and not f.isdigit() and f.lower() not in SAYS_NOTHING]
+    pattern = naming_pattern(forms)
     return pattern is not None and any(pattern.search(u) for u in context.customer_utterances)
 
 

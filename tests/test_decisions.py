@@ -60,6 +60,8 @@ def test_said_in_the_conversation_counts_even_when_the_record_is_the_source():
     assert raised["decision"] == "offer" and raised["action"]
     silent = suggest(dp, receptiveness="medium", customer_utterances=["I need to change the date."])
     assert silent["decision"] == "withhold" and "sensitive-data" in rules(silent)
+    yes = suggest({**dp, "value": "yes", "label": None}, receptiveness="medium", customer_utterances=["Yes, please."])
+    assert yes["decision"] == "withhold", "a 'yes' from the customer does not raise a record's 'yes'"
 
 
 def test_booked_assistance_and_a_special_meal_give_staff_a_quiet_action():
