@@ -71,11 +71,14 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             phrasing = topic.phrasings[high][0]
             problems.append(_problem(topic, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
                                      "tones should read differently", "tones-differ", lines=lines))
+    example = example_vars(topic)
+    naming = naming_pattern(spoken_forms(example["value"], example["label"], number_words_too=True)) \
+        if sensitive else None
     for extra, name in ((topic.action, "action"), (topic.quiet_action, "quiet_action"), (topic.confirm, "confirm"),
                         (topic.honest_answer, "honest_answer")):
         if extra:
             try:
-                text = render.render(extra, example_vars(topic))
+                text = render.render(extra, example)
             except TemplateError as exc:
                 problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name}: {exc.message}",
                                         "template-render"))
@@ -83,9 +86,7 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
                 problems.append(Problem(topic.file, topic.line, 1, "error",
                                         f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
-            example = example_vars(topic)
-            naming = naming_pattern(spoken_forms(example["value"], example["label"], number_words_too=True))
-            if sensitive and name in ("action", "quiet_action") and naming and naming.search(text):
+            if naming is not None and name in ("action", "quiet_action") and naming.search(text):
                 problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name} names the "
                                         "sensitive data; staff act on it discreetly, without it", "sensitive-data"))
     for i, line in enumerate(topic.avoid):

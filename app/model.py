@@ -26,19 +26,10 @@ PURPOSES = ("service", "marketing")
 SPOKEN_CHANNELS = ("phone", "video", "in_person", "cabin", "store")
 WRITTEN_CHANNELS = ("chat", "messaging", "email", "sms", "app")
 CHANNELS = SPOKEN_CHANNELS + WRITTEN_CHANNELS
-# Industries are open: any lower-case identifier (an energy supplier, a gym, a car-rental desk). These are
-# only the ones the bundled phrasebooks speak for; a request's industry no phrasebook knows gets generic topics.
-KNOWN_INDUSTRIES = (
-    "insurance", "airline", "retail", "telecom", "banking", "hospitality",
-    "pharmacy",
-)
+# Industries are open: any lower-case identifier (an energy supplier, a gym, a car-rental desk); the
+# phrasebooks say which they speak for, and an industry none knows gets the generic topics.
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
-
-
-def is_identifier(value: object) -> bool:
-    """A lower-case identifier such as 'energy' or 'car_rental'."""
-    return isinstance(value, str) and len(value) <= 50 and bool(_IDENTIFIER.match(value))
 SENSITIVE_CATEGORIES = (
     "health", "medication", "pregnancy", "disability", "religion", "ethnicity",
     "sexual_orientation", "political", "union", "genetic", "biometric",
@@ -131,6 +122,11 @@ class CheckRequest:
 
 
 # ---------------------------------------------------------------- parsing
+
+def is_identifier(value: object) -> bool:
+    """A lower-case identifier such as 'energy' or 'car_rental'."""
+    return isinstance(value, str) and len(value) <= 50 and bool(_IDENTIFIER.match(value))
+
 
 def describe(value: Any) -> str:
     if value is None:

@@ -219,8 +219,8 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 
 
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
-              "label", "vars", "rules", "phrasings", "bystander", "action", "quiet_action", "proposes", "confirm", "avoid",
-              "honest_answer", "message", "example", "tests", "disable_checks")
+              "label", "vars", "rules", "phrasings", "bystander", "action", "quiet_action", "proposes", "confirm",
+              "avoid", "honest_answer", "message", "example", "tests", "disable_checks")
 PHRASING_KEYS = ("tone", "text", "spoken", "written")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
