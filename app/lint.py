@@ -116,11 +116,12 @@ def _judge(topic: Topic, phrasing: Phrasing, text: str, spoken: bool, sensitive:
     if text.count("?") > 1:
         found.append(_problem(topic, phrasing, "more than one question; ask one at a time",
                               "one-question", severity="warning", lines=lines))
-    if sensitive:
-        for item in (variables.get("label"), variables.get("value")):
-            if isinstance(item, str) and len(item) > 2 and item.lower() in text.lower():
-                found.append(_problem(topic, phrasing, f"names the sensitive data ({item!r})", "sensitive-data",
-                                      lines=lines))
+    naming = naming_pattern(spoken_forms(variables.get("value"), variables.get("label"), number_words_too=True)) \
+        if sensitive else None
+    hit = naming.search(text) if naming is not None else None
+    if hit:
+        found.append(_problem(topic, phrasing, f"names the sensitive data ({hit.group()!r})", "sensitive-data",
+                              lines=lines))
     return found
 
 

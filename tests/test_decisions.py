@@ -381,3 +381,17 @@ def test_lint_refuses_an_action_that_names_sensitive_data(tmp_path):
 ''')
     errors = [p for p in lint_paths([str(tmp_path)]) if p.severity == "error"]
     assert [p.rule for p in errors] == ["sensitive-data"] and "demo.need: action" in errors[0].message
+
+
+def test_lint_catches_a_short_sensitive_example_value_in_a_line(tmp_path):
+    (tmp_path / "book.yaml").write_text('''topics:
+  - id: demo.dx
+    categories: [health]
+    purpose: service
+    decision: offer
+    honest_answer: "You mentioned it."
+    example: {value: MS, provenance: customer_said}
+    phrasings: {low: ["Of course."], medium: ["Is {{ value }} why you called?"], high: ["Thank you for telling me. Just say what would help and I'll see to it."]}
+''')
+    errors = [p for p in lint_paths([str(tmp_path)]) if p.severity == "error"]
+    assert [p.rule for p in errors] == ["sensitive-data"] and "'MS'" in errors[0].message
