@@ -280,10 +280,11 @@ def _holds(condition: str, variables: dict) -> bool:
 
 @lru_cache(maxsize=8)
 def _offer_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    """The offer words (lower case already) as one pattern, matched on lower-cased text: faster than IGNORECASE."""
     if not terms:
         return None
     parts = sorted((re.escape(t[:-1]) + r"\w*" if t.endswith("*") else re.escape(t)) for t in terms)
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 def _offers(terms: tuple[str, ...], dp: DataPoint) -> bool:
@@ -292,7 +293,7 @@ def _offers(terms: tuple[str, ...], dp: DataPoint) -> bool:
     if pattern is None:
         return False
     text = " ".join([dp.key.replace(".", " ").replace("_", " ")] + values.spoken_forms(dp.value, dp.label))
-    return bool(pattern.search(text))
+    return bool(pattern.search(text.lower()))
 
 
 def _explain_drops(result: dict, guard: _Guard) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from .model import Context, DataPoint
@@ -40,11 +41,16 @@ def has_unsafe_text(text: str) -> bool:
     return not text.isprintable() or bool(_UNSPEAKABLE.search(text))
 
 
+@lru_cache(maxsize=4096)
+def _clean_string(text: str) -> tuple[str, bool]:
+    text = clean_text(text)
+    return text, bool(_UNSPEAKABLE.search(text))
+
+
 def clean_value(value: Any) -> tuple[Any, bool]:
     """A value with every string in it cleaned, and whether any still holds template syntax or markup."""
     if isinstance(value, str):
-        text = clean_text(value)
-        return text, bool(_UNSPEAKABLE.search(text))
+        return _clean_string(value)
     if isinstance(value, list):
         items = [clean_value(v) for v in value]
         return [v for v, _ in items], any(bad for _, bad in items)
@@ -105,7 +111,7 @@ def spoken_forms(value: Any, label: str | None, number_words_too: bool = False) 
             if float(item).is_integer():
                 found.append(str(int(item)))
                 if number_words_too and 0 <= item <= 100:
-                    found.append(number_words(int(item)))
+                    found.append(_number_words(int(item)))
         elif isinstance(item, dict):
             stack.extend(reversed(list(item.values())))
         elif isinstance(item, (list, tuple)):
@@ -113,9 +119,15 @@ def spoken_forms(value: Any, label: str | None, number_words_too: bool = False) 
     return list(dict.fromkeys(found))
 
 
+_number_words = lru_cache(maxsize=128)(number_words)
+
+
 def naming_pattern(forms: list[str]) -> re.Pattern | None:
     """One case-insensitive pattern for every form as a whole word or phrase (short ones too: 'MS', '42')."""
-    if not forms:
-        return None
+    return _naming_pattern(tuple(forms)) if forms else None
+
+
+@lru_cache(maxsize=1024)
+def _naming_pattern(forms: tuple[str, ...]) -> re.Pattern:
     parts = sorted({re.escape(f.lower()) for f in forms}, key=len, reverse=True)
     return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
