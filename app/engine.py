@@ -62,6 +62,7 @@ class Engine:
         notes: list[policy.Reason] = []
         missed = other_industry = False
         form = values.match_form(datapoint.value)
+        words = _WORD.findall(form)[:12] if isinstance(form, str) else []
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
                 other_industry = other_industry or bool(topic.keys)
@@ -70,8 +71,7 @@ class Engine:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
                 if _holds(topic.match, {**variables, "value": form}):
                     pass
-                elif isinstance(form, str) and any(_holds(topic.match, {**variables, "value": word})
-                                                   for word in _WORD.findall(form)[:12]):
+                elif len(words) > 1 and any(_holds(topic.match, {**variables, "value": word}) for word in words):
                     notes.append(LOOSE_MATCH)
                 else:
                     missed = missed or bool(topic.keys)
