@@ -19,6 +19,8 @@ STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer":
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+# The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
+LEXICON_NAMES = {"disability": ("disability", "health")}
 # Values that say nothing about what the customer raised: "yes" in their words does not mean they raised it.
 SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknown", "not known", "held", "active"))
 # Words of a contact reason that say nothing about what it is about.
@@ -77,8 +79,10 @@ def customer_raised(datapoint: DataPoint, context: Context, category: str | None
         return True
     if not context.customer_utterances:
         return False
-    if category in SENSITIVE_CATEGORIES and any(category in terms_in(u) for u in context.customer_utterances):
-        return True
+    if category in SENSITIVE_CATEGORIES:
+        told = LEXICON_NAMES.get(category, (category,))
+        if any(name in told for u in context.customer_utterances for name in terms_in(u)):
+            return True
     forms = [f for f in spoken_forms(datapoint.value, datapoint.label)
              if len(f) > 2 and not f.isdigit() and f.lower() not in SAYS_NOTHING]
     pattern = naming_pattern(forms)

@@ -64,6 +64,13 @@ def test_said_in_the_conversation_counts_even_when_the_record_is_the_source():
     assert yes["decision"] == "withhold", "a 'yes' from the customer does not raise a record's 'yes'"
 
 
+def test_a_customer_who_mentions_their_wheelchair_has_raised_a_booked_disability_need():
+    result = suggest({"key": "passenger.mobility", "value": "reduced mobility", "category": "disability"},
+                     channel="phone", receptiveness="medium",
+                     customer_utterances=["I'll have my wheelchair with me, is that okay?"])
+    assert result["decision"] == "offer" and result["action"] and "wheelchair" not in said(result)
+
+
 def test_booked_assistance_and_a_special_meal_give_staff_a_quiet_action():
     assistance = suggest({"key": "accessibility.assistance", "value": "wheelchair"}, channel="cabin")
     assert assistance["decision"] == "withhold" and "booked" in assistance["action"]
