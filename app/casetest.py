@@ -62,6 +62,13 @@ def run_case(engine, topic, case) -> Outcome:
         bad = [s for s in _texts(result) if text.lower() in s.lower()]
         if bad:
             problems.append(f"never_says: {text!r} appears in {bad}")
+    action = expect.get("action")
+    if action is True and not result["action"]:
+        problems.append("action: expected an action for staff; got none")
+    elif action is False and result["action"]:
+        problems.append(f"action: expected none; got {result['action']!r}")
+    elif isinstance(action, str) and action.lower() not in (result["action"] or "").lower():
+        problems.append(f"action: expected one containing {action!r}; got {result['action']!r}")
     if expect.get("no_suggestions") and result["suggestions"]:
         problems.append(f"no_suggestions: got {said}")
     return Outcome(topic.id, case.name, where, not problems, problems)

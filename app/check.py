@@ -360,6 +360,7 @@ class Checker:
         self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
+        self.terms_in = lru_cache(maxsize=8192)(self._terms_in)
 
     def _scan_uncached(self, text: str) -> tuple[Hit, ...]:
         norm = normalise(text)
@@ -400,6 +401,22 @@ class Checker:
     def is_revealing(self, text: str, context=None, disable: Iterable[str] = ()) -> bool:
         return any(self.by_id[h.rule].severity == "error" for h in self.hits(text, context, disable))
 
+    def _terms_in(self, text: str) -> tuple[str, ...]:
+        """The sensitive lexicon's categories whose terms occur in text, first occurrence first.
+
+        Unlike the check itself, this does not ask whether the text speaks to the
+        customer: it reads a data point's value or label ("diabetic", "HIV medicine").
+        """
+        norm = normalise(text)
+        lower = norm.lower()
+        lower = lower if len(lower) == len(norm) else None
+        found = []
+        for rule in self.rules:
+            if rule.kind == "sensitive" and rule.pattern is not None:
+                found += [(m.start(), m.lastgroup[4:]) for m in _matches(rule, norm, lower, 0, len(norm))
+                          if m.lastgroup and m.lastgroup.startswith("cat_")]
+        return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
     def _finding(self, text: str, hit: Hit) -> dict:
         rule = self.by_id[hit.rule]
         found = {"start": hit.start, "end": hit.end, "match": text[hit.start:hit.end], "rule": rule.id,
@@ -418,6 +435,7 @@ class Checker:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""
         self._scan.cache_clear()
         self._rewrite.cache_clear()
+        self.terms_in.cache_clear()
         split_sentences.cache_clear()
 
 

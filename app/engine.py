@@ -11,8 +11,10 @@ import threading
 from functools import lru_cache
 from typing import Any, Iterable
 
+from jinja2 import TemplateSyntaxError
+
 from . import check as checker
-from . import policy, receptiveness, render
+from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
@@ -43,38 +45,54 @@ class Engine:
         book = self.book
         estimate = receptiveness.estimate(parsed.context.customer_utterances, book.cues,
                                           parsed.context.receptiveness, parsed.context.reason)
-        results = [self._one(dp, parsed.context, estimate, book) for dp in parsed.datapoints]
+        context, unsafe = values.safe_context(parsed.context)
+        results = [self._one(dp, context, unsafe, estimate, book) for dp in parsed.datapoints]
         if not parsed.batch:
             return results[0]
         return {"results": results, "say_now": _say_now(results)}
 
     def find_topic(self, datapoint: DataPoint, context: Context, book: Phrasebook | None = None) -> Topic | None:
-        """The first topic whose keys (or, failing those, category) and match condition fit."""
-        book = book or self.book
-        category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key))
+        """The first topic whose keys (or, failing those, category), industry and match condition fit."""
+        return self._choose_topic(datapoint, context, book or self.book)[0]
+
+    def _choose_topic(self, datapoint: DataPoint, context: Context, book: Phrasebook,
+                      term_category: str | None = None) -> tuple[Topic | None, list[policy.Reason]]:
+        """The topic, and notes for staff when it is not the obvious one (another industry's, a loose match)."""
+        category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key), term_category)
+        notes: list[policy.Reason] = []
+        missed = other_industry = False
+        form = values.match_form(datapoint.value)
+        words = _WORD.findall(form)[:12] if isinstance(form, str) else []
         for topic in book.candidates(datapoint.key, category):
+            if context.industry and topic.industry and topic.industry != context.industry:
+                other_industry = other_industry or bool(topic.keys)
+                continue
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
-                try:
-                    if not render.evaluate(topic.match, variables):
-                        continue
-                except TemplateError:
-                    log.warning("match condition of topic %s failed to evaluate with this data point; "
-                                "run tact lint", topic.id)
+                if _holds(topic.match, {**variables, "value": form}, topic.id):
+                    pass
+                elif len(words) > 1 and any(_holds(topic.match, {**variables, "value": word}) for word in words):
+                    notes.append(LOOSE_MATCH)
+                else:
+                    missed = missed or bool(topic.keys)
                     continue
-            return topic
-        return None
+            return topic, _notes(topic, notes, missed, other_industry)
+        return None, _notes(None, notes, missed, other_industry)
 
-    def _one(self, dp: DataPoint, context: Context, estimate, book: Phrasebook) -> dict:
-        topic = self.find_topic(dp, context, book)
-        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key))
+    def _one(self, raw: DataPoint, context: Context, unsafe_context: frozenset, estimate, book: Phrasebook) -> dict:
+        dp, unsafe = values.safe_datapoint(raw)
+        terms_in = self.checks.terms_in
+        term_category = policy.sensitive_term_category(dp, terms_in)
+        topic, notes = self._choose_topic(dp, context, book, term_category)
+        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), term_category,
+                                 terms_in, lambda d: _offers(book.offer_terms, d))
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
-        guard = _Guard(self.reveals, dp, decision.category, topic)
+        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context)
         result: dict[str, Any] = {
             "topic": topic.id if topic else None,
             "decision": decision.decision,
-            "reasons": [r.to_dict() for r in decision.reasons],
+            "reasons": [r.to_dict() for r in decision.reasons + tuple(notes)],
             "receptiveness": estimate.to_dict(),
             "suggestions": [],
             "alternatives": {lv: [] for lv in LEVELS if lv != level},
@@ -84,26 +102,59 @@ class Engine:
             "honest_answer": None,
         }
         if decision.decision in ("withhold", "defer"):
+            result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book)
             result["suggestions"] = self._neutral(level, context, variables, guard, book)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
                 result["avoid"] = []
-            return result
+            return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
+        result["action"] = self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
-            # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
-            if topic.action and context.channel not in topic.action_not_in:
-                result["action"] = guard.text(topic.action, variables, check=False)
             if topic.confirm and result["action"]:
                 line = guard.text(topic.confirm, variables)
                 if line:
                     result["suggestions"] = [_suggestion(f"{topic.id}/confirm", line, "neutral", level)]
+            # Where the action is too late (on board), there is honestly nothing to do: not a dropped line.
+            said = result["action"] is not None or context.channel in topic.action_not_in
         else:
             result["suggestions"] = self._render_level(source, level, variables, guard, context)
             for other in result["alternatives"]:
                 result["alternatives"][other] = self._render_level(source, other, variables, guard, context)
+            said = bool(result["suggestions"])
+        if not said:
+            # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
+            result["decision"] = "defer"
+            result["reasons"] = [guard.nothing_left().to_dict()] + [r.to_dict() for r in notes]
+            result["alternatives"] = {lv: [] for lv in result["alternatives"]}
+            result["suggestions"] = self._neutral(level, context, variables, guard, book)
+            if decision.decision == "apply_silently":
+                result["action"] = None
+            return _explain_drops(result, guard)
         if topic.honest_answer:
             result["honest_answer"] = guard.text(topic.honest_answer, variables, check=False)
-        return result
+        return _explain_drops(result, guard)
+
+    def _action(self, dp: DataPoint, context: Context, topic: Topic, decision, level: str, guard: "_Guard",
+                book: Phrasebook) -> str | None:
+        """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
+        # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
+        sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
+        if decision.category in SENSITIVE_CATEGORIES:
+            sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
+                        if t is not topic and t.purpose == "service"]
+        return _first_action(sources, dp, context, level, guard)
+
+    def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
+                      guard: "_Guard", book: Phrasebook) -> str | None:
+        """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid."""
+        if dp.provenance in ("observed", "inferred", "third_party"):
+            return None
+        if topic is not None and (topic.purpose == "marketing" or topic.proposes):
+            return None
+        sources = [] if topic is None else [(topic, topic.quiet_action),
+                                            (topic, topic.action if topic.decision == "apply_silently" else None)]
+        sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ()) if t is not topic]
+        return _first_action(sources, dp, context, level, guard)
 
     def _render_level(self, source: dict, level: str, variables: dict, guard: "_Guard",
                       context: Context) -> list[dict]:
@@ -118,7 +169,8 @@ class Engine:
                  book: Phrasebook) -> list[dict]:
         lines = book.neutral.get(level) or book.neutral.get("medium") or ()
         for phrasing in lines:
-            text = guard.text(phrasing.source_for(context.spoken), {**variables, "value": None, "label": None})
+            text = guard.text(phrasing.source_for(context.spoken), {**variables, "value": None, "label": None},
+                              note=False)
             if text:
                 return [_suggestion(f"neutral/{level}/{lines.index(phrasing) + 1}", text, phrasing.tone, level)]
         return [_suggestion("neutral/fallback", NEUTRAL_FALLBACK, "neutral", level)]
@@ -131,39 +183,130 @@ class Engine:
 
 
 class _Guard:
-    """Renders a template and refuses any line that would reveal the data point."""
+    """Renders a template and refuses any line that would reveal the data point or is unsafe to speak.
 
-    def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None):
+    It remembers why it refused lines (never what they said), so the response can say so.
+    """
+
+    def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None,
+                 unsafe: frozenset = frozenset()):
         self.reveals = reveals
-        self.dp = dp
-        self.sensitive = category in SENSITIVE_CATEGORIES
+        self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
+            if category in SENSITIVE_CATEGORIES else None
+        self.unsafe = unsafe
         self.disabled = topic.disable_checks if topic else ()
         self.topic_id = topic.id if topic else None
+        self.dropped: dict[str, None] = {}
 
-    def text(self, source: str, variables: dict, check: bool = True) -> str | None:
+    def text(self, source: str, variables: dict, check: bool = True, note: bool = True) -> str | None:
+        why = self._refusal(source, variables, check)
+        if isinstance(why, tuple):
+            if note:
+                self.dropped.setdefault(why[0])
+            log.warning("phrasing in topic %s dropped: %s", self.topic_id, DROPS[why[0]])
+            return None
+        return why
+
+    def _refusal(self, source: str, variables: dict, check: bool) -> str | tuple | None:
+        """The rendered line, None for an empty one, or (why,) when it is refused."""
+        if self.unsafe:
+            try:
+                names = render.names_used(source)
+            except TemplateSyntaxError:
+                return ("render-failed",)
+            if any(n in self.unsafe and variables.get(n) is not None for n in names):
+                return ("unsafe-value",)
         try:
             text = render.render(source, variables)
         except TemplateError:
             # The message could quote the customer's data; `tact lint` shows it with example values instead.
-            log.warning("phrasing in topic %s failed to render with this data point; run tact lint", self.topic_id)
-            return None
+            return ("render-failed",)
         if not text:
             return None
-        if self.sensitive and self._mentions_data(text):
-            log.warning("phrasing in topic %s dropped: names sensitive data", self.topic_id)
-            return None
+        if values.has_unsafe_text(text):
+            return ("unsafe-line",)
+        if self.naming is not None and self.naming.search(text):
+            return ("sensitive-value",)
         if check and self.reveals(text, self.disabled):
-            log.warning("phrasing in topic %s dropped by the check", self.topic_id)
-            return None
+            return ("revealing",)
         return text
 
-    def _mentions_data(self, text: str) -> bool:
-        lowered = text.lower()
-        for item in (self.dp.label, self.dp.value if isinstance(self.dp.value, str) else None):
-            if item and len(item.strip()) > 2 and re.search(r"(?<!\w)" + re.escape(item.strip().lower()) + r"(?!\w)",
-                                                            lowered):
-                return True
+    def nothing_left(self) -> policy.Reason:
+        why = "; ".join(DROPS[k] for k in self.dropped) or "the topic has no line for this moment"
+        return policy.Reason("no-safe-line", f"No line for this data point could be said safely ({why}), "
+                                             "so nothing is said about it now.")
+
+
+DROPS = {
+    "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
+    "unsafe-line": "a line held characters or markup that are never spoken",
+    "sensitive-value": "a line would name sensitive data",
+    "revealing": "a line would reveal what the records show",
+    "render-failed": "a line could not be rendered with this data point",
+}
+SAFE_VALUES = policy.Reason("safe-values", "A line that needed the value or label was not used: it holds markup, "
+                                           "template syntax or characters that are never spoken.")
+OTHER_INDUSTRY = policy.Reason("industry", "This conversation's industry has no topic for this data point; topics "
+                                           "written for other industries are not used.")
+LOOSE_MATCH = policy.Reason("loose-match", "The value did not match this topic exactly; it was chosen on one of "
+                                           "the value's words. Check the line fits before saying it.")
+NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "The value fits none of this key's specific topics, so "
+                                                       "more general lines are used.")
+_WORD = re.compile(r"[\w'-]+")
+
+
+def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool) -> list[policy.Reason]:
+    """What staff should know about the choice of topic when a more specific one was passed over."""
+    if topic is None or topic.generic:
+        notes += [OTHER_INDUSTRY] if other_industry else []
+        notes += [NO_SPECIFIC_TOPIC] if missed else []
+    return notes
+
+
+def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
+    """The first of (topic, template) pairs that renders to an action the guard lets through."""
+    for owner, source in sources:
+        if source:
+            action = guard.text(source, policy.template_vars(dp, context, owner, level), check=False)
+            if action:
+                return action
+    return None
+
+
+def _holds(condition: str, variables: dict, topic_id: str | None = None) -> bool:
+    try:
+        return bool(render.evaluate(condition, variables))
+    except TemplateError:
+        if topic_id:   # the error text may quote the value: name the topic only
+            log.warning("match condition of topic %s failed to evaluate with this data point; run tact lint",
+                        topic_id)
         return False
+
+
+@lru_cache(maxsize=8)
+def _offer_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    """The offer words (lower case already) as one pattern, matched on lower-cased text: faster than IGNORECASE."""
+    if not terms:
+        return None
+    parts = sorted((re.escape(t[:-1]) + r"\w*" if t.endswith("*") else re.escape(t)) for t in terms)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _offers(terms: tuple[str, ...], dp: DataPoint) -> bool:
+    """Whether the data point itself is an offer (an upgrade, a package, a sign-up), by the phrasebooks' words."""
+    pattern = _offer_pattern(terms)
+    if pattern is None:
+        return False
+    text = " ".join([dp.key.replace(".", " ").replace("_", " ")] + values.spoken_forms(dp.value, dp.label))
+    return bool(pattern.search(text.lower()))
+
+
+def _explain_drops(result: dict, guard: _Guard) -> dict:
+    """Say when a line was refused for an unspeakable value (the no-safe-line reason already says it)."""
+    if ("unsafe-value" in guard.dropped or "unsafe-line" in guard.dropped) and not any(
+            r["rule"] == "no-safe-line" for r in result["reasons"]):
+        result["reasons"].append(SAFE_VALUES.to_dict())
+    return result
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:

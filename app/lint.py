@@ -14,6 +14,7 @@ from . import render
 from .errors import Problem, TemplateError
 from .model import LEVELS, SENSITIVE_CATEGORIES
 from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
+from .values import naming_pattern, spoken_forms
 
 MAX_SPOKEN_WORDS = 25
 EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enquiry", "stage": "wrap_up",
@@ -70,10 +71,14 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             phrasing = topic.phrasings[high][0]
             problems.append(_problem(topic, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
                                      "tones should read differently", "tones-differ", lines=lines))
-    for extra, name in ((topic.action, "action"), (topic.confirm, "confirm"), (topic.honest_answer, "honest_answer")):
+    example = example_vars(topic)
+    naming = naming_pattern(spoken_forms(example["value"], example["label"], number_words_too=True)) \
+        if sensitive else None
+    for extra, name in ((topic.action, "action"), (topic.quiet_action, "quiet_action"), (topic.confirm, "confirm"),
+                        (topic.honest_answer, "honest_answer")):
         if extra:
             try:
-                text = render.render(extra, example_vars(topic))
+                text = render.render(extra, example)
             except TemplateError as exc:
                 problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name}: {exc.message}",
                                         "template-render"))
@@ -81,6 +86,9 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
                 problems.append(Problem(topic.file, topic.line, 1, "error",
                                         f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
+            if naming is not None and name in ("action", "quiet_action") and naming.search(text):
+                problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name} names the "
+                                        "sensitive data; staff act on it discreetly, without it", "sensitive-data"))
     for i, line in enumerate(topic.avoid):
         if not checker.is_revealing(line, None, ()):
             problems.append(Problem(topic.file, topic.line, 1, "warning",
@@ -108,11 +116,12 @@ def _judge(topic: Topic, phrasing: Phrasing, text: str, spoken: bool, sensitive:
     if text.count("?") > 1:
         found.append(_problem(topic, phrasing, "more than one question; ask one at a time",
                               "one-question", severity="warning", lines=lines))
-    if sensitive:
-        for item in (variables.get("label"), variables.get("value")):
-            if isinstance(item, str) and len(item) > 2 and item.lower() in text.lower():
-                found.append(_problem(topic, phrasing, f"names the sensitive data ({item!r})", "sensitive-data",
-                                      lines=lines))
+    naming = naming_pattern(spoken_forms(variables.get("value"), variables.get("label"), number_words_too=True)) \
+        if sensitive else None
+    hit = naming.search(text) if naming is not None else None
+    if hit:
+        found.append(_problem(topic, phrasing, f"names the sensitive data ({hit.group()!r})", "sensitive-data",
+                              lines=lines))
     return found
 
 

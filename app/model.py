@@ -26,10 +26,10 @@ PURPOSES = ("service", "marketing")
 SPOKEN_CHANNELS = ("phone", "video", "in_person", "cabin", "store")
 WRITTEN_CHANNELS = ("chat", "messaging", "email", "sms", "app")
 CHANNELS = SPOKEN_CHANNELS + WRITTEN_CHANNELS
-INDUSTRIES = (
-    "insurance", "airline", "retail", "telecom", "banking", "hospitality",
-    "pharmacy", "other",
-)
+# Industries are open: any lower-case identifier (an energy supplier, a gym, a car-rental desk); the
+# phrasebooks say which they speak for, and an industry none knows gets the generic topics.
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 SENSITIVE_CATEGORIES = (
     "health", "medication", "pregnancy", "disability", "religion", "ethnicity",
     "sexual_orientation", "political", "union", "genetic", "biometric",
@@ -122,6 +122,11 @@ class CheckRequest:
 
 
 # ---------------------------------------------------------------- parsing
+
+def is_identifier(value: object) -> bool:
+    """A lower-case identifier such as 'energy' or 'car_rental'."""
+    return isinstance(value, str) and len(value) <= 50 and bool(_IDENTIFIER.match(value))
+
 
 def describe(value: Any) -> str:
     """What kind of JSON value this is, never the value itself: it may be the customer's data."""
@@ -243,7 +248,7 @@ class FieldSpec:
     """One field of the contract: how it is validated here and described in the OpenAPI schema."""
 
     name: str
-    kind: str                      # text | key | enum | bool | texts | enums | json | objects
+    kind: str                      # text | key | ident | enum | bool | texts | enums | json | objects
     required: bool = False
     choices: tuple[str, ...] = ()
     max_len: int = MAX_TEXT
@@ -271,7 +276,10 @@ HISTORY_SPEC = (
 )
 CONTEXT_SPEC = (
     FieldSpec("channel", "enum", True, choices=CHANNELS, description="Where the conversation happens."),
-    FieldSpec("industry", "enum", choices=INDUSTRIES, description="The business the conversation is for."),
+    FieldSpec("industry", "ident", max_len=50,
+              description="The business the conversation is for, as a lower-case identifier (e.g. insurance, "
+                          "energy, car_rental). Topics of other industries are not used; an industry no phrasebook "
+                          "knows gets the generic topics."),
     FieldSpec("reason", "text", max_len=100, description="Why the customer got in touch, e.g. billing_question."),
     FieldSpec("stage", "enum", choices=STAGES, description="How far the conversation has got."),
     FieldSpec("issue_resolved", "bool", description="Whether the customer's own issue is solved; offers wait for it."),
@@ -312,8 +320,11 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
         value = obj.get(f.name)
         if value is None and not (f.required and f.name in obj):
             continue
-        if f.kind in ("text", "key", "enum"):
+        if f.kind in ("text", "key", "ident", "enum"):
             value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
+            if f.kind == "ident" and not is_identifier(value):
+                raise RequestError(_join(path, f.name), "expected a lower-case identifier (letters, digits and "
+                                   f"'_', starting with a letter); got {describe(value)}", "invalid_value")
             if f.kind == "key" and (not set(value) <= KEY_PATTERN_CHARS or value.startswith(".")
                                     or value.endswith(".")):
                 raise RequestError(_join(path, f.name), "expected a dotted name of lower-case letters, digits, "

@@ -17,8 +17,8 @@ from jinja2 import TemplateSyntaxError
 from . import render
 from .bundled import bundled
 from .errors import PhrasebookError, Problem
-from .model import (CATEGORIES, CHANNELS, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
-                    KEY_PATTERN_CHARS)
+from .model import (CATEGORIES, CHANNELS, DECISIONS, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
+                    KEY_PATTERN_CHARS, is_identifier)
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
 DEFAULT_DIR = bundled("phrasebooks")
@@ -87,6 +87,8 @@ class Topic:
     bystander: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
     action: str | None = None
     action_not_in: tuple[str, ...] = ()   # channels where the action can no longer be done (e.g. cabin)
+    quiet_action: str | None = None    # what staff do, unsaid, when the data point is withheld
+    proposes: bool = False             # proposes something new: the marketing principles apply
     confirm: str | None = None
     avoid: tuple[str, ...] = ()
     honest_answer: str | None = None
@@ -110,8 +112,14 @@ class Phrasebook:
     key_categories: dict = field(default_factory=dict)
     cues: dict = field(default_factory=dict)
     neutral: dict = field(default_factory=dict)     # level -> tuple[Phrasing]
+    offer_terms: tuple[str, ...] = ()               # words that make a data point an offer
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+
+    @property
+    def industries(self) -> tuple[str, ...]:
+        """The industries the set's topics declare, sorted."""
+        return tuple(sorted({t.industry for t in self.topics.values() if t.industry}))
 
     def candidates(self, key: str, category: str | None) -> list[Topic]:
         """Topics that could serve a data point, most specific first."""
@@ -212,13 +220,13 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 
 
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
-              "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "confirm", "avoid",
-              "honest_answer", "message", "example", "tests", "disable_checks")
+              "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "quiet_action",
+              "proposes", "confirm", "avoid", "honest_answer", "message", "example", "tests", "disable_checks")
 PHRASING_KEYS = ("tone", "text", "spoken", "written")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
-EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions")
-FILE_KEYS = ("topics", "cues", "neutral", "disable_checks", "description")
+EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action")
+FILE_KEYS = ("topics", "cues", "neutral", "disable_checks", "description", "industry", "offer_terms")
 
 
 def _valid_key(key: str) -> bool:
@@ -263,7 +271,18 @@ def _default_tone(level: str) -> str:
     return {"low": "brief", "medium": "neutral", "high": "warm"}[level]
 
 
-def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic | None:
+def _industry(c: _Collector, obj: dict, path: tuple) -> str | None:
+    """An industry: any lower-case identifier, so an energy supplier or a gym can write its own."""
+    value = c.string(obj, path, "industry")
+    if value is not None and not is_identifier(value):
+        c.add(path + ("industry",), f"'industry' must be a lower-case identifier such as 'energy' or "
+                                    f"'car_rental'; got '{value[:40]}'")
+        return None
+    return value
+
+
+def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
+           file_industry: str | None = None) -> Topic | None:
     if not c.fields(obj, path, TOPIC_KEYS, required=("id", "purpose"), what="topic"):
         return None
     topic_id = c.string(obj, path, "id", required=True)
@@ -317,6 +336,12 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
         if "action" not in obj:
             c.add(path, "an 'apply_silently' topic needs an 'action' (what to do, e.g. 'Pre-select an aisle seat.')")
     action_not_in = c.strings(obj, path, "action_not_in", choices=CHANNELS)
+    quiet_action = (c.template(obj["quiet_action"], path + ("quiet_action",), allowed, "quiet_action")
+                    if "quiet_action" in obj else None)
+    proposes = obj.get("proposes", False)
+    if not isinstance(proposes, bool):
+        c.add(path + ("proposes",), f"'proposes' must be true or false; got {kind_of(proposes)}")
+        proposes = False
     confirm = c.template(obj["confirm"], path + ("confirm",), allowed, "confirm") if "confirm" in obj else None
     honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
               if "honest_answer" in obj else None)
@@ -355,9 +380,10 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
         return None
     return Topic(id=topic_id, file=c.doc.file, line=c.doc.where(path)[0], purpose=purpose, decision=decision,
                  keys=keys, categories=categories, category=category,
-                 industry=c.string(obj, path, "industry", choices=INDUSTRIES), title=c.string(obj, path, "title"),
+                 industry=_industry(c, obj, path) or file_industry, title=c.string(obj, path, "title"),
                  match=match, label=label, vars=dict(variables), rules=tuple(rules), phrasings=phrasings,
-                 bystander=bystander, action=action, action_not_in=action_not_in, confirm=confirm, avoid=avoid, honest_answer=honest,
+                 bystander=bystander, action=action, action_not_in=action_not_in, quiet_action=quiet_action,
+                 proposes=proposes, confirm=confirm, avoid=avoid, honest_answer=honest,
                  message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
                  disable_checks=tuple(dict.fromkeys(file_disabled + disabled)))
 
@@ -402,16 +428,18 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
     file_disabled = _disabled_checks(c, doc.data["disable_checks"], ("disable_checks",)) \
         if "disable_checks" in doc.data else ()
     parsed["disable_checks"] = file_disabled
+    file_industry = _industry(c, doc.data, ())
     topics = doc.data.get("topics", [])
     if not isinstance(topics, list):
         c.add(("topics",), f"'topics' must be a list; got {kind_of(topics)}")
         topics = []
     for i, raw in enumerate(topics):
-        topic = _topic(c, raw, ("topics", i), file_disabled)
+        topic = _topic(c, raw, ("topics", i), file_disabled, file_industry)
         if topic:
             parsed["topics"].append(topic)
     if "cues" in doc.data:
         parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
+    parsed["offer_terms"] = tuple(w.lower() for w in c.strings(doc.data, (), "offer_terms"))
     if "neutral" in doc.data:
         parsed["neutral"] = _phrasings(c, doc.data["neutral"], ("neutral",), "neutral", set(TEMPLATE_NAMES), "")
     return parsed, c.problems
@@ -473,6 +501,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
                 book.by_category.setdefault(cat, []).append(topic)
         for name_, words in parsed.get("cues", {}).items():
             book.cues[name_] = tuple(dict.fromkeys(book.cues.get(name_, ()) + words))
+        book.offer_terms = tuple(dict.fromkeys(book.offer_terms + parsed.get("offer_terms", ())))
         for level, lines in parsed.get("neutral", {}).items():
             book.neutral[level] = book.neutral.get(level, ()) + lines
     book.files = tuple(names)

@@ -10,15 +10,25 @@ from dataclasses import dataclass
 
 from . import render
 from .errors import TemplateError
+from .check import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
 from .phrasebook import Topic
 from .receptiveness import Estimate
+from .values import naming_pattern, spoken_forms
 
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 log = logging.getLogger("tact")
+# The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
+LEXICON_NAMES = {"disability": ("disability", "health")}
+# Values that say nothing about what the customer raised: "yes" in their words does not mean they raised it.
+SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknown", "not known", "held", "active"))
+# Words of a contact reason that say nothing about what it is about.
+GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
+                                  "general", "chang", "updat", "status", "account", "call", "contact", "new",
+                                  "check", "chat", "follow", "info", "inform", "other", "servic", "support"))
 
 
 @dataclass(frozen=True)
@@ -38,15 +48,57 @@ class Decision:
     bystander: bool = False   # phrase for others within earshot
 
 
-def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | None) -> str | None:
-    """The key's usual category, raised (never lowered) by the one the request gives."""
+def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | None,
+                       found: str | None = None) -> str | None:
+    """The key's usual category, raised (never lowered) by the one the request gives or by a sensitive term
+    found in the value or label (a "diabetic" meal filed as a preference)."""
     usual = (topic.category if topic and topic.category else None) or known
     given = datapoint.category
     if usual is None:
-        return given
-    if given and given in SENSITIVE_CATEGORIES and usual not in SENSITIVE_CATEGORIES:
-        return given
-    return usual
+        category = given
+    elif given and given in SENSITIVE_CATEGORIES and usual not in SENSITIVE_CATEGORIES:
+        category = given
+    else:
+        category = usual
+    if found and category not in SENSITIVE_CATEGORIES:
+        return found
+    return category
+
+
+def sensitive_term_category(datapoint: DataPoint, terms_in) -> str | None:
+    """The first sensitive category the check's lexicon finds in the value's strings or the label."""
+    for text in spoken_forms(datapoint.value, datapoint.label):
+        for name in terms_in(text):
+            if name in SENSITIVE_CATEGORIES:
+                return name
+    return None
+
+
+def customer_raised(datapoint: DataPoint, context: Context, category: str | None, terms_in) -> bool:
+    """The customer said it in this conversation: its provenance says so, or their own words carry it
+    (a term of its sensitive category, or the value or label itself)."""
+    if datapoint.provenance in QUOTABLE_PROVENANCE:
+        return True
+    if not context.customer_utterances:
+        return False
+    if category in SENSITIVE_CATEGORIES:
+        told = LEXICON_NAMES.get(category, (category,))
+        if any(name in told for u in context.customer_utterances for name in terms_in(u)):
+            return True
+    forms = [f for f in spoken_forms(datapoint.value, datapoint.label)
+             if len(f) > 2 and not f.isdigit() and f.lower() not in SAYS_NOTHING]
+    pattern = naming_pattern(forms)
+    return pattern is not None and any(pattern.search(u) for u in context.customer_utterances)
+
+
+def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bool:
+    """Whether the thing proposed bears on why the customer got in touch (an outage credit for an outage)."""
+    if not context.reason:
+        return False
+    reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
+    # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
+    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", topic.label or ""))
+    return bool(reason & content_stems(about))
 
 
 def issue_pending(context: Context) -> bool:
@@ -76,17 +128,26 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 
 
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
-           known_category: str | None = None) -> Decision:
-    """Apply the principles in order; return the decision and the rules that made it."""
-    category = effective_category(datapoint, topic, known_category)
-    marketing = topic is not None and topic.purpose == "marketing"
+           known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
+           offers=None) -> Decision:
+    """Apply the principles in order; return the decision and the rules that made it.
+
+    `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
+    reads the lexicon's terms in text; `offers` finds offer wording in a data point.
+    """
+    category = effective_category(datapoint, topic, known_category, term_category)
+    sensitive = category in SENSITIVE_CATEGORIES
+    marketing = topic is not None and proposes_something_new(datapoint, topic, context, offers)
+    # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
+    raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
+              (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
         found.append((decision, Reason(name, message)))
 
     if topic is None:
-        if category in SENSITIVE_CATEGORIES:
+        if sensitive:
             rule("withhold", "sensitive-data", f"Sensitive data ({category.replace('_', ' ')}) is never raised.")
         elif category is None:
             rule("withhold", "privacy-by-default",
@@ -96,8 +157,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  f"No phrasings exist for this data point or its category ({category}), so it is not used.")
         return _resolve(found, category)
 
-    if category in SENSITIVE_CATEGORIES:
-        if datapoint.provenance not in QUOTABLE_PROVENANCE:
+    if sensitive:
+        if not raised:
             rule("withhold", "sensitive-data",
                  f"Sensitive data ({category.replace('_', ' ')}) never surfaces unless the customer raised it "
                  "in this conversation.")
@@ -117,9 +178,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", "The customer does not seem receptive right now; leave offers for now.")
-    if context.bystanders and datapoint.provenance not in QUOTABLE_PROVENANCE and category not in BYSTANDER_SAFE:
-        if category in SENSITIVE_CATEGORIES:
-            pass  # already withheld above
+    if context.bystanders and category not in BYSTANDER_SAFE:
+        if raised and topic.bystander:
+            rule(topic.decision, "bystanders", "Others can hear: help without repeating what the customer said.")
+        elif raised or sensitive:
+            pass  # the customer said it themselves, or it is already withheld above
         elif topic.bystander:
             rule(topic.decision, "bystanders", "Others can hear: keep it to a general, warm line.")
         else:
@@ -142,12 +205,31 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                 break
         bystander = any(r.rule == "bystanders" for _, r in found)
         if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
-            _default(topic, datapoint, rule)
+            if sensitive:
+                rule(topic.decision, "customer-raised-it",
+                     topic.message or "The customer raised it to get help: help, without repeating it.")
+            else:
+                _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found))
 
 
-def _default(topic: Topic, datapoint: DataPoint, rule) -> None:
+def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context, offers=None) -> bool:
+    """Whether the principles for marketing apply: a marketing topic, or a topic or data point that proposes
+    something new (an upgrade, a package, a sign-up), unless that fixes the customer's open issue."""
+    if topic.purpose == "marketing":
+        return True
+    if not (topic.proposes or (offers is not None and offers(datapoint))):
+        return False
+    return not fixes_open_issue(datapoint, topic, context)
+
+
+def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> None:
     decision = topic.decision
+    if (datapoint.provenance == "customer_stated" and category == "preference" and topic.action
+            and decision != "apply_silently"):
+        rule("apply_silently", "apply-quietly",
+             "The customer told us this preference before: honour it quietly rather than ask again.")
+        return
     if datapoint.provenance in UNCITABLE_PROVENANCE:
         decision = "apply_silently" if decision == "apply_silently" else "ask"
         rule(decision, "respect-provenance",

@@ -175,6 +175,11 @@ def _names(source: str) -> tuple[str, ...]:
     return tuple(sorted(template_variables(source)))
 
 
+def names_used(source: str) -> tuple[str, ...]:
+    """The top-level names a template reads, cached (raises TemplateSyntaxError)."""
+    return _names(source)
+
+
 def _freeze(value: Any) -> Hashable:
     """A hashable stand-in that tells apart every value that could render differently (True vs 1)."""
     if isinstance(value, dict):

@@ -5,7 +5,8 @@ validation cannot drift apart.
 """
 from __future__ import annotations
 
-from .model import (CONTEXT_SPEC, DATAPOINT_SPEC, DECISIONS, LEVELS, MAX_DATAPOINTS, MAX_TEXT, FieldSpec)
+from .model import (CONTEXT_SPEC, DATAPOINT_SPEC, DECISIONS, IDENTIFIER_PATTERN, LEVELS, MAX_DATAPOINTS, MAX_TEXT,
+                    FieldSpec)
 
 
 def _field_schema(f: FieldSpec) -> dict:
@@ -17,6 +18,8 @@ def _field_schema(f: FieldSpec) -> dict:
         schema = {"type": "string", "enum": list(f.choices)}
     elif f.kind == "key":
         schema = {"type": "string", "pattern": r"^[a-z0-9_\-]+(\.[a-z0-9_\-]+)*$", "maxLength": f.max_len}
+    elif f.kind == "ident":
+        schema = {"type": "string", "pattern": IDENTIFIER_PATTERN, "maxLength": f.max_len}
     elif f.kind == "text":
         schema = {"type": "string", "maxLength": f.max_len}
     elif f.kind == "objects":

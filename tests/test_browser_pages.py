@@ -101,6 +101,30 @@ def test_agent_panel_by_hand_shows_hold_and_withhold_without_the_value(page, liv
     assert "diabetes" not in page.locator(".results").inner_text().lower()
 
 
+def test_agent_panel_shows_the_discreet_action_for_a_need_the_customer_raised(page, live_url):
+    page.goto(live_url + "/")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
+    row = page.locator("fieldset.dp").first
+    row.get_by_label("Key", exact=True).fill("passenger.need")
+    row.get_by_label("Value", exact=True).fill("pregnant")
+    row.get_by_label("Category").select_option("pregnancy")
+    row.get_by_label("Where it came from").select_option("customer_said")
+    page.get_by_label("Industry").fill("airline")
+    page.get_by_role("button", name="Suggest").click()
+    page.wait_for_function("() => document.body.dataset.state === 'ready'")
+    assert page.locator("#quietly").is_visible()
+    assert "aisle seat" in page.locator("#quietly-list").inner_text()
+    assert "pregnan" not in page.locator(".results").inner_text().lower()
+
+
+def test_agent_panel_takes_any_industry(page, live_url):
+    page.goto(live_url + "/?key=loyalty.tier&value=gold&provenance=account_record&channel=phone"
+                         "&industry=car_rental&receptiveness=medium")
+    page.wait_for_function("() => document.body.dataset.state === 'ready'")
+    assert page.get_by_label("Industry").input_value() == "car_rental"
+    assert page.locator("#say-now-text").inner_text()
+
+
 def test_agent_panel_takes_a_request_by_post_message_from_an_allowed_origin_only(page, live_url):
     page.goto(live_url + "/")
     page.wait_for_function("() => document.body.dataset.ready === 'true'")

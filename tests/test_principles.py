@@ -207,6 +207,7 @@ def test_no_customer_value_reaches_the_logs(tmp_path, caplog):
             "datapoint": {"key": "demo.points", "value": secret, "provenance": "account_record"},
             "context": {"channel": "phone", "receptiveness": "medium",
                         "customer_utterances": [f"my code is {secret}"]}})
-    assert result["decision"] == "offer" and result["suggestions"] == []
-    assert [s["text"] for s in result["alternatives"]["high"]] == ["Would you like to hear about your points?"]
-    assert caplog.records and secret not in caplog.text
+    # Both medium-tone lines are refused, so there is nothing to offer: the decision becomes defer.
+    assert result["decision"] == "defer" and "no-safe-line" in rules(result)
+    assert all(s["id"].startswith("neutral") for s in result["suggestions"])
+    assert caplog.records and secret not in caplog.text and secret not in json.dumps(result["reasons"])

@@ -10,7 +10,8 @@ from tact.engine import Engine
 from tact.phrasebook import DEFAULT_DIR
 from tact.web import create_app
 
-SECRET = "sertraline 50mg-XYZZY"
+# Distinctive and not itself sensitive, so it reaches the rule, match and phrasing that fail on it.
+SECRET = "Platinum XYZZY-4471"
 SAID = "my wife has PLUGH syndrome"
 # A topic whose rule, match condition and phrasing all fail on a string value: each error quotes the value.
 BROKEN_TOPICS = """

@@ -29,7 +29,9 @@ contexts = st.fixed_dictionaries(
               "receptiveness": st.sampled_from(LEVELS), "relationship": st.sampled_from(RELATIONSHIPS),
               "do_not_market": st.booleans(), "bystanders": st.booleans(),
               "customer_utterances": st.lists(words, max_size=3),
-              "reason": st.sampled_from(["billing_question", "claim", "bereavement", "booking_change"])})
+              "reason": st.sampled_from(["billing_question", "claim", "bereavement", "booking_change"]),
+              "industry": st.one_of(st.sampled_from(ENGINE.book.industries),
+                                    st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True))})
 
 
 def all_texts(result):
@@ -90,3 +92,68 @@ def test_any_text_is_json_or_a_clean_request_error(text):
         load_json(text)
     except RequestError as exc:
         assert exc.message.startswith("malformed JSON") or "UTF-8" in exc.message
+
+
+# ------------------------------------------------------------------ nothing unspeakable, nothing sensitive named
+
+INVISIBLE = ["\u202e", "\u202d", "\u2066", "\u2069", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x00",
+             "\x07", "\x1b", "\u2028", "\u00ad"]
+TEMPLATE_BITS = ["{{", "}}", "{%", "%}", "{#", "<script>", "</b>", "<img src=x>", "\uff5b\uff5b", "\uff1cb\uff1e"]
+hostile_text = st.lists(st.one_of(st.sampled_from(INVISIBLE + TEMPLATE_BITS),
+                                  st.sampled_from(["aisle", "none", "MS", "HIV", "gold", "cover", " ", "42"]),
+                                  st.text(max_size=6)), max_size=6).map("".join)
+leaves = st.one_of(st.integers(-1000, 10**6), st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 2)),
+                   st.sampled_from(["MS", "HIV", "B+", "Crohns disease", "insulin", "pregnant", "wheelchair"]),
+                   st.from_regex(r"[A-Za-z]{2,6}[0-9]{1,2}", fullmatch=True), hostile_text)
+sensitive_values = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                                 st.dictionaries(st.sampled_from(["a", "dx"]), inner,
+                                                                                 max_size=2)), max_leaves=5)
+hostile_points = st.fixed_dictionaries(
+    {"key": st.sampled_from(KNOWN_KEYS + ["customer.condition", "passenger.need"]),
+     "value": st.one_of(values, hostile_text, sensitive_values),
+     "provenance": st.sampled_from(PROVENANCES)},
+    optional={"label": st.one_of(hostile_text.filter(str.strip), leaves.map(str).filter(str.strip)),
+              "category": st.sampled_from(CATEGORIES)})
+NEUTRAL_WORDS = {w.lower() for level in ENGINE.book.neutral.values() for p in level for w in
+                 __import__("re").findall(r"[\w'-]+", p.text)} | {"is", "there", "anything", "else", "i", "can",
+                                                                   "help", "with", "today"}
+
+
+def _leaves(item):
+    if isinstance(item, dict):
+        for v in item.values():
+            yield from _leaves(v)
+    elif isinstance(item, list):
+        for v in item:
+            yield from _leaves(v)
+    elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        yield item
+
+
+def _as_spoken(leaf) -> str:
+    """A leaf as a line would hold it, worked out independently of the engine's own code."""
+    import unicodedata
+    text = unicodedata.normalize("NFKC", str(leaf))
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    return " ".join(text.split()).lower()
+
+
+@SETTINGS
+@given(hostile_points, contexts)
+def test_no_line_or_action_holds_invisible_characters_markup_or_a_sensitive_value(datapoint, context):
+    import re
+    import unicodedata
+    result = ENGINE.suggest({"datapoint": datapoint, "context": context})
+    spoken = all_texts(result)
+    for text in spoken + [result["action"] or "", result["honest_answer"] or ""]:
+        assert all(unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp") for ch in text), text
+        assert not re.search(r"\{\{|\}\}|\{%|%\}|\{#|#\}|<[/!?]?[A-Za-z]", text), text
+    if result["decision"] in ("ask", "offer"):
+        assert result["suggestions"], "an ask or offer always has a line"
+    if result["category"] in SENSITIVE_CATEGORIES:
+        for leaf in list(_leaves(datapoint["value"])) + [datapoint.get("label")]:
+            needle = _as_spoken(leaf) if leaf is not None else ""
+            if not needle or needle in NEUTRAL_WORDS:
+                continue
+            for text in spoken + [result["action"] or ""]:
+                assert not re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", text.lower()), (needle, text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from ..model import (CATEGORIES, CHANNELS, CONSENT_PURPOSES, INDUSTRIES, LEVELS, PROVENANCES,
+from ..model import (CATEGORIES, CHANNELS, CONSENT_PURPOSES, LEVELS, PROVENANCES,
                      RELATIONSHIPS, STAGES)
 from . import get_engine
 
@@ -17,7 +17,7 @@ def panel():
     titles = {t.id: t.title for t in book.topics.values() if t.title}
     labels = {key: next((t.label for t in topics if t.label), None) for key, topics in book.by_key.items()}
     return render_template(
-        "agent.html", channels=CHANNELS, industries=INDUSTRIES, stages=STAGES, levels=LEVELS,
+        "agent.html", channels=CHANNELS, industries=book.industries, stages=STAGES, levels=LEVELS,
         provenances=PROVENANCES, categories=CATEGORIES, consents=CONSENT_PURPOSES,
         relationships=RELATIONSHIPS, keys=sorted(book.by_key),
         names={"titles": titles, "labels": {k: v for k, v in labels.items() if v}},

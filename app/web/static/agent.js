@@ -57,6 +57,7 @@
   var fillProblems = [];
   function setChoice(select, value, field) {
     var v = value === undefined || value === null ? "" : String(value);
+    if (!select.options) { select.value = v; return; }   // a free-text field (industry): the server judges it
     var allowed = Array.prototype.map.call(select.options, function (o) { return o.value; });
     if (allowed.indexOf(v) >= 0) { select.value = v; return; }
     fillProblems.push(field + ": expected one of " + allowed.filter(Boolean).join(", ") + "; got " + quote(v));
@@ -111,7 +112,7 @@
   /* ---------------------------------------------------------------- context */
   function readContext() {
     var ctx = { channel: $("ctx-channel").value };
-    ["industry", "stage", "relationship"].forEach(function (f) { var v = $("ctx-" + f).value; if (v) ctx[f] = v; });
+    ["industry", "stage", "relationship"].forEach(function (f) { var v = $("ctx-" + f).value.trim(); if (v) ctx[f] = v; });
     var reason = $("ctx-reason").value.trim();
     if (reason) ctx.reason = reason;
     var resolved = $("ctx-issue_resolved").value;
@@ -202,7 +203,8 @@
 
   function nameOf(dp, result) {
     var title = result.topic ? NAMES.titles[result.topic] : null;
-    if (result.category && SENSITIVE.indexOf(result.category) >= 0) return title || words(result.category);
+    // A screen can be seen by the customer or a neighbour: a sensitive item is never named, not even by kind.
+    if (result.category && SENSITIVE.indexOf(result.category) >= 0) return title || "Personal (keep it discreet)";
     return dp.label || title || words(dp.key.split(".").pop());
   }
   var SENSITIVE = ["health", "medication", "pregnancy", "disability", "religion", "ethnicity", "sexual_orientation",
@@ -276,6 +278,11 @@
         withhold.appendChild(lineItem(nameOf(dp, r) + cat, reasonsOf(r)));
       } else if (r.suggestions.length && sayNow.indexOf(r.suggestions[0]) < 0) {
         more.appendChild(lineItem(name, r.suggestions[0].text));
+      }
+      if (r.action && r.decision !== "apply_silently") {
+        // A need the customer raised, or one booked and withheld: what to do, discreetly.
+        counts.quietly++;
+        quietly.appendChild(lineItem(name, r.action));
       }
       if (r.honest_answer && (r.decision !== "withhold")) {
         counts.honest++;

@@ -175,6 +175,7 @@
       var reasons = (tone.reasons || []).map(function (r) { return r.message; }).join(" ");
       if (tone.decision === "ask" || tone.decision === "offer") {
         tone.lines.forEach(function (t, i) { li.appendChild(el("span", i === 0 ? "say" : "line-sub", t)); });
+        if (tone.action) li.appendChild(el("span", "quiet", "Do quietly: " + tone.action));
       } else if (tone.decision === "apply_silently" && tone.action) {
         // The quiet action is the thing to do; its confirmation line is secondary.
         li.appendChild(el("span", "quiet", "Do quietly"));
@@ -186,6 +187,9 @@
         li.appendChild(el("span", "hold", "Not now. " + reasons));
       } else {
         li.appendChild(el("span", "never", "Do not raise. " + (line.sensitive ? "" : reasons)));
+      }
+      if (tone.action && (tone.decision === "defer" || tone.decision === "withhold")) {
+        li.appendChild(el("span", "quiet", "Do quietly: " + tone.action));
       }
       li.setAttribute("data-decision", tone.decision);
       list.appendChild(li);

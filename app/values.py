@@ -1,0 +1,133 @@
+"""Customer values made safe to speak, and the forms a line could name them in.
+
+A value or label comes from a CRM, a form or a passenger list: it may carry
+right-to-left overrides, zero-width or control characters, compatibility
+forms ("ＭＳ"), template syntax or markup. Before any template sees it, it is
+normalised (NFKC), stripped of invisible characters and capped; what still
+holds template syntax or markup is never spoken (the guard drops the lines
+that need it).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from .model import Context, DataPoint
+from .render import number_words
+
+MAX_VALUE_CHARS = 120      # of one string a line may speak; longer is cut at a word
+_INVISIBLE = frozenset(("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"))
+_UNSPEAKABLE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|<[/!?]?[A-Za-z]")
+
+
+def clean_text(text: str) -> str:
+    """NFKC, invisible characters (control, bidi, zero-width, separators) removed, spaces folded, capped."""
+    if not (text.isascii() and text.isprintable()):   # NFKC leaves printable ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable():
+            text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    text = " ".join(text.split())
+    if len(text) > MAX_VALUE_CHARS:
+        cut = text[:MAX_VALUE_CHARS]
+        text = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return text
+
+
+def has_unsafe_text(text: str) -> bool:
+    """Whether text holds something never spoken: an invisible character, template syntax or markup."""
+    return not text.isprintable() or bool(_UNSPEAKABLE.search(text))
+
+
+@lru_cache(maxsize=4096)
+def _clean_string(text: str) -> tuple[str, bool]:
+    text = clean_text(text)
+    return text, bool(_UNSPEAKABLE.search(text))
+
+
+def clean_value(value: Any) -> tuple[Any, bool]:
+    """A value with every string in it cleaned, and whether any still holds template syntax or markup."""
+    if isinstance(value, str):
+        return _clean_string(value)
+    if isinstance(value, list):
+        items = [clean_value(v) for v in value]
+        return [v for v, _ in items], any(bad for _, bad in items)
+    if isinstance(value, dict):
+        out, unsafe = {}, False
+        for k, v in value.items():
+            key, bad_key = clean_value(str(k))
+            out[key], bad = clean_value(v)
+            unsafe = unsafe or bad or bad_key
+        return out, unsafe
+    return value, False
+
+
+def safe_datapoint(dp: DataPoint) -> tuple[DataPoint, frozenset[str]]:
+    """The data point with its value and label cleaned, and the template names that stay unspeakable."""
+    value, bad_value = clean_value(dp.value)
+    label, bad_label = clean_value(dp.label) if dp.label is not None else (None, False)
+    unsafe = frozenset(name for name, bad in (("value", bad_value), ("label", bad_label)) if bad)
+    if value == dp.value and label == dp.label:
+        return dp, unsafe
+    return replace(dp, value=value, label=label), unsafe
+
+
+def safe_context(context: Context) -> tuple[Context, frozenset[str]]:
+    """The context with the free text a template can read (reason, locale) cleaned."""
+    reason, bad_reason = clean_value(context.reason) if context.reason else (context.reason, False)
+    locale, bad_locale = clean_value(context.locale)
+    unsafe = frozenset(("context",)) if bad_reason or bad_locale else frozenset()
+    if reason == context.reason and locale == context.locale:
+        return context, unsafe
+    return replace(context, reason=reason, locale=locale), unsafe
+
+
+def match_form(value: Any) -> Any:
+    """A value as a topic's `match` compares it: strings stripped, case-folded, inner spaces folded."""
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    if isinstance(value, list):
+        return [match_form(v) for v in value]
+    return value
+
+
+def spoken_forms(value: Any, label: str | None, number_words_too: bool = False) -> list[str]:
+    """Every string a line could name the value or label by: each string and number in it (numbers also as
+    words, 'forty-two', when asked: that costs inflect's time)."""
+    found: list[str] = []
+    stack = [label, value]
+    while stack:
+        item = stack.pop()
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, str):
+            item = item.strip()
+            if item and item not in found:
+                found.append(item)
+        elif isinstance(item, (int, float)):
+            found.append(str(item))
+            if float(item).is_integer():
+                found.append(str(int(item)))
+                if number_words_too and 0 <= item <= 100:
+                    found.append(_number_words(int(item)))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return list(dict.fromkeys(found))
+
+
+_number_words = lru_cache(maxsize=128)(number_words)
+
+
+def naming_pattern(forms: list[str]) -> re.Pattern | None:
+    """One case-insensitive pattern for every form as a whole word or phrase (short ones too: 'MS', '42')."""
+    return _naming_pattern(tuple(forms)) if forms else None
+
+
+@lru_cache(maxsize=1024)
+def _naming_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    parts = sorted({re.escape(f.lower()) for f in forms}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
