@@ -81,6 +81,14 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
                 problems.append(Problem(topic.file, topic.line, 1, "error",
                                         f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
+    conditions = [("match", topic.match, topic.line)] + [(f"rule {r.id}", r.when, r.line) for r in topic.rules]
+    for name, source, line in conditions:
+        if source:
+            try:
+                render.evaluate(source, example_vars(topic))
+            except TemplateError as exc:
+                problems.append(Problem(topic.file, line, 1, "error", f"{topic.id}: {name}: {exc.message}",
+                                        "condition-render"))
     for i, line in enumerate(topic.avoid):
         if not checker.is_revealing(line, None, ()):
             problems.append(Problem(topic.file, topic.line, 1, "warning",

@@ -174,11 +174,16 @@ class _Collector(Collector):
         if not isinstance(source, str) or not source.strip():
             self.add(path, f"{what} must be non-empty text; got {kind_of(source)}")
             return None
+        if self._too_long(source, path, what):
+            return None
         try:
             names = render.template_variables(source)
         except TemplateSyntaxError as exc:
             self.add(path, f"{what} syntax: {exc.message}", rule="template-syntax",
                      offset=_template_offset(self.doc, path, exc.lineno))
+            return None
+        except Exception as exc:   # RecursionError: brackets or filters nested hundreds deep
+            self.add(path, f"{what} cannot be read ({_unreadable(exc)})", rule="template-syntax")
             return None
         unknown = sorted(names - allowed)
         if unknown:
@@ -192,11 +197,16 @@ class _Collector(Collector):
         if not isinstance(source, str) or not source.strip():
             self.add(path, f"condition must be a non-empty expression; got {kind_of(source)}")
             return None
+        if self._too_long(source, path, "condition"):
+            return None
         try:
             names = render.condition_variables(source)
             render.compile_condition(source)
         except TemplateSyntaxError as exc:
             self.add(path, f"condition does not compile: {exc.message}", rule="condition-syntax")
+            return None
+        except Exception as exc:
+            self.add(path, f"condition cannot be read ({_unreadable(exc)})", rule="condition-syntax")
             return None
         unknown = sorted(names - allowed)
         if unknown:
@@ -204,6 +214,19 @@ class _Collector(Collector):
                            f"(known: {', '.join(sorted(allowed))})", rule="condition-variable")
             return None
         return source
+
+    def _too_long(self, source: str, path: tuple, what: str) -> bool:
+        if len(source) <= render.MAX_TEMPLATE:
+            return False
+        self.add(path, f"{what} is {len(source)} characters long; at most {render.MAX_TEMPLATE}",
+                 rule="template-size")
+        return True
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "brackets, filters or blocks nested too deeply"
+    return type(exc).__name__
 
 
 def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int, int] | None:
