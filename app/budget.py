@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import wraps
 from typing import Any, Iterable, Iterator
 
@@ -68,14 +68,13 @@ class Budget:
 _CURRENT: ContextVar[Budget | None] = ContextVar("tact_render_budget", default=None)
 
 
-@contextmanager
-def spending():
-    """Run a render under a fresh budget (per thread, so concurrent renders never share one)."""
-    token = _CURRENT.set(Budget())
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
+def start() -> Token:
+    """Give the render about to run a fresh budget (per thread: concurrent renders never share one)."""
+    return _CURRENT.set(Budget())
+
+
+def stop(token: Token) -> None:
+    _CURRENT.reset(token)
 
 
 @contextmanager

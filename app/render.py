@@ -241,8 +241,11 @@ def _render(source: str, variables: dict) -> str:
         raise TemplateError(f"template longer than {MAX_TEMPLATE} characters")
     try:
         template = compile_template(source)
-        with budget.spending():
+        spending = budget.start()
+        try:
             text = template.render(variables)
+        finally:
+            budget.stop(spending)
     except Exception as exc:
         raise _failure("template", exc) from None
     if len(text) > MAX_OUTPUT:
@@ -260,8 +263,11 @@ def _evaluate(source: str, variables: dict) -> bool:
         raise TemplateError(f"condition longer than {MAX_TEMPLATE} characters")
     try:
         condition = compile_condition(source)
-        with budget.spending():
+        spending = budget.start()
+        try:
             return bool(condition(**variables))
+        finally:
+            budget.stop(spending)
     except Exception as exc:
         raise _failure("condition", exc) from None
 
