@@ -277,9 +277,6 @@ def safe_range(*args: Any) -> range:
 
 # ---------------------------------------------------------------- the rewrite
 
-HOOKS = {"budget_steps": steps, "budget_charge": charge, "budget_size": check_size}
-
-
 class Metering(NodeTransformer):
     """Rewrites a parsed template so its work is metered.
 

@@ -98,10 +98,10 @@ def gunicorn_app(app_factory: Callable[[], Any] | Any, options: dict) -> BaseApp
 class TactServer(_Application):
     """gunicorn serving Tact on a validated phrasebook set held by the master and handed to each worker."""
 
-    def __init__(self, options: dict, phrasebooks: list[str] | None = None, validated=None):
+    def __init__(self, options: dict, phrasebooks: list[str] | None = None):
         from .validate import validate
         self.phrasebooks = phrasebooks
-        self.validated = validated or validate(phrasebooks)
+        self.validated = validate(phrasebooks)
         if not self.validated.ok:
             raise PhrasebookError(self.validated.errors)
         super().__init__(options)

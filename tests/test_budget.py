@@ -59,17 +59,19 @@ HOSTILE = {
                   "{% for i in range(100) %}{{ f()|length }}{% endfor %}",
     "long-word": "{{ ('word '*2000)|plural }}",
 }
+# Time is this thread's CPU time: the machine is shared, and wall-clock time measures the neighbours.
+cpu = time.thread_time
 VALUES = {"value": "v", "label": "spare key", "key": "demo.key", "context": {"channel": "phone"}}
 
 
 @pytest.mark.parametrize("template", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_template_fails_as_template_error_fast_and_small(template):
     tracemalloc.start()
-    started = time.perf_counter()
+    started = cpu()
     try:
         with pytest.raises(TemplateError):
             render(template, VALUES)
-        elapsed = time.perf_counter() - started
+        elapsed = cpu() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -82,10 +84,10 @@ def test_hostile_template_fails_as_template_error_fast_and_small(template):
     "'{:>999999999}'.format(1)",
 ])
 def test_hostile_condition_fails_as_template_error(condition):
-    started = time.perf_counter()
+    started = cpu()
     with pytest.raises(TemplateError):
         evaluate(condition, VALUES)
-    assert time.perf_counter() - started < 0.5
+    assert cpu() - started < 0.5
 
 
 @pytest.mark.parametrize("template, expected", [
@@ -152,9 +154,9 @@ def hostile_book(folder, template: str, condition: str | None = None):
 @pytest.mark.parametrize("template", HOSTILE.values(), ids=HOSTILE.keys())
 def test_lint_flags_hostile_template_at_its_place_in_bounded_time(tmp_path, template):
     path, line, col = hostile_book(tmp_path, template)
-    started = time.perf_counter()
+    started = cpu()
     problems = lint_paths([str(tmp_path)])
-    assert time.perf_counter() - started < 1.0
+    assert cpu() - started < 1.0
     errors = [p for p in problems if p.severity == "error"]
     assert [(p.line, p.col) for p in errors] == [(line, col)], [p.format() for p in problems]
     assert errors[0].format().startswith(f"{errors[0].file}:{line}:{col}: error: demo.hostile/medium/2: ")
@@ -162,9 +164,9 @@ def test_lint_flags_hostile_template_at_its_place_in_bounded_time(tmp_path, temp
 
 def test_lint_flags_hostile_rule_condition(tmp_path):
     hostile_book(tmp_path, "Is the spare key at home?", "'%.999999999f' % 1.0")
-    started = time.perf_counter()
+    started = cpu()
     errors = [p for p in lint_paths([str(tmp_path)]) if p.severity == "error"]
-    assert time.perf_counter() - started < 1.0
+    assert cpu() - started < 1.0
     assert [p.rule for p in errors] == ["condition-render"] and "hostile-rule" in errors[0].message
     assert errors[0].line == 9   # the rule's "- id: hostile-rule" line
 
@@ -184,8 +186,8 @@ def test_api_drops_the_hostile_line_and_answers_200(tmp_path, template):
     request = {"datapoint": {"key": "demo.key", "value": "v", "provenance": "account_record"},
                "context": {"channel": "phone", "stage": "wrap_up", "issue_resolved": True,
                            "receptiveness": "medium"}}
-    started = time.perf_counter()
+    started = cpu()
     r = client.post("/api/v1/suggest", json=request)
-    assert time.perf_counter() - started < 1.0
+    assert cpu() - started < 1.0
     assert r.status_code == 200
     assert [s["text"] for s in r.get_json()["suggestions"]] == [GOOD_LINE]

@@ -3,7 +3,7 @@
 - api: the JSON contract over HTTP (`/api/v1/...`, `/healthz`, `/openapi.json`)
 - agent: the agent panel at `/`
 - cabin: the offline tablet view at `/cabin`
-- studio: the read-only phrasebook studio at `/studio`
+- studio: the phrasebook studio at `/studio` (previews the files on disk; never changes what is served)
 
 The engine is built once per app from the configured phrasebooks (or from a
 set `tact serve` already validated) and shared, read-only, by every request.
