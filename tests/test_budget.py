@@ -27,6 +27,7 @@ HOSTILE = {
                        "{% set d = [c,c,c,c,c,c,c,c,c,c] %}{{ d|string|length }}",
     "dict-of-tuples": "{% set a = ('x'*900,) %}{% set b = (a,a,a,a,a,a,a,a,a,a) %}"
                       "{% set c = {'k': b, 'j': b, 'l': b, 'm': b, 'n': b, 'o': b, 'p': b} %}{{ c|string|length }}",
+    "concat-in-loop": "{% set s = 'x'*5000 %}{% for i in range(100) %}{% set t = s ~ s %}{{ t ~ i }}{% endfor %}",
     "replace-blowup": "{{ ('x'*5000)|replace('', 'y'*5000) }}",
     "join-blowup": "{{ range(100)|join('x'*5000) }}",
     "value-product": "{{ (value * 100000)|length }}",
