@@ -54,13 +54,15 @@ class Budget:
         self.steps -= 1
         if self.steps < 0:
             raise BudgetExceeded(f"more than {MAX_STEPS} loop steps and calls")
-        if _clock() > self.deadline:
-            raise BudgetExceeded(f"took longer than {TIME_LIMIT * 1000:.0f} ms")
+        self._in_time()
 
     def charge(self, chars: int) -> None:
         self.chars -= chars
         if self.chars < 0:
             raise BudgetExceeded(f"produced more than {MAX_WORK_CHARS} characters")
+        self._in_time()
+
+    def _in_time(self) -> None:
         if _clock() > self.deadline:
             raise BudgetExceeded(f"took longer than {TIME_LIMIT * 1000:.0f} ms")
 
