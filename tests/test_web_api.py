@@ -275,7 +275,7 @@ def test_studio_previews_the_disk_and_never_changes_what_is_served(tmp_path):
         (tmp_path / name).write_text(Path("phrasebooks", name).read_text())
     app = create_app({"TESTING": True, "PHRASEBOOKS": str(tmp_path)})
     client = app.test_client()
-    live = client.get("/healthz").get_json()["phrasebooks"]["version"]
+    served = app.extensions["tact.engine"].book
     said = client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"]
     assert said == "Do you also have auto insurance?"
     page = client.get("/studio").get_data(as_text=True)
@@ -286,16 +286,17 @@ def test_studio_previews_the_disk_and_never_changes_what_is_served(tmp_path):
                                              'text: "Do you have {{ label }} as well?"'))
     for url in ("/studio", "/studio/topics/insurance.auto-gap"):
         page = client.get(url).get_data(as_text=True)
+        assert client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"] == said
+        assert app.extensions["tact.engine"].book is served
         assert "The files on disk differ from the set in service" in page and "They would validate" in page
         assert url.endswith("/studio") or "Do you have auto insurance as well?" in page   # previews the disk
-        assert client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"] == said
-        assert client.get("/healthz").get_json()["phrasebooks"]["version"] == live
+        assert client.get("/healthz").get_json()["phrasebooks"]["version"] == served.version
 
     path.write_text(path.read_text().replace('text: "Do you have {{ label }} as well?"',
                                              'text: "I can see you lack {{ label }}."'))
     page = client.get("/studio").get_data(as_text=True)
-    assert "They would not validate (2 lint errors, 1 failing test case)" in page
     assert client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"] == said
+    assert "They would not validate (2 lint errors, 1 failing test case)" in page
 
 
 def test_studio_escapes_phrasebook_text(tmp_path):
