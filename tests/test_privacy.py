@@ -13,7 +13,8 @@ from tact.web import create_app
 # Distinctive and not itself sensitive, so it reaches the rule, match and phrasing that fail on it.
 SECRET = "Platinum XYZZY-4471"
 SAID = "my wife has PLUGH syndrome"
-# A topic whose rule, match condition and phrasing all fail on a string value: each error quotes the value.
+# Topics that lint clean on their example value (so `tact suggest --phrasebooks` takes them) but whose rule,
+# match condition and phrasing fail on another value: each error quotes that value.
 BROKEN_TOPICS = """
 topics:
   - id: loyalty.broken-rule
@@ -23,7 +24,8 @@ topics:
     purpose: service
     decision: ask
     label: membership
-    example: {value: {}}
+    vars: {gold: 1}
+    example: {value: gold}
     rules:
       - id: look-up
         when: "vars[value] == 1"
@@ -42,7 +44,8 @@ topics:
     decision: ask
     label: membership
     match: "vars[value] == 1"
-    example: {value: {}}
+    vars: {gold: 1}
+    example: {value: gold}
     phrasings:
       low: ["Anything else I can help with?"]
       medium: ["{{ vars[value] }} anything else?"]

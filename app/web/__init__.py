@@ -3,10 +3,10 @@
 - api: the JSON contract over HTTP (`/api/v1/...`, `/healthz`, `/openapi.json`)
 - agent: the agent panel at `/`
 - cabin: the offline tablet view at `/cabin`
-- studio: the read-only phrasebook studio at `/studio`
+- studio: the phrasebook studio at `/studio` (previews the files on disk; never changes what is served)
 
-The engine is built once per app from the configured phrasebooks and shared by
-every request (it is read-only apart from the store's safe reload).
+The engine is built once per app from the configured phrasebooks (or from a
+set `tact serve` already validated) and shared, read-only, by every request.
 """
 from __future__ import annotations
 
@@ -22,8 +22,12 @@ TEMPLATES = bundled("templates")
 MAX_BODY = 256 * 1024
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. `test_config` overrides config; PHRASEBOOKS (a folder or file) picks the set."""
+def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
+    """Build the app. `test_config` overrides config; PHRASEBOOKS (a folder or file) picks the set.
+
+    `phrasebook`, a Phrasebook already loaded and validated, is served as it is: the files are
+    not read again (the studio still previews PHRASEBOOKS from disk).
+    """
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static",
                 static_url_path="/static")
     app.config.from_mapping(
@@ -39,10 +43,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     from ..engine import Engine, default_engine
+    from ..phrasebook import PhrasebookStore
     paths = app.config["PHRASEBOOKS"]
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    if paths and [str(p) for p in paths] != [os.environ.get("TACT_PHRASEBOOKS")]:
+    if phrasebook is not None:
+        engine = Engine(store=PhrasebookStore(paths, book=phrasebook))
+    elif paths and [str(p) for p in paths] != [os.environ.get("TACT_PHRASEBOOKS")]:
         engine = Engine([str(p) for p in paths])
     else:
         engine = default_engine()
