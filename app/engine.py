@@ -16,10 +16,14 @@ from . import policy, receptiveness, render
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
+from .moment import Moment, channel_kind, choose, fits
 from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
-NEUTRAL_FALLBACK = "Is there anything else I can help with today?"
+NO_MOMENT = {"moment": None, "say_nothing": True,
+             "message": "Nothing to say about this data point now; carry on with the conversation."}
+PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
+                                               "first, and leave this for now.")
 
 
 class Engine:
@@ -52,7 +56,10 @@ class Engine:
         """The first topic whose keys (or, failing those, category) and match condition fit."""
         book = book or self.book
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key))
+        kind = channel_kind(context.channel)
         for topic in book.candidates(datapoint.key, category):
+            if kind not in topic.channels:
+                continue
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
                 try:
@@ -68,7 +75,14 @@ class Engine:
         decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key))
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
+        moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
+                        label=variables["label"], topic=topic, provenance=dp.provenance,
+                        signals=estimate.signals, book=book)
+        if decision.decision in ("ask", "offer") and moment.problem:
+            decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+            moment.resolved = False     # the problem they just raised is the issue now
         guard = _Guard(self.reveals, dp, decision.category, topic)
+        shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         result: dict[str, Any] = {
             "topic": topic.id if topic else None,
             "decision": decision.decision,
@@ -80,44 +94,52 @@ class Engine:
             "action": None,
             "category": decision.category,
             "honest_answer": None,
+            "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
-            result["suggestions"] = self._neutral(level, context, variables, guard, book)
+            result["suggestions"], result["guidance"] = self._moment_lines(
+                level, moment, {**variables, "value": None, "label": None}, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
                 result["avoid"] = []
             return result
         source = topic.bystander if decision.bystander else topic.phrasings
         if decision.decision == "apply_silently":
             result["action"] = guard.text(topic.action, variables, check=False) if topic.action else None
-            if topic.confirm:
-                line = guard.text(topic.confirm, variables)
-                if line:
-                    result["suggestions"] = [_suggestion(f"{topic.id}/confirm", line, "neutral", level)]
+            confirm = self._lines(topic.confirm, level, moment, variables, guard, shown)
+            result["suggestions"] = confirm[:1]
         else:
-            result["suggestions"] = self._render_level(source, level, variables, guard, context)
+            result["suggestions"] = self._lines(source.get(level, ()), level, moment, variables, guard, shown)
             for other in result["alternatives"]:
-                result["alternatives"][other] = self._render_level(source, other, variables, guard, context)
+                result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
+                                                            guard, shown)
         if topic.honest_answer:
             result["honest_answer"] = guard.text(topic.honest_answer, variables, check=False)
         return result
 
-    def _render_level(self, source: dict, level: str, variables: dict, guard: "_Guard",
-                      context: Context) -> list[dict]:
+    def _lines(self, lines, level: str, moment: Moment, variables: dict, guard: "_Guard",
+               shown: frozenset) -> list[dict]:
+        """The lines that fit this moment, rendered and guarded, best first."""
         out = []
-        for phrasing in source.get(level, ()):
-            text = guard.text(phrasing.source_for(context.spoken), variables)
+        spoken = moment.context.spoken
+        for phrasing in choose(lines, moment, shown):
+            text = guard.text(phrasing.source_for(spoken), variables)
             if text:
                 out.append(_suggestion(phrasing.id, text, phrasing.tone, level))
         return out
 
-    def _neutral(self, level: str, context: Context, variables: dict, guard: "_Guard",
-                 book: Phrasebook) -> list[dict]:
-        lines = book.neutral.get(level) or book.neutral.get("medium") or ()
-        for phrasing in lines:
-            text = guard.text(phrasing.source_for(context.spoken), {**variables, "value": None, "label": None})
-            if text:
-                return [_suggestion(f"neutral/{level}/{lines.index(phrasing) + 1}", text, phrasing.tone, level)]
-        return [_suggestion("neutral/fallback", NEUTRAL_FALLBACK, "neutral", level)]
+    def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
+                      shown: frozenset) -> tuple[list[dict], dict]:
+        """What to say (or that nothing should be said) when the data point must not be used."""
+        for lines in book.moments:     # in file order: the first moment that fits wins
+            if not fits(lines.fits, moment):
+                continue
+            guidance = {"moment": lines.id, "say_nothing": lines.say_nothing, "message": lines.message}
+            if lines.say_nothing:
+                return [], guidance
+            said = self._lines(lines.phrasings.get(level, ()), level, moment, variables, guard, shown)
+            if said:
+                return said, guidance
+        return [], dict(NO_MOMENT)
 
     # ------------------------------------------------------------ check
     def check(self, request: dict) -> dict:
