@@ -260,7 +260,8 @@ TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purp
 PHRASING_KEYS = ("tone", "text", "spoken", "written", "fits")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
-EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions")
+EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "moment",
+               "first")
 FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
              "description")
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
