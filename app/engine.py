@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -20,6 +21,9 @@ from .moment import Moment, channel_kind, choose, fits
 from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
+# Never spoken: control characters, template syntax and markup that came in with a value or label.
+UNSPEAKABLE = re.compile(r"[\x00-\x1f\x7f]|\{[{%#]|[}%#]\}|<\s*/?\s*[A-Za-z!][^>]*>")
+INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
 NO_MOMENT = {"moment": None, "say_nothing": True,
              "message": "Nothing to say about this data point now; carry on with the conversation."}
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
@@ -167,6 +171,9 @@ class _Guard:
             return None
         if not text:
             return None
+        if not speakable(text):
+            log.warning("phrasing in topic %s dropped: it would speak control characters or markup", self.topic_id)
+            return None
         if self.sensitive and self._mentions_data(text):
             log.warning("phrasing in topic %s dropped: names sensitive data", self.topic_id)
             return None
@@ -182,6 +189,13 @@ class _Guard:
                                                             lowered):
                 return True
         return False
+
+
+def speakable(text: str) -> bool:
+    """No control, bidi or zero-width character, template syntax or markup in a line to be said."""
+    if UNSPEAKABLE.search(text):
+        return False
+    return text.isascii() or not any(unicodedata.category(ch) in INVISIBLE for ch in text)
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:
