@@ -191,6 +191,7 @@ class _Guard:
         return False
 
 
+@lru_cache(maxsize=20_000)
 def speakable(text: str) -> bool:
     """No control, bidi or zero-width character, template syntax or markup in a line to be said."""
     if UNSPEAKABLE.search(text):

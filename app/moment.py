@@ -34,14 +34,19 @@ def channel_kind(channel: str) -> str:
 
 def fits(conditions: tuple, moment: "Moment") -> bool:
     """Whether every condition of a line holds in this moment (a fact not known fits nothing)."""
-    return all(moment.fact(name) in allowed for name, allowed in conditions)
+    for name, allowed in conditions:
+        if moment.fact(name) not in allowed:
+            return False
+    return True
 
 
 def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) -> list:
     """The lines that fit, best first: not yet shown, then more specific, then file order."""
-    ranked = [(line.id in shown, -len(line.fits), i, line) for i, line in enumerate(lines)
-              if not line.fits or fits(line.fits, moment)]
-    return [line for *_, line in sorted(ranked, key=lambda r: r[:3])]
+    fitting = [line for line in lines if not line.fits or fits(line.fits, moment)]
+    if len(fitting) < 2 or not (shown or any(line.fits for line in fitting)):
+        return fitting      # the common case: nothing to rank
+    order = {id(line): i for i, line in enumerate(fitting)}
+    return sorted(fitting, key=lambda line: (line.id in shown, -len(line.fits), order[id(line)]))
 
 
 # ---------------------------------------------------------------- words
@@ -111,16 +116,22 @@ class Moment:
                  provenance: str | None = None, signals: tuple = (), book=None):
         self.context = context
         self.kind = channel_kind(context.channel)
-        self.resolved = resolved
+        self.known = {"channel": self.kind, "stage": context.stage, "industry": context.industry,
+                      "relationship": context.relationship, "resolved": resolved}
         self._value, self._label, self._topic = value, label, topic
         self._provenance, self._signals, self._book = provenance, signals, book
 
     def fact(self, name: str):
-        if name == "channel":
-            return self.kind
-        if name in ("stage", "industry", "relationship"):
-            return getattr(self.context, name)
-        return getattr(self, name)
+        """A condition's fact: the plain ones known at once, the rest read on first use."""
+        return self.known[name] if name in self.known else getattr(self, name)
+
+    @property
+    def resolved(self) -> bool:
+        return self.known["resolved"]
+
+    @resolved.setter
+    def resolved(self, value: bool) -> None:
+        self.known["resolved"] = value
 
     @cached_property
     def state(self) -> str:
@@ -160,8 +171,8 @@ class Moment:
     def problem(self) -> bool:
         """Whether the customer just reported a problem with the thing the topic is about."""
         recent = self.context.customer_utterances[-3:]
-        if not recent or self.context.issue_resolved is True:
-            return False
+        if not recent or self.context.issue_resolved is True or self._provenance == "customer_said":
+            return False        # a data point the customer raised is theirs to be helped with
         topic = self._topic
         if topic is not None and topic.problem is not None:
             return heard(topic.problem, recent)
