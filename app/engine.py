@@ -134,13 +134,13 @@ class Engine:
     def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
                       shown: frozenset) -> tuple[list[dict], dict]:
         """What to say (or that nothing should be said) when the data point must not be used."""
-        for lines in book.moments:     # in file order: the first moment that fits wins
-            if not fits(lines.fits, moment):
+        for candidate in book.moments:     # in file order: the first moment that fits wins
+            if not fits(candidate.fits, moment):
                 continue
-            guidance = {"moment": lines.id, "say_nothing": lines.say_nothing, "message": lines.message}
-            if lines.say_nothing:
+            guidance = {"moment": candidate.id, "say_nothing": candidate.say_nothing, "message": candidate.message}
+            if candidate.say_nothing:
                 return [], guidance
-            said = self._lines(lines.phrasings.get(level, ()), level, moment, variables, guard, shown)
+            said = self._lines(candidate.phrasings.get(level, ()), level, moment, variables, guard, shown)
             if said:
                 return said, guidance
         return [], dict(NO_MOMENT)

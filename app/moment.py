@@ -115,8 +115,7 @@ class Moment:
     def __init__(self, context, *, resolved: bool, value: Any = None, label: Any = None, topic=None,
                  provenance: str | None = None, signals: tuple = (), book=None):
         self.context = context
-        self.kind = channel_kind(context.channel)
-        self.known = {"channel": self.kind, "stage": context.stage, "industry": context.industry,
+        self.known = {"channel": channel_kind(context.channel), "stage": context.stage, "industry": context.industry,
                       "relationship": context.relationship, "resolved": resolved}
         self._value, self._label, self._topic = value, label, topic
         self._provenance, self._signals, self._book = provenance, signals, book
