@@ -17,10 +17,10 @@ from jinja2 import TemplateSyntaxError
 
 from . import render
 from .bundled import bundled
-from .moment import CHANNEL_KINDS, FIT_KEYS, HELD, KIND_GROUPS, KINDS, MISSING
 from .errors import PhrasebookError, Problem
-from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
-                    KEY_PATTERN_CHARS)
+from .model import (CATEGORIES, DECISIONS, INDUSTRIES, LEVELS, PURPOSES, RELATIONSHIPS, SENSITIVE_CATEGORIES,
+                    STAGES, KEY_PATTERN_CHARS)
+from .moment import CHANNEL_KINDS, FIT_KEYS, HELD, KIND_GROUPS, KINDS, MISSING
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
 DEFAULT_DIR = bundled("phrasebooks")
@@ -31,8 +31,6 @@ CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "anger", "distress", "warmth", "distress_reasons")
 MAX_PHRASINGS = 12
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-STAGE_CHOICES = ("opening", "discovery", "resolution", "wrap_up")
-RELATIONSHIP_CHOICES = ("new", "returning", "regular")
 
 
 def default_dir() -> Path:
@@ -315,7 +313,7 @@ def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set
     return result
 
 
-FIT_CHOICES = {"stage": STAGE_CHOICES, "relationship": RELATIONSHIP_CHOICES,
+FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS,
                "channel": KINDS + tuple(KIND_GROUPS)}
 
 
