@@ -98,6 +98,9 @@ def test_agent_panel_by_hand_shows_hold_and_withhold_without_the_value(page, liv
     assert page.locator("#hold-card").is_visible()
     assert page.locator("#withhold-card").is_visible()
     assert "diabetes" not in page.locator(".results").inner_text().lower()
+    # Before the issue is resolved nothing is said about either: the panel says to keep helping, no stock close.
+    assert page.locator("#say-now-main").is_hidden()
+    assert "Keep helping" in page.locator("#say-now-empty").inner_text()
 
 
 def test_agent_panel_takes_a_request_by_post_message_from_an_allowed_origin_only(page, live_url):

@@ -190,7 +190,8 @@
     $("say-now-text").textContent = first ? first.text : "";
     if (!sayNow.length) {
       $("say-now-empty").hidden = false;
-      $("say-now-empty").textContent = "Nothing from the records to raise now.";
+      var guidance = results[0] && results[0].guidance;
+      $("say-now-empty").textContent = (guidance && guidance.message) || "Nothing from the records to raise now.";
     }
     sayNow.slice(1).forEach(function (s) { more.appendChild(lineItem(null, s.text)); });
 
