@@ -129,6 +129,13 @@ def test_the_stock_close_only_at_a_resolved_wrap_up():
     assert aisle["guidance"]["moment"] == "carry-on" and aisle["suggestions"] == []
 
 
+def test_a_customer_in_a_hurry_is_let_go_at_the_end_not_asked_for_more():
+    result = suggest(AUTO_GAP, stage="wrap_up", issue_resolved=True, receptiveness="medium",
+                     customer_utterances=["Great, that's done.", "I'm in a hurry, got to go."])
+    assert result["guidance"]["moment"] == "let-go"
+    assert result["suggestions"][0]["text"] == "I'll let you get on. Thanks for calling."
+
+
 def test_a_used_data_point_carries_no_guidance():
     result = suggest({"key": "policy.auto", "value": "none", "provenance": "account_record"},
                      stage="wrap_up", issue_resolved=True, receptiveness="medium")
