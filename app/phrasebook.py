@@ -603,8 +603,12 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
                     "problem_words": ()}
     if doc.data is None:
         return parsed, [Problem(file, 1, 1, "warning", "empty phrasebook file", "empty")]
-    if not c.fields(doc.data, (), FILE_KEYS, what="mapping at the top of the file"):
+    if not c.fields(doc.data, (), FILE_KEYS + ("neutral",), what="mapping at the top of the file"):
         return parsed, c.problems
+    if "neutral" in doc.data:
+        c.add(("neutral",), "'neutral' lines are no longer used: one stock line cannot fit every moment; write "
+                            "'moments' instead (see the phrasebook guide)", key=True, severity="warning",
+              rule="neutral-replaced")
     file_disabled = _disabled_checks(c, doc.data["disable_checks"], ("disable_checks",)) \
         if "disable_checks" in doc.data else ()
     parsed["disable_checks"] = file_disabled

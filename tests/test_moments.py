@@ -237,9 +237,11 @@ def test_a_moment_says_something_or_nothing_not_both(tmp_path):
     assert any("either 'phrasings'" in p.message and p.line == 2 for p in problems)
 
 
-def test_the_old_neutral_key_is_an_error(tmp_path):
-    _, problems = collect([str(write_book(tmp_path, "neutral:\n  low: [Anything else?]\n"))])
-    assert any("unknown key 'neutral'" in p.message and p.line == 1 for p in problems)
+def test_the_old_neutral_lines_load_with_a_warning_that_says_what_replaced_them(tmp_path):
+    book, problems = collect([str(write_book(tmp_path, "neutral:\n  low: [Anything else?]\n"))])
+    assert [(p.severity, p.line, p.rule) for p in problems if "neutral" in p.message] == \
+        [("warning", 1, "neutral-replaced")]
+    assert "write 'moments' instead" in problems[0].message and book.moments == ()
 
 
 def test_lint_warns_when_a_channel_kind_has_no_line(tmp_path):
