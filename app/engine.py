@@ -26,6 +26,7 @@ UNSPEAKABLE = re.compile(r"[\x00-\x1f\x7f]|\{[{%#]|[}%#]\}|<\s*/?\s*[A-Za-z!][^>
 INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
 NO_MOMENT = {"moment": None, "say_nothing": True,
              "message": "Nothing to say about this data point now; carry on with the conversation."}
+ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
 
@@ -140,6 +141,9 @@ class Engine:
             guidance = {"moment": candidate.id, "say_nothing": candidate.say_nothing, "message": candidate.message}
             if candidate.say_nothing:
                 return [], guidance
+            if any(sid.startswith(f"moment:{candidate.id}/") for sid in shown):
+                # Condolences, greetings and closes are said once a conversation, not once a data point.
+                return [], {**guidance, "say_nothing": True, "message": ALREADY_SAID}
             said = self._lines(candidate.phrasings.get(level, ()), level, moment, variables, guard, shown)
             if said:
                 return said, guidance

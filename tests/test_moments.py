@@ -98,6 +98,15 @@ def test_a_customer_in_distress_or_bereaved_gets_empathy_never_anything_else(wor
     assert "sorry" in result["suggestions"][0]["text"].lower()
 
 
+def test_a_moment_line_is_said_once_a_conversation():
+    context = {"stage": "wrap_up", "issue_resolved": True, "reason": "bereavement", "conversation_id": "c-9"}
+    first = suggest(AUTO_GAP, **context)
+    shown = [{"topic": "insurance.auto-gap", "event": "shown", "suggestion_id": first["suggestions"][0]["id"]}]
+    again = suggest({**AUTO_GAP, "key": "policy.home"}, **context, history=shown)
+    assert again["guidance"]["moment"] == "condolence" and again["guidance"]["say_nothing"] is True
+    assert again["suggestions"] == [] and "Already said" in again["guidance"]["message"]
+
+
 def test_before_the_issue_is_resolved_the_agent_keeps_helping():
     result = suggest({**AUTO_GAP, "consent": ["service", "marketing"]}, stage="resolution", issue_resolved=False,
                      receptiveness="medium")
