@@ -63,7 +63,7 @@ def _claims(topic, phrasing: Phrasing, text: str, kind: str, claim_rules, lines)
 def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=()) -> list[Problem]:
     problems: list[Problem] = []
     sensitive = (topic.category in SENSITIVE_CATEGORIES) or any(c in SENSITIVE_CATEGORIES for c in topic.categories)
-    rendered: dict[str, list[str]] = {}
+    rendered: dict[tuple, list] = {}
     groups = (("phrasings", topic.phrasings), ("bystander", topic.bystander),
               ("confirm", {"medium": topic.confirm} if topic.confirm else {}))
     for kind, group in groups:
@@ -76,12 +76,12 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
                     except TemplateError as exc:
                         problems.append(_problem(topic, phrasing, exc.message, "template-render", lines=lines))
                         continue
-                    if kind == "phrasings" and spoken and not phrasing.fits:
-                        rendered.setdefault(level, []).append(text)
+                    if kind == "phrasings" and spoken:
+                        rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
                     problems.extend(_judge(topic, phrasing, text, spoken, sensitive, variables, checker, lines,
                                            asks=kind != "confirm"))
                     problems.extend(_claims(topic, phrasing, text, kind, claim_rules, lines))
-    problems.extend(_tones_differ(topic, rendered, topic.phrasings, lines))
+    problems.extend(_tones_differ(topic, rendered, lines))
     problems.extend(_coverage(topic, lines))
     for extra, name in ((topic.action, "action"), (topic.honest_answer, "honest_answer")):
         if extra:
@@ -98,12 +98,16 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
     return problems
 
 
-def _tones_differ(owner, rendered: dict, group: dict, lines) -> list[Problem]:
+def _tones_differ(owner, rendered: dict, lines) -> list[Problem]:
+    """Lines for the same moment (same conditions) that read word for word alike across tones."""
     out = []
-    for low, high in (("low", "medium"), ("medium", "high"), ("low", "high")):
-        if set(rendered.get(low, ())) & set(rendered.get(high, ())):
-            out.append(_problem(owner, group[high][0], f"'{high}' repeats a '{low}' phrasing word for word; "
-                                "tones should read differently", "tones-differ", lines=lines))
+    for (conditions, high), found in rendered.items():
+        for low in LEVELS[:LEVELS.index(high)]:
+            same = {text for text, _ in rendered.get((conditions, low), ())} & {text for text, _ in found}
+            if same:
+                phrasing = next(p for text, p in found if text in same)
+                out.append(_problem(owner, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
+                                    "tones should read differently", "tones-differ", lines=lines))
     return out
 
 
@@ -154,7 +158,7 @@ def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[P
     """Moment lines judged like any other, and every moment a data point can meet given a moment."""
     problems: list[Problem] = []
     for moment in book.moments:
-        rendered: dict[str, list[str]] = {}
+        rendered: dict[tuple, list] = {}
         for level in LEVELS:
             for phrasing in moment.phrasings.get(level, ()):
                 for source, spoken in _variants(phrasing):
@@ -164,11 +168,11 @@ def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[P
                     except TemplateError as exc:
                         problems.append(_problem(moment, phrasing, exc.message, "template-render", lines=lines))
                         continue
-                    if spoken and not phrasing.fits:
-                        rendered.setdefault(level, []).append(text)
+                    if spoken:
+                        rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
                     problems.extend(_judge(moment, phrasing, text, spoken, False, variables, checker, lines))
                     problems.extend(_claims(moment, phrasing, text, "moments", claim_rules, lines))
-        problems.extend(_tones_differ(moment, rendered, moment.phrasings, lines))
+        problems.extend(_tones_differ(moment, rendered, lines))
     if book.moments or book.topics:
         problems.extend(_moment_coverage(book))
     return problems

@@ -278,3 +278,11 @@ def test_lint_warns_when_moments_leave_a_gap(tmp_path):
 
 def test_bundled_moments_cover_every_moment():
     assert not [p for p in lint_paths() if p.rule in ("moment-coverage", "channel-coverage")]
+
+
+def test_tones_must_differ_within_the_same_moment_too(tmp_path):
+    body = TOPIC.replace('high: ["Lovely to see you! Shall I check what your points could get you?"]',
+                         'high: ["Lovely to see you! Shall I check what your points could get you?", '
+                         '{fits: {channel: in_person}, text: "Shall I take your points off at the till?"}]')
+    same = [p for p in lint_paths([str(write_book(tmp_path, body))]) if p.rule == "tones-differ"]
+    assert len(same) == 1 and "'high' repeats a 'medium' phrasing" in same[0].message and same[0].line == 15 and same[0].col > 80
