@@ -286,3 +286,35 @@ def test_tones_must_differ_within_the_same_moment_too(tmp_path):
                          '{fits: {channel: in_person}, text: "Shall I take your points off at the till?"}]')
     same = [p for p in lint_paths([str(write_book(tmp_path, body))]) if p.rule == "tones-differ"]
     assert len(same) == 1 and "'high' repeats a 'medium' phrasing" in same[0].message and same[0].line == 15 and same[0].col > 80
+
+
+# Wording that only makes sense in some channel kinds: where it must never be said.
+OUT_OF_PLACE = {
+    "before you pay": ("phone", "written", "cabin"), "here's your key": ("phone", "written", "cabin"),
+    "while you're here": ("phone", "written", "cabin"), "this stay": ("phone", "written"),
+    "see you": ("phone", "written"), "while you're on": ("in_person", "written", "cabin"),
+    "while i have you": ("in_person", "written", "cabin"), "aboard": ("phone", "written"),
+    "take off": ("phone", "written", "in_person"), "tonight": ("phone", "written"),
+    "while we're chatting": ("phone", "in_person", "cabin"),
+}
+SAMPLE_CHANNEL = {"phone": "phone", "written": "chat", "in_person": "store", "cabin": "cabin"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_bundled_line_uses_wording_out_of_place_for_the_channel(kind):
+    wrong = []
+    for topic in ENGINE.book.topics.values():
+        key = topic.keys[0] if topic.keys else "example.thing"
+        for stage in (None, "discovery", "wrap_up"):
+            for provenance in ("account_record", "customer_said"):
+                datapoint = {"key": key, "value": topic.example.get("value", "example"), "provenance": provenance,
+                             "consent": ["service", "marketing"]}
+                if topic.generic:
+                    datapoint["category"] = topic.categories[0]
+                context = {"channel": SAMPLE_CHANNEL[kind], "receptiveness": "medium", "bystanders": False,
+                           **({"stage": stage, "issue_resolved": stage == "wrap_up"} if stage else {})}
+                result = ENGINE.suggest({"datapoint": datapoint, "context": context})
+                for text in texts(result):
+                    wrong += [(topic.id, text) for phrase, kinds in OUT_OF_PLACE.items()
+                              if kind in kinds and phrase in text.lower()]
+    assert not wrong
