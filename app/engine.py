@@ -82,7 +82,7 @@ class Engine:
         variables = policy.template_vars(dp, context, topic, level)
         moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
                         label=variables["label"], topic=topic, provenance=dp.provenance,
-                        signals=estimate.signals, book=book)
+                        category=decision.category, signals=estimate.signals, book=book)
         if decision.decision in ("ask", "offer") and moment.problem:
             decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
             moment.resolved = False     # the problem they just raised is the issue now

@@ -91,8 +91,11 @@ def heard_together(first: tuple[str, ...], second: tuple[str, ...], texts: Itera
 
 # ---------------------------------------------------------------- the moment
 
-def read_value(value: Any, readings: tuple) -> str:
-    """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'."""
+def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
+    """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
+
+    A reading limited to some categories ('cancelled' is a missing product but a problem flight) counts only there.
+    """
     if value in MISSING_VALUES:
         return MISSING
     if value is True:
@@ -103,6 +106,8 @@ def read_value(value: Any, readings: tuple) -> str:
     if not lowered or lowered in MISSING_TEXT:
         return MISSING
     for reading in readings:
+        if reading.categories and category not in reading.categories:
+            continue
         found = pattern(reading.words)
         if found and found.search(lowered):
             return reading.id
@@ -113,12 +118,12 @@ class Moment:
     """The facts of one conversation moment that lines are chosen by; costly ones are read on first use."""
 
     def __init__(self, context, *, resolved: bool, value: Any = None, label: Any = None, topic=None,
-                 provenance: str | None = None, signals: tuple = (), book=None):
+                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None):
         self.context = context
         self.known = {"channel": channel_kind(context.channel), "stage": context.stage, "industry": context.industry,
                       "relationship": context.relationship, "resolved": resolved}
         self._value, self._label, self._topic = value, label, topic
-        self._provenance, self._signals, self._book = provenance, signals, book
+        self._provenance, self._category, self._signals, self._book = provenance, category, signals, book
 
     def fact(self, name: str):
         """A condition's fact: the plain ones known at once, the rest read on first use."""
@@ -149,7 +154,7 @@ class Moment:
 
     @cached_property
     def value(self) -> str:
-        return read_value(self._value, self._book.value_readings if self._book else ())
+        return read_value(self._value, self._book.value_readings if self._book else (), self._category)
 
     @cached_property
     def about(self) -> tuple[str, ...]:

@@ -80,6 +80,7 @@ class Reading:
 
     id: str
     words: tuple[str, ...]
+    categories: tuple[str, ...] = ()      # only for data points of these categories (all when empty)
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_w
              "description")
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals")
-READING_KEYS = ("id", "words")
+READING_KEYS = ("id", "words", "categories")
 
 
 def _valid_key(key: str) -> bool:
@@ -563,7 +564,8 @@ def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:
         c.add(path + ("id",), f"value reading '{rid}' must be a lower-case identifier (letters, digits, '_')")
         return None
     words = c.strings(obj, path, "words")
-    return Reading(rid, words) if rid and words else None
+    categories = c.strings(obj, path, "categories", choices=CATEGORIES)
+    return Reading(rid, words, categories) if rid and words else None
 
 
 def _unknown_conditions(book: Phrasebook) -> list[Problem]:

@@ -182,6 +182,12 @@ def test_values_are_read_for_what_they_mean(value, meaning):
     assert read_value(value, ENGINE.book.value_readings) == meaning
 
 
+def test_a_reading_can_belong_to_some_categories():
+    readings = ENGINE.book.value_readings
+    assert read_value("cancelled", readings, "product_holding") == "missing"
+    assert read_value("cancelled", readings, "service_history") == "problem"
+
+
 @pytest.mark.parametrize("label, value, first", [
     ("broadband package", "none", "Do you have a broadband package at the moment?"),
     ("broadband package", "active", "Is your broadband package still working well for you?"),
