@@ -58,13 +58,21 @@ class Engine:
         return {"results": results, "say_now": _say_now(results)}
 
     def find_topic(self, datapoint: DataPoint, context: Context, book: Phrasebook | None = None) -> Topic | None:
-        """The first topic whose keys (or, failing those, category) and match condition fit."""
+        """The first topic whose keys (or, failing those, category), channel kinds and match condition fit.
+
+        A key whose own topics are all for other channel kinds finds none: a bank's savings gap has no
+        place in a cabin, and a generic line standing in for it would not know what it is about.
+        """
         book = book or self.book
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key))
         kind = channel_kind(context.channel)
+        off_channel = False
         for topic in book.candidates(datapoint.key, category):
             if kind not in topic.channels:
+                off_channel = True
                 continue
+            if off_channel and topic.generic:
+                return None
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
                 try:
@@ -78,6 +86,12 @@ class Engine:
     def _one(self, dp: DataPoint, context: Context, estimate, book: Phrasebook) -> dict:
         topic = self.find_topic(dp, context, book)
         decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key))
+        if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
+            kind = channel_kind(context.channel)
+            if all(kind not in t.channels for t in book.by_key[dp.key]):
+                decision = policy.Decision("withhold", (policy.Reason(
+                    "channel-fit", f"This data point's phrasings are not written for this channel "
+                                   f"({context.channel}), so it is not raised here."),), decision.category)
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
         moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,

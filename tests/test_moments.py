@@ -73,6 +73,15 @@ def test_the_best_fitting_line_comes_first_and_ties_keep_file_order(tmp_path):
     assert closing[0]["text"] == "Before you go, shall we put your points towards this?"
 
 
+def test_a_key_whose_topics_are_for_other_channels_is_not_raised_there():
+    result = suggest({"key": "savings.none", "value": True, "provenance": "account_record"},
+                     channel="cabin", receptiveness="medium", bystanders=False)
+    assert result["decision"] == "withhold" and result["topic"] is None
+    assert [r["rule"] for r in result["reasons"]] == ["channel-fit"]
+    roaming = suggest({"key": "roaming.recent", "value": "Lisbon", "provenance": "observed"}, channel="cabin")
+    assert [r["rule"] for r in roaming["reasons"]] == ["sensitive-data"], "a sensitive reason is kept"
+
+
 def test_a_line_already_shown_in_the_conversation_gives_way(tmp_path):
     engine = Engine([str(write_book(tmp_path, TOPIC))])
     first = points(engine, channel="in_person")["suggestions"][0]
