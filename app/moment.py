@@ -78,15 +78,16 @@ def pattern(words: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
 
 
-def heard(words: tuple[str, ...], texts: Iterable[str]) -> bool:
+def heard(words: tuple[str, ...], lowered: Iterable[str]) -> bool:
+    """Whether any of the (lower-cased) texts holds one of the words."""
     found = pattern(tuple(words))
-    return bool(found) and any(found.search(t.lower()) for t in texts)
+    return bool(found) and any(found.search(t) for t in lowered)
 
 
-def heard_together(first: tuple[str, ...], second: tuple[str, ...], texts: Iterable[str]) -> bool:
-    """Whether one utterance holds words of both lists ('the frother' + 'broke')."""
+def heard_together(first: tuple[str, ...], second: tuple[str, ...], lowered: Iterable[str]) -> bool:
+    """Whether one (lower-cased) utterance holds words of both lists ('the frother' + 'broke')."""
     a, b = pattern(tuple(first)), pattern(tuple(second))
-    return bool(a and b) and any(a.search(t.lower()) and b.search(t.lower()) for t in texts)
+    return bool(a and b) and any(a.search(t) and b.search(t) for t in lowered)
 
 
 # ---------------------------------------------------------------- the moment
@@ -138,12 +139,17 @@ class Moment:
         self.known["resolved"] = value
 
     @cached_property
+    def _heard(self) -> tuple[str, ...]:
+        """The customer's words, lower-cased once for every list they are read against."""
+        return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
+
+    @cached_property
     def state(self) -> str:
         """How the customer seems: the first of the phrasebooks' states whose words, cues, reasons or signals fit."""
         if self._book is None:
             return CALM
-        recent = self.context.customer_utterances[-5:]
-        reason = (self.context.reason or "").replace("_", " ")
+        recent = self._heard[-5:]
+        reason = (self.context.reason or "").replace("_", " ").lower()
         for state in self._book.states:
             if (state.signals and set(state.signals) & set(self._signals)) \
                     or (state.words and heard(state.words, recent)) \
@@ -169,12 +175,12 @@ class Moment:
         """Whether the customer already said the fact a question would ask."""
         if self._provenance == "customer_said":
             return True
-        return heard(self.about, self.context.customer_utterances)
+        return heard(self.about, self._heard)
 
     @cached_property
     def problem(self) -> bool:
         """Whether the customer just reported a problem with the thing the topic is about."""
-        recent = self.context.customer_utterances[-3:]
+        recent = self._heard[-3:]
         if not recent or self.context.issue_resolved is True or self._provenance == "customer_said":
             return False        # a data point the customer raised is theirs to be helped with
         topic = self._topic

@@ -165,7 +165,7 @@ def test_what_the_customer_already_said_is_built_on_not_asked_again():
     plain = suggest(connection, channel="cabin", receptiveness="medium")
     assert plain["suggestions"][0]["text"].startswith("Are you catching a connecting flight")
     worried = suggest(connection, channel="cabin", receptiveness="medium",
-                      customer_utterances=["I'm so worried I'll miss my onward flight to Lima."])
+                      customer_utterances=["I\u2019m so worried I\u2019ll miss my ONWARD flight to Lima."])
     assert worried["decision"] == "offer"
     assert not any("Are you" in t or "Connecting today?" in t for t in texts(worried))
     assert "that connection" in worried["suggestions"][0]["text"]
