@@ -218,7 +218,8 @@ class _Collector(Collector):
             self.add(path, f"{what} must be non-empty text; got {kind_of(source)}")
             return None
         try:
-            names = render.template_variables(source)
+            # Most lines are plain text: with no '{' there is nothing for Jinja to parse.
+            names = render.template_variables(source) if "{" in source else set()
         except TemplateSyntaxError as exc:
             self.add(path, f"{what} syntax: {exc.message}", rule="template-syntax",
                      offset=_template_offset(self.doc, path, exc.lineno))
