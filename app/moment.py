@@ -150,6 +150,8 @@ class Moment:
             return CALM
         recent = self._heard[-5:]
         reason = (self.context.reason or "").replace("_", " ").lower()
+        if not (recent or reason or self._signals):
+            return CALM
         for state in self._book.states:
             if (state.signals and set(state.signals) & set(self._signals)) \
                     or (state.words and heard(state.words, recent)) \
