@@ -155,7 +155,7 @@ def _judge(topic, phrasing: Phrasing, text: str, spoken: bool, sensitive: bool, 
 
 
 def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[Problem]:
-    """Moment lines judged like any other, and every moment a data point can meet given a moment."""
+    """Moment lines judged like any other, and a check that every moment a withheld data point can meet has one."""
     problems: list[Problem] = []
     for moment in book.moments:
         rendered: dict[tuple, list] = {}
