@@ -72,7 +72,8 @@ def _parse(text: str, file: str) -> tuple[list[LintRule], list[Problem]]:
         applies = _texts(c, item["applies_to"], path + ("applies_to",))
         for j, name in enumerate(applies):
             if name not in APPLIES_TO:
-                c.add(path + ("applies_to", j), f"unknown kind of line '{name}'; expected one of {', '.join(APPLIES_TO)}")
+                c.add(path + ("applies_to", j),
+                      f"unknown kind of line '{name}'; expected one of {', '.join(APPLIES_TO)}")
                 bad = True
         patterns = _texts(c, item["patterns"], path + ("patterns",))
         compiled = []

@@ -333,3 +333,13 @@ def test_no_bundled_line_uses_wording_out_of_place_for_the_channel(kind):
                     wrong += [(topic.id, text) for phrase, kinds in OUT_OF_PLACE.items()
                               if kind in kinds and phrase in text.lower()]
     assert not wrong
+
+
+def test_a_broken_lint_rule_file_is_reported_with_its_place(tmp_path):
+    (tmp_path / "lint").mkdir()
+    (tmp_path / "lint" / "rules.yaml").write_text(
+        "rules:\n  - id: x\n    message: m\n    applies_to: [confirms]\n    patterns: ['(']\n"
+        "    examples: {flag: ['no match here']}\n")
+    write_book(tmp_path, TOPIC)
+    found = {(p.rule, p.line) for p in lint_paths([str(tmp_path)]) if p.file.endswith("rules.yaml")}
+    assert ("lint-rule", 4) in found and ("lint-rule", 5) in found
