@@ -71,6 +71,10 @@ def run_case(engine, topic, case) -> Outcome:
         problems.append(f"action: expected one containing {action!r}; got {result['action']!r}")
     if expect.get("no_suggestions") and result["suggestions"]:
         problems.append(f"no_suggestions: got {said}")
+    if "moment" in expect and (result.get("guidance") or {}).get("moment") != expect["moment"]:
+        problems.append(f"moment: expected {expect['moment']}, got {(result.get('guidance') or {}).get('moment')}")
+    if "first" in expect and (not said or said[0] != expect["first"]):
+        problems.append(f"first: expected the top line {expect['first']!r}; got {said[:1]}")
     return Outcome(topic.id, case.name, where, not problems, problems)
 
 

@@ -18,10 +18,15 @@ from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
+from .moment import Moment, channel_kind, choose, fits
 from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
-NEUTRAL_FALLBACK = "Is there anything else I can help with today?"
+NO_MOMENT = {"moment": None, "say_nothing": True,
+             "message": "Nothing to say about this data point now; carry on with the conversation."}
+ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
+PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
+                                               "first, and leave this for now.")
 
 
 class Engine:
@@ -52,7 +57,11 @@ class Engine:
         return {"results": results, "say_now": _say_now(results)}
 
     def find_topic(self, datapoint: DataPoint, context: Context, book: Phrasebook | None = None) -> Topic | None:
-        """The first topic whose keys (or, failing those, category), industry and match condition fit."""
+        """The first topic whose keys (or, failing those, category), industry, channel kinds and match fit.
+
+        A key whose own topics are all for other channel kinds finds none: a bank's savings gap has no
+        place in a cabin, and a generic line standing in for it would not know what it is about.
+        """
         return self._choose_topic(datapoint, context, book or self.book)[0]
 
     def _choose_topic(self, datapoint: DataPoint, context: Context, book: Phrasebook,
@@ -60,13 +69,19 @@ class Engine:
         """The topic, and notes for staff when it is not the obvious one (another industry's, a loose match)."""
         category = policy.effective_category(datapoint, None, book.key_categories.get(datapoint.key), term_category)
         notes: list[policy.Reason] = []
-        missed = other_industry = False
+        missed = other_industry = off_channel = False
         form = values.match_form(datapoint.value)
         words = _WORD.findall(form)[:12] if isinstance(form, str) else []
+        kind = channel_kind(context.channel)
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
                 other_industry = other_industry or bool(topic.keys)
                 continue
+            if kind not in topic.channels:
+                off_channel = True
+                continue
+            if off_channel and topic.generic:
+                break
             if topic.match:
                 variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
                 if _holds(topic.match, {**variables, "value": form}, topic.id):
@@ -86,9 +101,23 @@ class Engine:
         topic, notes = self._choose_topic(dp, context, book, term_category)
         decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), term_category,
                                  terms_in, lambda d: _offers(book.offer_terms, d))
+        if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
+            kind = channel_kind(context.channel)
+            if all(kind not in t.channels for t in book.by_key[dp.key]):
+                decision = policy.Decision("withhold", (policy.Reason(
+                    "channel-fit", f"This data point's phrasings are not written for this channel "
+                                   f"({context.channel}), so it is not raised here."),), decision.category)
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
+        moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
+                        label=variables["label"], topic=topic, provenance=dp.provenance,
+                        category=decision.category, signals=estimate.signals, book=book)
+        if decision.decision in ("ask", "offer") and moment.problem:
+            decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+            moment.resolved = False     # the problem they just raised is the issue now
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context)
+        shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
+        unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
             "topic": topic.id if topic else None,
             "decision": decision.decision,
@@ -100,33 +129,33 @@ class Engine:
             "action": None,
             "category": decision.category,
             "honest_answer": None,
+            "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
             result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book)
-            result["suggestions"] = self._neutral(level, context, variables, guard, book)
+            result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
         result["action"] = self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
-            if topic.confirm and result["action"]:
-                line = guard.text(topic.confirm, variables)
-                if line:
-                    result["suggestions"] = [_suggestion(f"{topic.id}/confirm", line, "neutral", level)]
+            if result["action"]:
+                result["suggestions"] = self._lines(topic.confirm, level, moment, variables, guard, shown)[:1]
             # Where the action is too late (on board), there is honestly nothing to do: not a dropped line.
             said = result["action"] is not None or context.channel in topic.action_not_in
         else:
-            result["suggestions"] = self._render_level(source, level, variables, guard, context)
+            result["suggestions"] = self._lines(source.get(level, ()), level, moment, variables, guard, shown)
             for other in result["alternatives"]:
-                result["alternatives"][other] = self._render_level(source, other, variables, guard, context)
+                result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
+                                                            guard, shown)
             said = bool(result["suggestions"])
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
             result["decision"] = "defer"
             result["reasons"] = [guard.nothing_left().to_dict()] + [r.to_dict() for r in notes]
             result["alternatives"] = {lv: [] for lv in result["alternatives"]}
-            result["suggestions"] = self._neutral(level, context, variables, guard, book)
+            result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "apply_silently":
                 result["action"] = None
             return _explain_drops(result, guard)
@@ -156,24 +185,33 @@ class Engine:
         sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ()) if t is not topic]
         return _first_action(sources, dp, context, level, guard)
 
-    def _render_level(self, source: dict, level: str, variables: dict, guard: "_Guard",
-                      context: Context) -> list[dict]:
+    def _lines(self, lines, level: str, moment: Moment, variables: dict, guard: "_Guard",
+               shown: frozenset) -> list[dict]:
+        """The lines that fit this moment, rendered and guarded, best first."""
         out = []
-        for phrasing in source.get(level, ()):
-            text = guard.text(phrasing.source_for(context.spoken), variables)
+        spoken = moment.context.spoken
+        for phrasing in choose(lines, moment, shown):
+            text = guard.text(phrasing.source_for(spoken), variables)
             if text:
                 out.append(_suggestion(phrasing.id, text, phrasing.tone, level))
         return out
 
-    def _neutral(self, level: str, context: Context, variables: dict, guard: "_Guard",
-                 book: Phrasebook) -> list[dict]:
-        lines = book.neutral.get(level) or book.neutral.get("medium") or ()
-        for phrasing in lines:
-            text = guard.text(phrasing.source_for(context.spoken), {**variables, "value": None, "label": None},
-                              note=False)
-            if text:
-                return [_suggestion(f"neutral/{level}/{lines.index(phrasing) + 1}", text, phrasing.tone, level)]
-        return [_suggestion("neutral/fallback", NEUTRAL_FALLBACK, "neutral", level)]
+    def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
+                      shown: frozenset) -> tuple[list[dict], dict]:
+        """What to say (or that nothing should be said) when the data point must not be used."""
+        for candidate in book.moments:     # in file order: the first moment that fits wins
+            if not fits(candidate.fits, moment):
+                continue
+            guidance = {"moment": candidate.id, "say_nothing": candidate.say_nothing, "message": candidate.message}
+            if candidate.say_nothing:
+                return [], guidance
+            if any(sid.startswith(f"moment:{candidate.id}/") for sid in shown):
+                # Condolences, greetings and closes are said once a conversation, not once a data point.
+                return [], {**guidance, "say_nothing": True, "message": ALREADY_SAID}
+            said = self._lines(candidate.phrasings.get(level, ()), level, moment, variables, guard, shown)
+            if said:
+                return said, guidance
+        return [], dict(NO_MOMENT)
 
     # ------------------------------------------------------------ check
     def check(self, request: dict) -> dict:

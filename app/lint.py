@@ -2,7 +2,9 @@
 
 Each phrasing is rendered with its topic's example values and held to what
 the engine promises: no revealing frame, a question where it asks, short when
-spoken, tones that differ, no sensitive value or label.
+spoken, tones that differ, no sensitive value or label, no claim that work is
+done before it is (the rules in lint/), and a line for every channel kind a
+topic is used in and every moment a data point can meet.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from . import render
+from . import lintrules, render
 from .errors import Problem, TemplateError
-from .model import LEVELS, SENSITIVE_CATEGORIES
+from .model import LEVELS, SENSITIVE_CATEGORIES, STAGES
+from .moment import CALM, KIND_GROUPS, KINDS, fits
 from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
 from .values import naming_pattern, spoken_forms
 
@@ -42,39 +45,49 @@ def _problem(topic: Topic, phrasing: Phrasing, message: str, rule: str, severity
     return Problem(topic.file, phrasing.line, phrasing.col or 1, severity, f"{phrasing.id}: {message}", rule, src)
 
 
-def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem]:
+def _variants(phrasing: Phrasing) -> list[tuple[str, bool]]:
+    """The sources a line is said from: spoken unless it fits only writing, written unless only speech."""
+    kinds = dict(phrasing.fits).get("channel", KINDS)
+    out = []
+    if set(kinds) & set(KIND_GROUPS["spoken"]):
+        out.append((phrasing.spoken or phrasing.text, True))
+    if "written" in kinds and (phrasing.written or not out or phrasing.spoken):
+        out.append((phrasing.written or phrasing.text, False))
+    return out
+
+
+def _claims(topic, phrasing: Phrasing, text: str, kind: str, claim_rules, lines) -> list[Problem]:
+    return [_problem(topic, phrasing, f"{rule.message} ({text!r})", rule.id, rule.severity, lines)
+            for rule in claim_rules if kind in rule.applies_to and rule.flags(text)]
+
+
+def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=()) -> list[Problem]:
     problems: list[Problem] = []
     sensitive = (topic.category in SENSITIVE_CATEGORIES) or any(c in SENSITIVE_CATEGORIES for c in topic.categories)
-    rendered: dict[str, list[str]] = {}
-    for group in (topic.phrasings, topic.bystander):
+    rendered: dict[tuple, list] = {}
+    groups = (("phrasings", topic.phrasings), ("bystander", topic.bystander),
+              ("confirm", {"medium": topic.confirm} if topic.confirm else {}))
+    for kind, group in groups:
         for level in LEVELS:
             for phrasing in group.get(level, ()):
-                variants = [("spoken", phrasing.spoken or phrasing.text, True),
-                            ("written", phrasing.written or phrasing.text, False)]
-                seen = set()
-                for mode, source, spoken in variants:
-                    if source in seen and mode == "written" and phrasing.written is None:
-                        continue
-                    seen.add(source)
+                for source, spoken in _variants(phrasing):
                     variables = example_vars(topic, level, spoken)
                     try:
                         text = render.render(source, variables)
                     except TemplateError as exc:
                         problems.append(_problem(topic, phrasing, exc.message, "template-render", lines=lines))
                         continue
-                    if group is topic.phrasings and mode == "spoken":
-                        rendered.setdefault(level, []).append(text)
-                    problems.extend(_judge(topic, phrasing, text, spoken, sensitive, variables, checker, lines))
-    for low, high in (("low", "medium"), ("medium", "high"), ("low", "high")):
-        same = set(rendered.get(low, ())) & set(rendered.get(high, ()))
-        if same:
-            phrasing = topic.phrasings[high][0]
-            problems.append(_problem(topic, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
-                                     "tones should read differently", "tones-differ", lines=lines))
+                    if kind == "phrasings" and spoken:
+                        rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
+                    problems.extend(_judge(topic, phrasing, text, spoken, sensitive, variables, checker, lines,
+                                           asks=kind != "confirm"))
+                    problems.extend(_claims(topic, phrasing, text, kind, claim_rules, lines))
+    problems.extend(_tones_differ(topic, rendered, lines))
+    problems.extend(_coverage(topic, lines))
     example = example_vars(topic)
     naming = naming_pattern(spoken_forms(example["value"], example["label"], number_words_too=True)) \
         if sensitive else None
-    for extra, name in ((topic.action, "action"), (topic.quiet_action, "quiet_action"), (topic.confirm, "confirm"),
+    for extra, name in ((topic.action, "action"), (topic.quiet_action, "quiet_action"),
                         (topic.honest_answer, "honest_answer")):
         if extra:
             try:
@@ -83,9 +96,6 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
                 problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name}: {exc.message}",
                                         "template-render"))
                 continue
-            if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
-                problems.append(Problem(topic.file, topic.line, 1, "error",
-                                        f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
             if naming is not None and name in ("action", "quiet_action") and naming.search(text):
                 problems.append(Problem(topic.file, topic.line, 1, "error", f"{topic.id}: {name} names the "
                                         "sensitive data; staff act on it discreetly, without it", "sensitive-data"))
@@ -93,11 +103,11 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
     for name, source, line in conditions:
         if source:
             try:
-                render.evaluate(source, example_vars(topic))
+                render.evaluate(source, example)
             except TemplateError as exc:
                 problems.append(Problem(topic.file, line, 1, "error", f"{topic.id}: {name}: {exc.message}",
                                         "condition-render"))
-    for i, line in enumerate(topic.avoid):
+    for line in topic.avoid:
         if not checker.is_revealing(line, None, ()):
             problems.append(Problem(topic.file, topic.line, 1, "warning",
                                     f"{topic.id}: avoid example {line!r} is not flagged by the check; "
@@ -105,12 +115,41 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
     return problems
 
 
-def _judge(topic: Topic, phrasing: Phrasing, text: str, spoken: bool, sensitive: bool, variables: dict,
-           checker, lines) -> list[Problem]:
+def _tones_differ(owner, rendered: dict, lines) -> list[Problem]:
+    """Lines for the same moment (same conditions) that read word for word alike across tones."""
+    out = []
+    for (conditions, high), found in rendered.items():
+        for low in LEVELS[:LEVELS.index(high)]:
+            same = {text for text, _ in rendered.get((conditions, low), ())} & {text for text, _ in found}
+            if same:
+                phrasing = next(p for text, p in found if text in same)
+                out.append(_problem(owner, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
+                                    "tones should read differently", "tones-differ", lines=lines))
+    return out
+
+
+def _coverage(topic: Topic, lines) -> list[Problem]:
+    """A warning for each tone with no line for a channel kind the topic is used in."""
+    out = []
+    for level in LEVELS:
+        found = topic.phrasings.get(level, ())
+        if not found:
+            continue
+        covered = {k for p in found for k in dict(p.fits).get("channel", KINDS)}
+        missing = [k for k in topic.channels if k not in covered]
+        if missing:
+            out.append(_problem(topic, found[0], f"no '{level}' line for {', '.join(missing)}, where the topic is "
+                                "used; add one, or limit the topic's 'channels'", "channel-coverage",
+                                severity="warning", lines=lines))
+    return out
+
+
+def _judge(topic, phrasing: Phrasing, text: str, spoken: bool, sensitive: bool, variables: dict,
+           checker, lines, asks: bool = True) -> list[Problem]:
     found = []
     if not text:
         return [_problem(topic, phrasing, "renders to nothing with the example values", "empty", lines=lines)]
-    result = checker.check(text, None, topic.disable_checks)
+    result = checker.check(text, None, getattr(topic, "disable_checks", ()))
     if result.revealing:
         what = "; ".join(f"{f['match']!r} ({f['rule']})" for f in result.findings if f["severity"] == "error")
         found.append(_problem(topic, phrasing, f"reveals data: {what}", "revealing", lines=lines))
@@ -118,7 +157,7 @@ def _judge(topic: Topic, phrasing: Phrasing, text: str, spoken: bool, sensitive:
     if spoken and words > MAX_SPOKEN_WORDS:
         found.append(_problem(topic, phrasing, f"{words} words when spoken; keep it to {MAX_SPOKEN_WORDS} or fewer",
                               "sound-like-a-person", lines=lines))
-    if topic.decision == "ask" and phrasing.level != "low" and "?" not in text:
+    if asks and getattr(topic, "decision", None) == "ask" and phrasing.level != "low" and "?" not in text:
         found.append(_problem(topic, phrasing, "the topic asks, but this phrasing is not a question",
                               "ask-dont-tell", lines=lines))
     if text.count("?") > 1:
@@ -133,7 +172,70 @@ def _judge(topic: Topic, phrasing: Phrasing, text: str, spoken: bool, sensitive:
     return found
 
 
-def lint_book(book: Phrasebook, checker) -> list[Problem]:
+def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[Problem]:
+    """Moment lines judged like any other, and a check that every moment a withheld data point can meet has one."""
+    problems: list[Problem] = []
+    for moment in book.moments:
+        rendered: dict[tuple, list] = {}
+        for level in LEVELS:
+            for phrasing in moment.phrasings.get(level, ()):
+                for source, spoken in _variants(phrasing):
+                    variables = {**example_vars(_EXAMPLE_TOPIC, level, spoken), "value": None, "label": None}
+                    try:
+                        text = render.render(source, variables)
+                    except TemplateError as exc:
+                        problems.append(_problem(moment, phrasing, exc.message, "template-render", lines=lines))
+                        continue
+                    if spoken:
+                        rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
+                    problems.extend(_judge(moment, phrasing, text, spoken, False, variables, checker, lines))
+                    problems.extend(_claims(moment, phrasing, text, "moments", claim_rules, lines))
+        problems.extend(_tones_differ(moment, rendered, lines))
+    if book.moments or book.topics:
+        problems.extend(_moment_coverage(book))
+    return problems
+
+
+_EXAMPLE_TOPIC = Topic(id="moment", file="", line=0, purpose="service", decision="offer",
+                       categories=("operational",))
+
+
+class _Facts:
+    """One combination of conversation facts, for checking that some moment fits each."""
+
+    def __init__(self, **facts):
+        self.facts = facts
+
+    def fact(self, name):
+        return self.facts.get(name)
+
+
+def _moment_coverage(book: Phrasebook) -> list[Problem]:
+    states = [CALM] + [s.id for s in book.states]
+    gaps = []
+    for stage in (None,) + STAGES:
+        for resolved in (False, True):
+            for state in states:
+                for kind in KINDS:
+                    facts = _Facts(channel=kind, stage=stage, resolved=resolved, state=state)
+                    chosen = next((m for m in book.moments if fits(m.fits, facts)), None)
+                    if chosen is None:
+                        gaps.append(f"{kind}, stage {stage or 'unknown'}, {'resolved' if resolved else 'open'}, "
+                                    f"{state}")
+                    elif not chosen.say_nothing and any(
+                            not any(fits(p.fits, facts) for p in chosen.phrasings.get(level, ()))
+                            for level in LEVELS):
+                        gaps.append(f"{kind} in moment {chosen.id}")
+    if not gaps:
+        return []
+    where = book.moments[0] if book.moments else None
+    return [Problem(where.file if where else (book.files[0] if book.files else "phrasebooks"),
+                    where.line if where else 1, 1, "warning",
+                    f"no moment line for {len(gaps)} moments a withheld data point can meet, e.g. "
+                    f"{'; '.join(gaps[:3])}: the agent is told to say nothing there", "moment-coverage")]
+
+
+def lint_book(book: Phrasebook, checker, claim_rules=()) -> list[Problem]:
     lines: dict[str, list[str]] = {}
     for file in book.files:
         try:
@@ -143,7 +245,8 @@ def lint_book(book: Phrasebook, checker) -> list[Problem]:
             lines[file] = []
     problems = []
     for topic in book.topics.values():
-        problems.extend(lint_topic(topic, checker, lines))
+        problems.extend(lint_topic(topic, checker, lines, claim_rules))
+    problems.extend(_lint_moments(book, checker, lines, claim_rules))
     return problems
 
 
@@ -178,7 +281,10 @@ def lint_set(paths: Iterable[str] | None = None) -> tuple[Phrasebook, list[Probl
     else:
         from .check import default_checker
         checker = default_checker()
-    problems += lint_book(book, checker)
+    lint_dirs = [f / "lint" for f in folders if (f / "lint").is_dir()]
+    claim_rules, found = lintrules.collect(lint_dirs or None)
+    problems += found
+    problems += lint_book(book, checker, claim_rules)
     return book, sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
 
 

@@ -1,4 +1,4 @@
-"""Phrasebooks: YAML topics, cue lists and neutral lines, validated strictly.
+"""Phrasebooks: YAML topics, cue lists and moment lines, validated strictly.
 
 Every problem in every file is reported as file:line:col, and a set with any
 error never half-loads: the caller keeps the last good set instead.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,8 +18,9 @@ from jinja2 import TemplateSyntaxError
 from . import render
 from .bundled import bundled
 from .errors import PhrasebookError, Problem
-from .model import (CATEGORIES, CHANNELS, DECISIONS, LEVELS, PURPOSES, SENSITIVE_CATEGORIES,
-                    KEY_PATTERN_CHARS, is_identifier)
+from .model import (CATEGORIES, CHANNELS, DECISIONS, LEVELS, PURPOSES, RELATIONSHIPS, SENSITIVE_CATEGORIES,
+                    STAGES, KEY_PATTERN_CHARS, is_identifier)
+from .moment import CHANNEL_KINDS, FIT_KEYS, HELD, KIND_GROUPS, KINDS, MISSING
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
 DEFAULT_DIR = bundled("phrasebooks")
@@ -28,6 +30,7 @@ TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", 
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "anger", "distress", "warmth", "distress_reasons")
 MAX_PHRASINGS = 12
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def default_dir() -> Path:
@@ -45,6 +48,7 @@ class Phrasing:
     written: str | None = None
     line: int = 0
     col: int = 0
+    fits: tuple = ()      # ((condition, allowed values), ...): where this line suits
 
     def source_for(self, spoken: bool) -> str:
         return (self.spoken if spoken else self.written) or self.text
@@ -57,6 +61,39 @@ class Rule:
     decision: str
     message: str
     line: int = 0
+
+
+@dataclass(frozen=True)
+class State:
+    """How the customer may seem ('bereaved', 'upset'): read from their words, cue lists, the reason or signals."""
+
+    id: str
+    words: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A meaning a data point's value may have ('problem', 'preference'), told by its words."""
+
+    id: str
+    words: tuple[str, ...]
+    categories: tuple[str, ...] = ()      # only for data points of these categories (all when empty)
+
+
+@dataclass(frozen=True)
+class MomentLines:
+    """What the agent sees when a data point must not be used, for one kind of moment."""
+
+    id: str
+    message: str
+    file: str
+    line: int
+    fits: tuple = ()
+    say_nothing: bool = False
+    phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
 
 
 @dataclass(frozen=True)
@@ -90,13 +127,16 @@ class Topic:
     action_not_in: tuple[str, ...] = ()   # channels where the action can no longer be done (e.g. cabin)
     quiet_action: str | None = None    # what staff do, unsaid, when the data point is withheld
     proposes: bool = False             # proposes something new: the marketing principles apply
-    confirm: str | None = None
+    confirm: tuple[Phrasing, ...] = ()
     avoid: tuple[str, ...] = ()
     honest_answer: str | None = None
     message: str | None = None
     example: dict = field(default_factory=dict)
     tests: tuple[TestCase, ...] = ()
     disable_checks: tuple[str, ...] = ()
+    channels: tuple[str, ...] = KINDS               # the channel kinds the topic is used in
+    said: tuple[str, ...] | None = None             # words that mean the customer already said it
+    problem: tuple[str, ...] | None = None          # words that mean they reported a problem with it
 
     @property
     def generic(self) -> bool:
@@ -105,15 +145,18 @@ class Topic:
 
 @dataclass
 class Phrasebook:
-    """A loaded, valid set: topics indexed by key and category, cue lists and neutral lines."""
+    """A loaded, valid set: topics indexed by key and category, cue lists and moment lines."""
 
     topics: dict = field(default_factory=dict)
     by_key: dict = field(default_factory=dict)
     by_category: dict = field(default_factory=dict)
     key_categories: dict = field(default_factory=dict)
     cues: dict = field(default_factory=dict)
-    neutral: dict = field(default_factory=dict)     # level -> tuple[Phrasing]
     offer_terms: tuple[str, ...] = ()               # words that make a data point an offer
+    moments: tuple[MomentLines, ...] = ()
+    states: tuple[State, ...] = ()
+    value_readings: tuple[Reading, ...] = ()
+    problem_words: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     version: str = ""     # a hash of the files' names and contents: equal sets have equal versions
@@ -188,7 +231,8 @@ class _Collector(Collector):
         if self._too_long(source, path, what):
             return None
         try:
-            names = render.template_variables(source)
+            # Most lines are plain text: with no '{' there is nothing for Jinja to parse.
+            names = render.template_variables(source) if "{" in source else set()
         except TemplateSyntaxError as exc:
             self.add(path, f"{what} syntax: {exc.message}", rule="template-syntax",
                      offset=_template_offset(self.doc, path, exc.lineno))
@@ -246,16 +290,41 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
               "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "quiet_action",
-              "proposes", "confirm", "avoid", "honest_answer", "message", "example", "tests", "disable_checks")
-PHRASING_KEYS = ("tone", "text", "spoken", "written")
+              "proposes", "confirm", "avoid", "honest_answer", "message", "example", "tests", "disable_checks",
+              "channels", "said", "problem")
+PHRASING_KEYS = ("tone", "text", "spoken", "written", "fits")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
-EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action")
-FILE_KEYS = ("topics", "cues", "neutral", "disable_checks", "description", "industry", "offer_terms")
+EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
+               "first")
+FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
+             "description", "industry", "offer_terms")
+MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
+STATE_KEYS = ("id", "words", "cues", "reasons", "signals")
+READING_KEYS = ("id", "words", "categories")
 
 
 def _valid_key(key: str) -> bool:
     return bool(key) and set(key) <= KEY_PATTERN_CHARS and not key.startswith(".") and not key.endswith(".")
+
+
+def _phrasing(c: _Collector, item: Any, where: tuple, pid: str, level: str, allowed: set[str]) -> Phrasing | None:
+    """One line: plain text, or {text, tone, spoken, written, fits}."""
+    if isinstance(item, str):
+        item = {"text": item}
+        c.doc.marks.setdefault(where + ("text",), c.doc.where(where))
+    if not c.fields(item, where, PHRASING_KEYS, required=("text",), what="phrasing"):
+        return None
+    text = c.template(item.get("text"), where + ("text",), allowed)
+    spoken = c.template(item["spoken"], where + ("spoken",), allowed) if "spoken" in item else None
+    written = c.template(item["written"], where + ("written",), allowed) if "written" in item else None
+    tone = c.string(item, where, "tone") or _default_tone(level)
+    conditions = _fits(c, item["fits"], where + ("fits",)) if "fits" in item else ()
+    if not text:
+        return None
+    line, col = c.doc.where(where + ("text",))
+    return Phrasing(id=pid, level=level, tone=tone, text=text, spoken=spoken, written=written, line=line,
+                    col=col, fits=conditions)
 
 
 def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set[str],
@@ -274,22 +343,57 @@ def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set
             c.add(path + (level,), f"at most {MAX_PHRASINGS} phrasings a level")
         out = []
         for i, item in enumerate(items[:MAX_PHRASINGS]):
-            where = path + (level, i)
-            if isinstance(item, str):
-                item = {"text": item, "tone": _default_tone(level)}
-                c.doc.marks.setdefault(where + ("text",), c.doc.where(where))
-            if not c.fields(item, where, PHRASING_KEYS, required=("text",), what="phrasing"):
-                continue
-            text = c.template(item.get("text"), where + ("text",), allowed)
-            spoken = c.template(item["spoken"], where + ("spoken",), allowed) if "spoken" in item else None
-            written = c.template(item["written"], where + ("written",), allowed) if "written" in item else None
-            tone = c.string(item, where, "tone") or _default_tone(level)
-            if text:
-                line, col = c.doc.where(where + ("text",))
-                out.append(Phrasing(id=f"{prefix}{topic_id}/{level}/{i + 1}", level=level, tone=tone,
-                                    text=text, spoken=spoken, written=written, line=line, col=col))
+            found = _phrasing(c, item, path + (level, i), f"{prefix}{topic_id}/{level}/{i + 1}", level, allowed)
+            if found:
+                out.append(found)
         result[level] = tuple(out)
     return result
+
+
+FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS,
+               "channel": KINDS + tuple(KIND_GROUPS)}
+
+
+def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
+    """A line's conditions as ((name, allowed values), ...); every value checked, kinds expanded."""
+    if not c.fields(obj, path, FIT_KEYS, what="mapping of conditions (channel, stage, ...)"):
+        return ()
+    out = []
+    for name in FIT_KEYS:
+        if name not in obj:
+            continue
+        raw, where = obj[name], path + (name,)
+        if name in ("resolved", "said"):
+            if isinstance(raw, bool):
+                out.append((name, (raw,)))
+            else:
+                c.add(where, f"'{name}' must be true or false; got {kind_of(raw)}")
+            continue
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not items:
+            c.add(where, f"'{name}' must be text or a non-empty list of text; got {kind_of(raw)}")
+            continue
+        allowed: list[str] = []
+        for i, item in enumerate(items):
+            spot = where if isinstance(raw, str) else where + (i,)
+            choices = FIT_CHOICES.get(name)
+            if not isinstance(item, str):
+                c.add(spot, f"'{name}' items must be text; got {kind_of(item)}")
+            elif name == "channel" and item not in choices:
+                hint = (f"; the {item} channel is the '{CHANNEL_KINDS[item]}' kind" if item in CHANNEL_KINDS
+                        else "")
+                c.add(spot, f"unknown channel kind '{item}' (kinds: {', '.join(choices)}){hint}")
+            elif choices and item not in choices:
+                close = difflib.get_close_matches(item, choices, n=1, cutoff=0.6)
+                c.add(spot, f"unknown {name} '{item}'" + (f"; did you mean '{close[0]}'?" if close
+                                                           else f"; expected one of {', '.join(choices)}"))
+            elif not IDENTIFIER.match(item):
+                c.add(spot, f"{name} '{item}' must be a lower-case identifier (letters, digits, '_')")
+            else:
+                allowed.extend(KIND_GROUPS.get(item, (item,)) if name == "channel" else (item,))
+        if allowed:
+            out.append((name, tuple(dict.fromkeys(allowed))))
+    return tuple(out)
 
 
 def _default_tone(level: str) -> str:
@@ -367,7 +471,10 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
     if not isinstance(proposes, bool):
         c.add(path + ("proposes",), f"'proposes' must be true or false; got {kind_of(proposes)}")
         proposes = False
-    confirm = c.template(obj["confirm"], path + ("confirm",), allowed, "confirm") if "confirm" in obj else None
+    confirm = _confirm(c, obj["confirm"], path + ("confirm",), topic_id or "?", allowed) if "confirm" in obj else ()
+    channels = _channels(c, obj, path)
+    said = c.strings(obj, path, "said") if "said" in obj else None
+    problem = c.strings(obj, path, "problem") if "problem" in obj else None
     honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
               if "honest_answer" in obj else None)
     if "honest_answer" not in obj:
@@ -410,7 +517,36 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
                  bystander=bystander, action=action, action_not_in=action_not_in, quiet_action=quiet_action,
                  proposes=proposes, confirm=confirm, avoid=avoid, honest_answer=honest,
                  message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
-                 disable_checks=tuple(dict.fromkeys(file_disabled + disabled)))
+                 disable_checks=tuple(dict.fromkeys(file_disabled + disabled)), channels=channels,
+                 said=said, problem=problem)
+
+
+def _confirm(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set[str]) -> tuple:
+    """Confirm lines: one template, or a list of phrasings that may each say where they fit."""
+    items = [obj] if isinstance(obj, str) else obj
+    if not isinstance(items, list) or not items:
+        c.add(path, f"'confirm' must be a line or a non-empty list of lines; got {kind_of(obj)}")
+        return ()
+    if isinstance(obj, str):
+        c.doc.marks.setdefault(path + (0,), c.doc.where(path))
+    out = []
+    for i, item in enumerate(items[:MAX_PHRASINGS]):
+        pid = f"{topic_id}/confirm" + (f"/{i + 1}" if i else "")
+        found = _phrasing(c, item, path + (i,), pid, "medium", allowed)
+        if found:
+            out.append(found)
+    return tuple(out)
+
+
+def _channels(c: _Collector, obj: dict, path: tuple) -> tuple:
+    """The channel kinds a topic is used in (all four unless it says)."""
+    if "channels" not in obj:
+        return KINDS
+    choices = KINDS + tuple(KIND_GROUPS)
+    kinds = c.strings(obj, path, "channels", choices=choices)
+    if not kinds and isinstance(obj["channels"], list) and not obj["channels"]:
+        c.add(path + ("channels",), "'channels' must name at least one channel kind")
+    return tuple(dict.fromkeys(k for kind in kinds for k in KIND_GROUPS.get(kind, (kind,)))) or KINDS
 
 
 def _cues(c: _Collector, obj: Any, path: tuple) -> dict:
@@ -436,8 +572,83 @@ def _disabled_checks(c: _Collector, obj: Any, path: tuple) -> tuple:
     return tuple(out)
 
 
+def _moment(c: _Collector, obj: Any, path: tuple) -> MomentLines | None:
+    if not c.fields(obj, path, MOMENT_KEYS, required=("id", "message"), what="moment"):
+        return None
+    mid = c.string(obj, path, "id", required=True)
+    if mid and not _valid_key(mid):
+        c.add(path + ("id",), f"moment id '{mid}' must be lower-case letters, digits, '.', '_' or '-'")
+    message = c.string(obj, path, "message", required=True)
+    conditions = _fits(c, obj["fits"], path + ("fits",)) if "fits" in obj else ()
+    say_nothing = obj.get("say_nothing", False)
+    if not isinstance(say_nothing, bool):
+        c.add(path + ("say_nothing",), f"'say_nothing' must be true or false; got {kind_of(say_nothing)}")
+        say_nothing = False
+    phrasings = _phrasings(c, obj["phrasings"], path + ("phrasings",), mid or "?", set(TEMPLATE_NAMES),
+                           "moment:") if "phrasings" in obj else {}
+    if say_nothing == ("phrasings" in obj):
+        c.add(path, "a moment has either 'phrasings' (what to say) or 'say_nothing: true', not both or neither")
+    elif phrasings:
+        for level in LEVELS:
+            if level not in phrasings:
+                c.add(path + ("phrasings",), f"missing phrasings for '{level}' receptiveness", rule="missing-tone")
+    if not mid or not message:
+        return None
+    return MomentLines(mid, message, c.doc.file, c.doc.where(path)[0], conditions, say_nothing, phrasings)
+
+
+def _state(c: _Collector, obj: Any, path: tuple) -> State | None:
+    if not c.fields(obj, path, STATE_KEYS, required=("id",), what="state"):
+        return None
+    sid = c.string(obj, path, "id", required=True)
+    if sid and not IDENTIFIER.match(sid):
+        c.add(path + ("id",), f"state '{sid}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    found = {name: c.strings(obj, path, name, choices=CUE_LISTS if name == "cues" else None)
+             for name in ("words", "cues", "reasons", "signals")}
+    if not any(found.values()):
+        c.add(path, "a state needs 'words', 'cues', 'reasons' or 'signals' to be recognised by")
+    return State(sid, **found) if sid else None
+
+
+def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:
+    if not c.fields(obj, path, READING_KEYS, required=("id", "words"), what="value reading"):
+        return None
+    rid = c.string(obj, path, "id", required=True)
+    if rid and not IDENTIFIER.match(rid):
+        c.add(path + ("id",), f"value reading '{rid}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    words = c.strings(obj, path, "words")
+    categories = c.strings(obj, path, "categories", choices=CATEGORIES)
+    return Reading(rid, words, categories) if rid and words else None
+
+
+def _unknown_conditions(book: Phrasebook) -> list[Problem]:
+    """Lines that name a state or value reading no file defines: they could never fit."""
+    known = {"state": {s.id for s in book.states} | {"calm"},
+             "value": {r.id for r in book.value_readings} | {HELD, MISSING}}
+    lines = [(t.file, p) for t in book.topics.values()
+             for group in (t.phrasings, t.bystander) for ps in group.values() for p in ps]
+    lines += [(t.file, p) for t in book.topics.values() for p in t.confirm]
+    lines += [(m.file, p) for m in book.moments for ps in m.phrasings.values() for p in ps]
+    problems = []
+    for file, phrasing in lines:
+        for name, allowed in phrasing.fits:
+            for value in set(allowed) - known.get(name, set(allowed)):
+                problems.append(Problem(file, phrasing.line, phrasing.col or 1, "error",
+                                        f"{phrasing.id}: fits {name} '{value}', which no phrasebook defines "
+                                        f"(known: {', '.join(sorted(known[name]))})", "unknown-condition"))
+    for moment in book.moments:
+        for name, allowed in moment.fits:
+            for value in set(allowed) - known.get(name, set(allowed)):
+                problems.append(Problem(moment.file, moment.line, 1, "error",
+                                        f"moment {moment.id}: fits {name} '{value}', which no phrasebook defines",
+                                        "unknown-condition"))
+    return problems
+
+
 def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
-    """One phrasebook file's topics, cues and neutral lines, and every problem in it."""
+    """One phrasebook file's topics, cues, moments and word lists, and every problem in it."""
     try:
         doc = read_yaml(text, file)
     except YamlProblem as exc:
@@ -445,11 +656,16 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
         src = lines[exc.line - 1] if 0 < exc.line <= len(lines) else None
         return {}, [Problem(file, exc.line, exc.col, "error", exc.message, "yaml", src)]
     c = _Collector(doc)
-    parsed: dict = {"topics": [], "cues": {}, "neutral": {}}
+    parsed: dict = {"topics": [], "cues": {}, "moments": [], "states": [], "value_readings": [],
+                    "problem_words": ()}
     if doc.data is None:
         return parsed, [Problem(file, 1, 1, "warning", "empty phrasebook file", "empty")]
-    if not c.fields(doc.data, (), FILE_KEYS, what="mapping at the top of the file"):
+    if not c.fields(doc.data, (), FILE_KEYS + ("neutral",), what="mapping at the top of the file"):
         return parsed, c.problems
+    if "neutral" in doc.data:
+        c.add(("neutral",), "'neutral' lines are no longer used: one stock line cannot fit every moment; write "
+                            "'moments' instead (see the phrasebook guide)", key=True, severity="warning",
+              rule="neutral-replaced")
     file_disabled = _disabled_checks(c, doc.data["disable_checks"], ("disable_checks",)) \
         if "disable_checks" in doc.data else ()
     parsed["disable_checks"] = file_disabled
@@ -465,8 +681,13 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
     if "cues" in doc.data:
         parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
     parsed["offer_terms"] = tuple(w.lower() for w in c.strings(doc.data, (), "offer_terms"))
-    if "neutral" in doc.data:
-        parsed["neutral"] = _phrasings(c, doc.data["neutral"], ("neutral",), "neutral", set(TEMPLATE_NAMES), "")
+    for name, reader in (("moments", _moment), ("states", _state), ("value_readings", _reading)):
+        items = doc.data.get(name, [])
+        if not isinstance(items, list):
+            c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
+            continue
+        parsed[name] = [found for i, raw in enumerate(items) if (found := reader(c, raw, (name, i)))]
+    parsed["problem_words"] = c.strings(doc.data, (), "problem_words")
     return parsed, c.problems
 
 
@@ -530,10 +751,13 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         for name_, words in parsed.get("cues", {}).items():
             book.cues[name_] = tuple(dict.fromkeys(book.cues.get(name_, ()) + words))
         book.offer_terms = tuple(dict.fromkeys(book.offer_terms + parsed.get("offer_terms", ())))
-        for level, lines in parsed.get("neutral", {}).items():
-            book.neutral[level] = book.neutral.get(level, ()) + lines
+        book.moments += tuple(parsed.get("moments", ()))
+        book.states += tuple(parsed.get("states", ()))
+        book.value_readings += tuple(parsed.get("value_readings", ()))
+        book.problem_words = tuple(dict.fromkeys(book.problem_words + parsed.get("problem_words", ())))
     book.files = tuple(names)
     book.version = version.hexdigest()[:16]
+    problems.extend(_unknown_conditions(book))
     for cat in CATEGORIES:
         if cat not in SENSITIVE_CATEGORIES and book.topics and cat not in book.by_category:
             problems.append(Problem(names[0] if names else "phrasebooks", 1, 1, "warning",

@@ -61,6 +61,52 @@ def article(phrase: Any) -> str:
     return f"{word} {text}"
 
 
+# Nouns English does not count ("Do you have broadband?", not "a broadband"), by the label's last word.
+MASS_NOUNS = frozenset("""
+insurance cover coverage assurance broadband wifi wi-fi internet data electricity gas water power energy heating
+advice information assistance help support protection luggage baggage equipment furniture software hardware
+storage credit money cash finance travel accommodation parking breakfast lunch dinner food coffee tea milk
+healthcare care childcare maintenance servicing transport mail post shopping access music entertainment news
+feedback evidence research weather traffic paperwork packaging legal stuff wine beer seating legroom space
+""".split())
+PREFERENCE_WORDS = frozenset(("preference", "preferences", "preferred", "choice", "choices", "favourite",
+                              "favorite", "usual"))
+
+
+def _head(text: str) -> str:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text.lower()) if w not in PREFERENCE_WORDS]
+    return words[-1] if words else ""
+
+
+def is_plural(phrase: Any) -> bool:
+    """Whether a noun phrase is plural, read from its last word ('contact lenses', 'points')."""
+    head = _head(str(phrase))
+    return bool(head) and head not in MASS_NOUNS and head.endswith("s") and not head.endswith(("ss", "us", "is"))\
+        and bool(_inflect().singular_noun(head))
+
+
+def indefinite(phrase: Any) -> str:
+    """The phrase as English says it after 'Do you have': 'a savings account', 'broadband', 'contact lenses'."""
+    text = " ".join(str(phrase).split())
+    if not text:
+        return text
+    head = _head(text)
+    if head in MASS_NOUNS or is_plural(text):
+        return text
+    return article(text)
+
+
+def subject(phrase: Any) -> str:
+    """What a preference is about: 'seat preference' -> 'seat', 'preferred branch' -> 'branch'."""
+    words = [w for w in str(phrase).split() if w.lower() not in PREFERENCE_WORDS]
+    return " ".join(words) or str(phrase)
+
+
+def be(phrase: Any) -> str:
+    """'is' or 'are', agreeing with a noun phrase ('Are your contact lenses ...', 'Is your broadband ...')."""
+    return "are" if is_plural(phrase) else "is"
+
+
 def plural(word: Any, count: Any = 2) -> str:
     """The plural of a noun when count is not one ('policy' -> 'policies')."""
     text = str(word)
@@ -146,7 +192,9 @@ def _build_environment() -> PhraseEnvironment:
                         "join": budget.join_checked(env.filters["join"]),
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
-                        "join_words": join_words, "words": number_words})
+                        "join_words": join_words, "words": number_words,
+                        "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
+                        "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
     return env
 

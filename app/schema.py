@@ -95,6 +95,18 @@ def component_schemas() -> dict:
                 "action": {"type": ["string", "null"]},
                 "category": {"type": ["string", "null"]},
                 "honest_answer": {"type": ["string", "null"]},
+                "guidance": {
+                    "description": "Set when the decision is withhold or defer: the moment the conversation is in "
+                                   "and whether to say nothing about this data point (suggestions is then empty) "
+                                   "or one of the moment's lines (an empathy line, a greeting, a close). Null when "
+                                   "the data point is used.",
+                    "anyOf": [{"type": "null"}, {"type": "object", "properties": {
+                        "moment": {"type": ["string", "null"],
+                                   "description": "The phrasebook moment, e.g. keep-helping, condolence, greet, close."},
+                        "say_nothing": {"type": "boolean",
+                                        "description": "True: say nothing about this data point; keep helping."},
+                        "message": {"type": "string", "description": "What to do, for staff."}},
+                        "required": ["moment", "say_nothing", "message"]}]},
             },
             "required": ["topic", "decision", "reasons", "receptiveness", "suggestions", "alternatives",
                          "avoid", "action"],

@@ -99,6 +99,9 @@ def test_agent_panel_by_hand_shows_hold_and_withhold_without_the_value(page, liv
     assert page.locator("#hold-card").is_visible()
     assert page.locator("#withhold-card").is_visible()
     assert "diabetes" not in page.locator(".results").inner_text().lower()
+    # Before the issue is resolved nothing is said about either: the panel says to keep helping, no stock close.
+    assert page.locator("#say-now-main").is_hidden()
+    assert "Keep helping" in page.locator("#say-now-empty").inner_text()
 
 
 def test_agent_panel_shows_the_discreet_action_for_a_need_the_customer_raised(page, live_url):
@@ -119,7 +122,7 @@ def test_agent_panel_shows_the_discreet_action_for_a_need_the_customer_raised(pa
 
 def test_agent_panel_takes_any_industry(page, live_url):
     page.goto(live_url + "/?key=loyalty.tier&value=gold&provenance=account_record&channel=phone"
-                         "&industry=car_rental&receptiveness=medium")
+                         "&industry=car_rental&receptiveness=medium&consent=marketing")
     page.wait_for_function("() => document.body.dataset.state === 'ready'")
     assert page.get_by_label("Industry").input_value() == "car_rental"
     assert page.locator("#say-now-text").inner_text()
@@ -271,7 +274,7 @@ def test_a_quiet_action_is_the_big_thing_to_do_and_its_line_is_secondary(page, l
     big = page.locator("#say-now-text")
     assert big.inner_text().startswith("Pre-select an aisle seat")
     line = page.locator("#say-now-line")
-    assert line.inner_text().startswith("I've sorted your seat")
+    assert line.inner_text().startswith("I'll get your seat sorted")
     size = "e => parseFloat(getComputedStyle(e).fontSize)"
     assert big.evaluate(size) > line.evaluate(size) * 1.3
     assert page.locator("#quietly").is_hidden()    # not listed twice
@@ -393,7 +396,7 @@ def test_cabin_bystander_mode_switches_offline_and_survives_a_reload(browser):
 
 
 def test_studio_counts_read_right_and_failures_come_first(browser, tmp_path):
-    for name in ("core.yaml", "insurance.yaml"):
+    for name in ("core.yaml", "moments.yaml", "insurance.yaml"):
         shutil.copy(Path("phrasebooks") / name, tmp_path / name)
     with serving(create_app({"TESTING": True})) as (_, url):
         context = browser.new_context(viewport=DESKTOP)
@@ -433,9 +436,9 @@ def test_a_quiet_actions_line_is_not_repeated_among_the_lines_to_say(page, live_
               "&issue_resolved=true&key=seat.preference&value=aisle&provenance=account_record&provenance=customer_stated")
     page.wait_for_function("() => document.body.dataset.state === 'ready'")
     assert page.locator("#say-now-text").inner_text() == "Do you also have auto insurance?"
-    assert "sorted your seat" not in page.locator("#say-now-more").inner_text()
+    assert "your seat sorted" not in page.locator("#say-now-more").inner_text()
     quietly = page.locator("#quietly-list").inner_text()
-    assert "Pre-select an aisle seat" in quietly and "sorted your seat" in quietly
+    assert "Pre-select an aisle seat" in quietly and "your seat sorted" in quietly
 
 
 def test_a_posted_request_with_malformed_consent_is_named_not_taken_as_unknown(page, live_url):

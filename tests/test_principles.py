@@ -37,7 +37,9 @@ def test_resolve_first_defers_a_cross_sell():
                      issue_resolved=False, receptiveness="high")
     assert result["decision"] == "defer" and "resolve-first" in rules(result)
     assert not any("auto" in t.lower() or "car" in t.lower() for t in texts(result))
-    assert result["suggestions"], "a neutral line is still offered"
+    # Issue 8: before the issue is resolved the agent keeps helping; no stock close, and the response says so.
+    assert result["suggestions"] == []
+    assert result["guidance"]["moment"] == "keep-helping" and result["guidance"]["say_nothing"] is True
 
 
 def test_read_the_customer_estimates_and_defers_when_low():

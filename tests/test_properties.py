@@ -114,9 +114,9 @@ hostile_points = st.fixed_dictionaries(
      "provenance": st.sampled_from(PROVENANCES)},
     optional={"label": st.one_of(hostile_text.filter(str.strip), leaves.map(str).filter(str.strip)),
               "category": st.sampled_from(CATEGORIES)})
-NEUTRAL_WORDS = {w.lower() for level in ENGINE.book.neutral.values() for p in level for w in
-                 __import__("re").findall(r"[\w'-]+", p.text)} | {"is", "there", "anything", "else", "i", "can",
-                                                                   "help", "with", "today"}
+# Words of the moment lines (said when the data point is not used) may coincide with a short value.
+NEUTRAL_WORDS = {w.lower() for moment in ENGINE.book.moments for level in moment.phrasings.values() for p in level
+                 for w in __import__("re").findall(r"[\w'-]+", p.text)}
 
 
 def _leaves(item):
@@ -157,3 +157,25 @@ def test_no_line_or_action_holds_invisible_characters_markup_or_a_sensitive_valu
                 continue
             for text in spoken + [result["action"] or ""]:
                 assert not re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", text.lower()), (needle, text)
+UNSPEAKABLE = ["\u202e", "\u202d", "\u2066", "\u2069", "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",
+               "\x00", "\x07", "\x1b", "\x7f", "\u0085", "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{# c #}",
+               "<script>alert(1)</script>", "<b>", "}}", "{{"]
+hostile = st.builds(lambda a, bad, b: a + bad + b, st.sampled_from(["", "aisle", "broadband", "gold ", "size"]),
+                    st.sampled_from(UNSPEAKABLE), st.sampled_from(["", " seat", "x", " package"]))
+
+
+def _unspeakable(text):
+    import unicodedata
+    return (any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in text)
+            or any(mark in text for mark in ("{{", "}}", "{%", "%}", "{#", "#}", "<script", "<b>")))
+
+
+@SETTINGS
+@given(st.fixed_dictionaries({"key": st.sampled_from(KNOWN_KEYS), "provenance": st.sampled_from(PROVENANCES)},
+                             optional={"category": st.sampled_from(CATEGORIES)}),
+       st.one_of(hostile, words), st.one_of(hostile, words, st.none()), contexts)
+def test_no_spoken_line_holds_control_bidi_zero_width_or_template_syntax(datapoint, value, label, context):
+    datapoint = {**datapoint, "value": value, **({"label": label} if label and label.strip() else {})}
+    result = ENGINE.suggest({"datapoint": datapoint, "context": context})
+    for text in all_texts(result) + [result["action"] or "", result["honest_answer"] or ""]:
+        assert not _unspeakable(text), text

@@ -19,6 +19,18 @@ TACT = str(Path(sys.executable).parent / "tact")
 EXAMPLE = json.loads((ROOT / "examples" / "auto-insurance.json").read_text())
 OLD_LINE = 'text: "Do you also have {{ label }}?"'
 NEW_LINE = 'text: "Do you have {{ label }} as well?"'
+OLD_CASE = 'expect: {decision: ask, says: "auto insurance"'
+
+
+def place(needle: str, offset: int = 0) -> str:
+    """Where a needle stands in the bundled insurance.yaml, as `insurance.yaml:line:col` (col moved by offset)."""
+    lines = (ROOT / "phrasebooks" / "insurance.yaml").read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if needle in line)
+    return f"insurance.yaml:{number}:{lines[number - 1].index(needle) + 1 + offset}"
+
+
+LINE_AT = place(OLD_LINE, len("text: "))     # where lint reports the phrasing: its opening quote
+CASE_AT = place("- name: asks at wrap-up once the billing question is solved", len("- "))   # the case's start
 
 
 def free_port() -> int:
@@ -151,7 +163,7 @@ def test_hup_with_an_edit_that_fails_validation_changes_nothing_and_logs_the_pla
     assert server.versions() == {before}
     assert {server.suggestion() for _ in range(20)} == {"Do you also have auto insurance?"}
     log = server.logfile.read_text()
-    assert "phrasebooks/insurance.yaml:22:17: error: insurance.auto-gap/medium/1: reveals data" in log
+    assert f"phrasebooks/{LINE_AT}: error: insurance.auto-gap/medium/1: reveals data" in log
     assert "Traceback" not in log
     assert server.proc.poll() is None
 
@@ -176,9 +188,8 @@ def test_requests_gunicorn_cannot_parse_get_json_errors(server):
 
 @pytest.mark.parametrize("edit, place", [
     (lambda text: text.replace("    keys: [policy.auto]", "    keys: [policy.auto", 1), "insurance.yaml:8:"),
-    (lambda text: text.replace(OLD_LINE, 'text: "I can see you lack {{ label }}."'), "insurance.yaml:22:17: error"),
-    (lambda text: text.replace('expect: {decision: ask, says: "auto insurance"',
-                               'expect: {decision: defer, says: "auto insurance"'), "insurance.yaml:33:9: error"),
+    (lambda text: text.replace(OLD_LINE, 'text: "I can see you lack {{ label }}."'), f"{LINE_AT}: error"),
+    (lambda text: text.replace(OLD_CASE, 'expect: {decision: defer, says: "auto insurance"'), f"{CASE_AT}: error"),
 ], ids=["yaml", "lint", "phrasebook-test"])
 def test_serve_refuses_to_start_on_a_set_that_does_not_validate(books, tmp_path, edit, place):
     path = books / "insurance.yaml"
@@ -197,7 +208,7 @@ def test_suggest_refuses_a_set_that_fails_lint(books, tmp_path):
     done = subprocess.run([TACT, "suggest", "--phrasebooks", str(books), "-"], input=json.dumps(EXAMPLE),
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert "insurance.yaml:22:17: error: insurance.auto-gap/medium/1: template went over its budget" in done.stderr
+    assert f"{LINE_AT}: error: insurance.auto-gap/medium/1: template went over its budget" in done.stderr
     assert "Traceback" not in done.stderr
     path.write_text(path.read_text().replace('text: "{{ (label * 100000) }}?"', OLD_LINE))
     done = subprocess.run([TACT, "suggest", "--phrasebooks", str(books), "-"], input=json.dumps(EXAMPLE),

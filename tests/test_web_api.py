@@ -271,7 +271,7 @@ def test_studio_shows_lint_with_file_and_line(tmp_path):
 
 def test_studio_previews_the_disk_and_never_changes_what_is_served(tmp_path):
     from tact.web import create_app
-    for name in ("core.yaml", "insurance.yaml"):
+    for name in ("core.yaml", "moments.yaml", "insurance.yaml"):
         (tmp_path / name).write_text(Path("phrasebooks", name).read_text())
     app = create_app({"TESTING": True, "PHRASEBOOKS": str(tmp_path)})
     client = app.test_client()

@@ -86,7 +86,7 @@ def topic_summary(topic) -> dict:
 
 def _phrasings(group: dict) -> dict:
     return {level: [{"id": p.id, "tone": p.tone, "text": p.text, "spoken": p.spoken, "written": p.written,
-                     "line": p.line} for p in items] for level, items in group.items()}
+                     "line": p.line, "fits": {name: list(allowed) for name, allowed in p.fits}} for p in items] for level, items in group.items()}
 
 
 def topic_detail(topic) -> dict:
@@ -94,7 +94,8 @@ def topic_detail(topic) -> dict:
             "rules": [{"id": r.id, "when": r.when, "decision": r.decision, "message": r.message}
                       for r in topic.rules],
             "phrasings": _phrasings(topic.phrasings), "bystander": _phrasings(topic.bystander),
-            "action": topic.action, "confirm": topic.confirm, "avoid": list(topic.avoid),
+            "action": topic.action, "confirm": topic.confirm[0].text if topic.confirm else None,
+            "confirms": _phrasings({"medium": topic.confirm})["medium"], "avoid": list(topic.avoid),
             "honest_answer": topic.honest_answer, "example": topic.example, "tests": len(topic.tests)}
 
 

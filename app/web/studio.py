@@ -112,8 +112,8 @@ def topic_preview(engine, topic) -> list[dict]:
 
 def _extras(topic) -> list[dict]:
     out = []
-    for name, source in (("Action", topic.action), ("Confirmation", topic.confirm),
-                         ("Honest answer", topic.honest_answer)):
+    sources = [("Action", topic.action)] + [("Confirmation", p.text) for p in topic.confirm]
+    for name, source in sources + [("Honest answer", topic.honest_answer)]:
         if source:
             try:
                 out.append({"name": name, "text": render.render(source, example_vars(topic)), "error": None})

@@ -249,7 +249,8 @@
     $("say-now-copy").hidden = !!quietTop && !confirm;
     if (!sayNow.length && !quietTop) {
       $("say-now-empty").hidden = false;
-      $("say-now-empty").textContent = "Nothing from the records to raise now.";
+      var guidance = results[0] && results[0].guidance;
+      $("say-now-empty").textContent = (guidance && guidance.message) || "Nothing from the records to raise now.";
     }
     sayNow.slice(1).forEach(function (s) {   // a quiet action's line stays with its action
       if (resultOf[s.id].decision !== "apply_silently") more.appendChild(lineItem(null, s.text));

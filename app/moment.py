@@ -1,0 +1,192 @@
+"""The moment a line is for, and choosing the line that fits it best.
+
+A phrasing's `fits` names where it suits (channel kind, stage, industry,
+relationship, whether the issue is resolved, how the customer seems, what the
+value means, whether the customer already said it). A line fits when every
+condition it names holds; more conditions beat fewer, ties keep file order,
+and a line already shown in this conversation gives way to another that fits.
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from typing import Any, Iterable
+
+CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
+                 "cabin": "cabin", "chat": "written", "messaging": "written", "email": "written",
+                 "sms": "written", "app": "written"}
+KINDS = ("phone", "in_person", "written", "cabin")
+KIND_GROUPS = {"spoken": ("phone", "in_person", "cabin")}
+CALM = "calm"
+HELD, MISSING = "held", "missing"
+MISSING_VALUES = (None, False, 0, "", (), [])
+MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
+# The conditions a phrasing may name, in the order they are read.
+FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
+SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
+            "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
+STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+
+
+def channel_kind(channel: str) -> str:
+    return CHANNEL_KINDS.get(channel, "written")
+
+
+def fits(conditions: tuple, moment: "Moment") -> bool:
+    """Whether every condition of a line holds in this moment (a fact not known fits nothing)."""
+    for name, allowed in conditions:
+        if moment.fact(name) not in allowed:
+            return False
+    return True
+
+
+def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) -> list:
+    """The lines that fit, best first: not yet shown, then more specific, then file order."""
+    fitting = [line for line in lines if not line.fits or fits(line.fits, moment)]
+    if len(fitting) < 2 or not (shown or any(line.fits for line in fitting)):
+        return fitting      # the common case: nothing to rank
+    order = {id(line): i for i, line in enumerate(fitting)}
+    return sorted(fitting, key=lambda line: (line.id in shown, -len(line.fits), order[id(line)]))
+
+
+# ---------------------------------------------------------------- words
+
+def stem(word: str) -> str:
+    """A rough stem, enough to hear 'connecting' in a 'connection' label."""
+    word = word.lower()
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def label_words(text: Any) -> tuple[str, ...]:
+    """The content words of a label or value as patterns ('connect*')."""
+    if not isinstance(text, str):
+        return ()
+    words = re.findall(r"[a-z]+", text.lower()[:200])
+    return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
+
+
+@lru_cache(maxsize=2048)
+def pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    """One regex for a word list: '*' ends a prefix, other words match whole, case folded."""
+    parts = [re.escape(w[:-1].lower()) + r"[a-z'’]*" if w.endswith("*") else re.escape(w.lower())
+             for w in words if w.strip("*").strip()]
+    if not parts:
+        return None
+    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+
+
+def heard(words: tuple[str, ...], lowered: Iterable[str]) -> bool:
+    """Whether any of the (lower-cased) texts holds one of the words."""
+    found = pattern(tuple(words))
+    return bool(found) and any(found.search(t) for t in lowered)
+
+
+def heard_together(first: tuple[str, ...], second: tuple[str, ...], lowered: Iterable[str]) -> bool:
+    """Whether one (lower-cased) utterance holds words of both lists ('the frother' + 'broke')."""
+    a, b = pattern(tuple(first)), pattern(tuple(second))
+    return bool(a and b) and any(a.search(t) and b.search(t) for t in lowered)
+
+
+# ---------------------------------------------------------------- the moment
+
+def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
+    """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
+
+    A reading limited to some categories ('cancelled' is a missing product but a problem flight) counts only there.
+    """
+    if value in MISSING_VALUES:
+        return MISSING
+    if value is True:
+        return HELD
+    text = value if isinstance(value, str) else " ".join(v for v in value if isinstance(v, str)) \
+        if isinstance(value, (list, tuple)) else str(value)
+    lowered = " ".join(text.lower().split())[:300]
+    if not lowered or lowered in MISSING_TEXT:
+        return MISSING
+    for reading in readings:
+        if reading.categories and category not in reading.categories:
+            continue
+        found = pattern(reading.words)
+        if found and found.search(lowered):
+            return reading.id
+    return HELD
+
+
+class Moment:
+    """The facts of one conversation moment that lines are chosen by; costly ones are read on first use."""
+
+    def __init__(self, context, *, resolved: bool, value: Any = None, label: Any = None, topic=None,
+                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None):
+        self.context = context
+        self.known = {"channel": channel_kind(context.channel), "stage": context.stage, "industry": context.industry,
+                      "relationship": context.relationship, "resolved": resolved}
+        self._value, self._label, self._topic = value, label, topic
+        self._provenance, self._category, self._signals, self._book = provenance, category, signals, book
+
+    def fact(self, name: str):
+        """A condition's fact: the plain ones known at once, the rest read on first use."""
+        return self.known[name] if name in self.known else getattr(self, name)
+
+    @property
+    def resolved(self) -> bool:
+        return self.known["resolved"]
+
+    @resolved.setter
+    def resolved(self, value: bool) -> None:
+        self.known["resolved"] = value
+
+    @cached_property
+    def _heard(self) -> tuple[str, ...]:
+        """The customer's words, lower-cased once for every list they are read against."""
+        return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
+
+    @cached_property
+    def state(self) -> str:
+        """How the customer seems: the first of the phrasebooks' states whose words, cues, reasons or signals fit."""
+        if self._book is None:
+            return CALM
+        recent = self._heard[-5:]
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        if not (recent or reason or self._signals):
+            return CALM
+        for state in self._book.states:
+            if (state.signals and set(state.signals) & set(self._signals)) \
+                    or (state.words and heard(state.words, recent)) \
+                    or (state.reasons and reason and heard(state.reasons, (reason,))) \
+                    or any(heard(self._book.cues.get(name, ()), recent) for name in state.cues):
+                return state.id
+        return CALM
+
+    @cached_property
+    def value(self) -> str:
+        return read_value(self._value, self._book.value_readings if self._book else (), self._category)
+
+    @cached_property
+    def about(self) -> tuple[str, ...]:
+        """Words that mean the thing this topic is about: its `said` list, else the label's words."""
+        topic = self._topic
+        if topic is not None and topic.said is not None:
+            return topic.said
+        return label_words(self._label)
+
+    @cached_property
+    def said(self) -> bool:
+        """Whether the customer already said the fact a question would ask."""
+        if self._provenance == "customer_said":
+            return True
+        return heard(self.about, self._heard)
+
+    @cached_property
+    def problem(self) -> bool:
+        """Whether the customer just reported a problem with the thing the topic is about."""
+        recent = self._heard[-3:]
+        if not recent or self.context.issue_resolved is True or self._provenance == "customer_said":
+            return False        # a data point the customer raised is theirs to be helped with
+        topic = self._topic
+        if topic is not None and topic.problem is not None:
+            return heard(topic.problem, recent)
+        things = self.about + label_words(self._value)
+        return heard_together(things, self._book.problem_words if self._book else (), recent)
