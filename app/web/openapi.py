@@ -28,6 +28,7 @@ def _pack_schemas(components: dict) -> dict:
         "decision": {"type": "string"},
         "reasons": {"type": "array", "items": {"type": "object"}},
         "lines": {"type": "array", "items": {"type": "string"}},
+        "ids": {"type": "array", "items": {"type": "string"}, "description": "The lines' suggestion ids."},
         "action": {"type": ["string", "null"]}},
         "required": ["decision", "reasons", "lines", "action"]}
     return {
