@@ -7,7 +7,8 @@ TACT_DATABASE_URL). Rounds alternate between two phases of equal length:
 suggest alone (a client sending suggest requests that name a conversation, so
 the call's memory is read from the store), and the same suggest client while 8
 feedback clients send their share of the 10,000 events in batches, resending
-every 10th batch as a client would after a lost answer. Each phase's clients
+every 10th batch as a client would after a lost answer; the order of the two
+phases alternates from round to round. Each phase's clients
 run in their own process. Reported, per database: events lost and doubled
 (stored vs sent, read back from the database; the server's accepted and
 duplicate counts), and suggest p99 under load as a ratio of suggest p99 alone
@@ -184,27 +185,35 @@ def run_database(name: str, url: str, args) -> dict:
         warm = ctx.Queue()
         suggest_client(port, ctx.Event(), 3.0, warm)     # in this process: load NLTK etc. in every worker
         for r in range(args.rounds):
-            # Loaded: the suggest client runs while the feedback clients send this round's share.
-            stop, out_s, out_f = ctx.Event(), ctx.Queue(), ctx.Queue()
-            sp = ctx.Process(target=suggest_client, args=(port, stop, 0, out_s))
-            fp = ctx.Process(target=feedback_clients, args=(port, per_round[r], args.clients, args.batch,
-                                                            args.rate, out_f))
-            sp.start()
-            fp.start()
-            load = collect(out_f, fp)
-            stop.set()
-            loaded = collect(out_s, sp)
-            sp.join()
-            fp.join()
-            for k in totals:
-                totals[k] += load[k]
-            # Alone: the same suggest client for as long.
-            out_a, never = ctx.Queue(), ctx.Event()
-            ap = ctx.Process(target=suggest_client, args=(port, never, load["seconds"], out_a))
-            ap.start()
-            alone = collect(out_a, ap)
-            ap.join()
-            row = {"events": len(per_round[r]), "feedback_seconds": round(load["seconds"], 2),
+            # ABBA: even rounds measure under load first, odd rounds alone first, so drift cancels out.
+            share = per_round[r]
+            phases = ("loaded", "alone") if r % 2 == 0 else ("alone", "loaded")
+            seconds = len(share) / args.rate if args.rate else (rounds[-1]["feedback_seconds"] if rounds else 5.0)
+            for phase in phases:
+                if phase == "loaded":
+                    # The suggest client runs while the feedback clients send this round's share.
+                    stop, out_s, out_f = ctx.Event(), ctx.Queue(), ctx.Queue()
+                    sp = ctx.Process(target=suggest_client, args=(port, stop, 0, out_s))
+                    fp = ctx.Process(target=feedback_clients, args=(port, share, args.clients, args.batch,
+                                                                    args.rate, out_f))
+                    sp.start()
+                    fp.start()
+                    load = collect(out_f, fp)
+                    stop.set()
+                    loaded = collect(out_s, sp)
+                    sp.join()
+                    fp.join()
+                    seconds = load["seconds"]
+                    for k in totals:
+                        totals[k] += load[k]
+                else:
+                    # Alone: the same suggest client, for as long as the feedback takes.
+                    out_a, never = ctx.Queue(), ctx.Event()
+                    ap = ctx.Process(target=suggest_client, args=(port, never, seconds, out_a))
+                    ap.start()
+                    alone = collect(out_a, ap)
+                    ap.join()
+            row = {"events": len(share), "order": "/".join(phases), "feedback_seconds": round(load["seconds"], 2),
                    "events_per_second": round(load["sent"] / load["seconds"], 1),
                    "suggest_alone": {"requests": len(alone["latencies"]),
                                      "p50_ms": round(percentile(alone["latencies"], 0.5) * 1000, 2),
@@ -245,7 +254,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--batch", type=int, default=10, help="events a request")
     parser.add_argument("--rate", type=float, default=400, help="events a second, all clients together; 0: flat out")
     parser.add_argument("--workers", type=int, default=2)

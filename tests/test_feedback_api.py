@@ -35,6 +35,14 @@ def test_feedback_is_accepted_once_per_event_id(tmp_path):
     assert stats["totals"]["shown"] == 1 and stats["totals"]["used"] == 1 and stats["totals"]["declined"] == 1
 
 
+def test_by_default_the_database_is_a_sqlite_file_in_the_instance_folder_made_on_first_use(tmp_path):
+    instance = tmp_path / "instance"
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATABASE_URL": None})
+    assert (instance / "tact.sqlite3").exists()
+    assert post(app.test_client(), event("e1")).status_code == 202
+    assert sqlite3.connect(instance / "tact.sqlite3").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 @pytest.mark.parametrize("body, field, code", [
     ({"events": [event("e", event="clicked")]}, "events[0].event", 422),
     ({"events": [event("e", reason="too_pushy", event="declined")]}, "events[0].reason", 422),
