@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Any SQLAlchemy URL; default: a SQLite file in the instance folder, created on first use.
         DATABASE_URL=os.environ.get("TACT_DATABASE_URL") or None,
         DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
+        FEEDBACK_CONCURRENCY=1,       # feedback requests a worker process handles at once; more get 429
     )
     if test_config:
         app.config.from_mapping(test_config)
