@@ -20,14 +20,14 @@ from .memory import get_store
 bp = Blueprint("feedback", __name__)
 bp.register_error_handler(RequestError, request_error)
 RETRY_AFTER = "5"
-_slots: dict[int, threading.BoundedSemaphore] = {}
 
 
 def _slot(app) -> threading.BoundedSemaphore:
     """Feedback requests one app handles at once (FEEDBACK_CONCURRENCY): the rest wait on the client, not here."""
-    found = _slots.get(id(app))
+    found = app.extensions.get("tact.feedback_slots")
     if found is None:
-        found = _slots.setdefault(id(app), threading.BoundedSemaphore(app.config["FEEDBACK_CONCURRENCY"]))
+        found = app.extensions.setdefault("tact.feedback_slots",
+                                          threading.BoundedSemaphore(app.config["FEEDBACK_CONCURRENCY"]))
     return found
 
 
