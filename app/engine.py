@@ -100,7 +100,7 @@ class Engine:
         term_category = policy.sensitive_term_category(dp, terms_in)
         topic, notes = self._choose_topic(dp, context, book, term_category)
         decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), term_category,
-                                 terms_in, lambda d: _offers(book.offer_terms, d))
+                                 terms_in, lambda d: _offers(book.offer_terms, d), book.topics)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
             kind = channel_kind(context.channel)
             if all(kind not in t.channels for t in book.by_key[dp.key]):

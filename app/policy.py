@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Mapping
 
 from . import render
 from .errors import TemplateError
@@ -29,6 +30,7 @@ SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknow
 GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support"))
+OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 
 
 @dataclass(frozen=True)
@@ -129,11 +131,12 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
            known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
-           offers=None) -> Decision:
+           offers=None, topics: Mapping[str, Topic] | None = None) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
     `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
-    reads the lexicon's terms in text; `offers` finds offer wording in a data point.
+    reads the lexicon's terms in text; `offers` finds offer wording in a data point; `topics` (the set's,
+    by id) tells which topics named in the conversation's history were offers.
     """
     category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
@@ -178,6 +181,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", "The customer does not seem receptive right now; leave offers for now.")
+    found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}))
     if context.bystanders and category not in BYSTANDER_SAFE:
         if raised and topic.bystander:
             rule(topic.decision, "bystanders", "Others can hear: help without repeating what the customer said.")
@@ -221,6 +225,37 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     if not (topic.proposes or (offers is not None and offers(datapoint))):
         return False
     return not fixes_open_issue(datapoint, topic, context)
+
+
+def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
+    """The customer raised the topic: they said the data point, or asked about its label in this conversation."""
+    if datapoint.provenance in QUOTABLE_PROVENANCE:
+        return True
+    label = (datapoint.label or topic.label or "").strip().lower()
+    return bool(label) and any("?" in said and label in said.lower() for said in context.customer_utterances)
+
+
+def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, marketing: bool,
+                        topics: Mapping[str, Topic]) -> list[tuple[str, Reason]]:
+    """Rules over what already happened in this conversation (context.history): no repeats, one offer a call."""
+    if not context.history or customer_asked(datapoint, context, topic):
+        return []
+    found = []
+    if any(item.event == "declined" and item.topic == topic.id for item in context.history):
+        found.append(("defer", Reason("declined-earlier",
+                                      "This was raised earlier in this conversation and didn't fit; "
+                                      "don't bring it up again unless the customer does.")))
+    if marketing:
+        def was_offer(item) -> bool:
+            other = topics.get(item.topic)
+            return item.topic == topic.id or (other is not None and (other.purpose == "marketing" or other.proposes))
+        made = [item.topic for item in context.history if item.event in OFFER_MADE and was_offer(item)]
+        if made:
+            earlier = "this offer" if topic.id in made else "an offer"
+            found.append(("defer", Reason("one-offer-per-call",
+                                          f"You already made {earlier} in this conversation: one offer per "
+                                          "call, unless the customer asks.")))
+    return found
 
 
 def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> None:

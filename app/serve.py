@@ -142,11 +142,27 @@ def options_for(host: str, port: int, workers: int, threads: int, **extra: Any) 
             "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE, **extra}
 
 
+def migrate_before_fork() -> None:
+    """Migrate once in the master, so workers starting together find the schema ready (and never race)."""
+    from .store import Store, StoreUnavailable
+    from .web import default_database_url
+    store = Store(default_database_url())
+    try:
+        store.upgrade()
+    except StoreUnavailable as exc:
+        print(f"tact: {exc.message} ({store.display_url}); serving without feedback until it is back",
+              file=sys.stderr, flush=True)
+    finally:
+        store.dispose()     # no connection may cross the fork
+
+
 def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAULT_WORKERS,
         threads: int = DEFAULT_THREADS, phrasebooks: list[str] | None = None, pidfile: str | None = None,
         **extra: Any) -> None:
-    """Validate the phrasebooks, then serve until interrupted; raises PhrasebookError when they do not validate."""
+    """Validate the phrasebooks, migrate the database, then serve until interrupted; raises PhrasebookError
+    when the phrasebooks do not validate."""
     server = TactServer(options_for(host, port, workers, threads, pidfile=pidfile, **extra), phrasebooks)
+    migrate_before_fork()
     from . import web  # noqa: F401  (imported once here, not in every worker)
     shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
     print(f"Tact is running: open http://{shown}:{port}/  (agent panel; /cabin, /studio, /openapi.json)",

@@ -4,14 +4,19 @@
 - agent: the agent panel at `/`
 - cabin: the offline tablet view at `/cabin`
 - studio: the phrasebook studio at `/studio` (previews the files on disk; never changes what is served)
+- feedback: what staff did with suggestions (`/api/v1/feedback`, `/api/v1/stats`)
+- results: the studio's results view at `/studio/results`
 
 The engine is built once per app from the configured phrasebooks (or from a
 set `tact serve` already validated) and shared, read-only, by every request.
+The database (tact.store) is opened and migrated at start-up; if it is down
+the app still starts, and only feedback and stats answer 503 until it is back.
 """
 from __future__ import annotations
 
 import os
 import traceback
+from pathlib import Path
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -29,13 +34,17 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
     not read again (the studio still previews PHRASEBOOKS from disk).
     """
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static",
-                static_url_path="/static")
+                static_url_path="/static", instance_path=(test_config or {}).get("INSTANCE_PATH"))
     app.config.from_mapping(
         PHRASEBOOKS=os.environ.get("TACT_PHRASEBOOKS") or None,
         MAX_CONTENT_LENGTH=MAX_BODY,
         # Origins allowed to embed the agent panel and talk to it by postMessage (besides our own).
         EMBED_ORIGINS=tuple(o for o in os.environ.get("TACT_EMBED_ORIGINS", "").split() if o),
         JSON_SORT_KEYS=False,
+        # Any SQLAlchemy URL; default: a SQLite file in the instance folder, created on first use.
+        DATABASE_URL=os.environ.get("TACT_DATABASE_URL") or None,
+        DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
+        FEEDBACK_CONCURRENCY=1,       # feedback requests a worker process handles at once; more get 429
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -55,11 +64,15 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
         engine = default_engine()
     app.extensions["tact.engine"] = engine
 
-    from . import agent, api, cabin, studio
+    app.extensions["tact.store"] = open_store(database_url(app), app.config["DATABASE_RETRY_AFTER"])
+
+    from . import agent, api, cabin, feedback, results, studio
     app.register_blueprint(api.bp)
     app.register_blueprint(agent.bp)
     app.register_blueprint(cabin.bp)
     app.register_blueprint(studio.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(results.bp)
 
     @app.get("/favicon.ico")
     def favicon():
@@ -103,6 +116,32 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
         return response
 
     return app
+
+
+def database_url(app: Flask) -> str:
+    """The configured database, or the default SQLite file in the app's instance folder."""
+    from ..store import DEFAULT_FILE, sqlite_url
+    return app.config.get("DATABASE_URL") or sqlite_url(Path(app.instance_path) / DEFAULT_FILE)
+
+
+def default_database_url() -> str:
+    """TACT_DATABASE_URL, or the SQLite file the web app would use (for the command line and `tact serve`)."""
+    return os.environ.get("TACT_DATABASE_URL") or database_url(Flask(__name__))
+
+
+def open_store(url: str, retry_after: float = 5.0):
+    """The store, migrated now if the database answers; if not, the app starts anyway and retries on use.
+
+    A URL that is not a SQLAlchemy URL (or names a driver that is not installed) is a configuration
+    error and stops the start-up with a one-line message.
+    """
+    from ..store import Store, StoreUnavailable
+    store = Store(url, retry_after=retry_after)
+    try:
+        store.upgrade()
+    except StoreUnavailable:
+        pass          # logged by the store; tried again on first use
+    return store
 
 
 def get_engine():
