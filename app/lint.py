@@ -132,8 +132,7 @@ def lint_book(book: Phrasebook, checker) -> list[Problem]:
 
 def lint_checks(paths: Iterable[str] | None = None) -> tuple[list[Problem], object]:
     """Problems in the check-rule files, including examples that do not behave, and the checker they make."""
-    from .check import Checker
-    from .checkrules import collect_rules
+    from .check import Checker, collect_rules
     rules, problems = collect_rules(paths)
     checker = Checker(rules)
     for rule in rules:

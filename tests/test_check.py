@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tact.check import Checker, default_checker
-from tact.checkrules import collect_rules, load_rules, parse_rules
-from tact.checkview import format_text
+from tact.check import collect_rules, load_rules, parse_rules
+from tact.check import format_text
 from tact.errors import PhrasebookError
 from tact.model import Context
 
@@ -246,7 +246,7 @@ def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
     "You bought it on 3 March. It's fine.", "Great... thanks.", "e.g. this one. Or that.", "\"Thanks.\" She left.",
     "Wait?! Really!! OK.", "It's 5 p.m. Come in.", "U.K. customers. Welcome.", "You paid £12.50.\nAnything else?"])
 def test_sentences_split_as_nltk_punkt_splits_them(text):
-    from tact.sentences import _punkt, split_sentences, trim
+    from tact.check.sentences import _punkt, split_sentences, trim
     expected, offset = [], 0
     for line in text.split("\n"):
         expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
@@ -260,7 +260,7 @@ def test_sentences_split_as_nltk_punkt_splits_them(text):
                 max_size=14))
 @settings(max_examples=300, deadline=None)
 def test_sentence_splitting_always_agrees_with_punkt(words):
-    from tact.sentences import _punkt, split_sentences, trim
+    from tact.check.sentences import _punkt, split_sentences, trim
     text = " ".join(words)
     expected, offset = [], 0
     for line in text.split("\n"):
@@ -277,7 +277,7 @@ def test_sentence_splitting_always_agrees_with_punkt(words):
 ])
 def test_case_folding_never_changes_what_is_found(text):
     from tact.check import Checker
-    from tact.checkrules import load_rules
+    from tact.check import load_rules
     folded = Checker(load_rules())
     plain = Checker(load_rules())
     for rule in plain.rules:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from .sentences import ADVERBS, CLAUSE_END, CONTRACTIONS, TAG_QUESTION, normalise, split_sentences
 
 if TYPE_CHECKING:
-    from .check import Hit
-    from .checkrules import Rule
+    from .detect import Hit
+    from .rules import Rule
 
 _FRAME_TO_COMMA = re.compile(r"^\W*(?:since|because|as|now that|seeing as|based on|according to|looking at|going by|"
                              r"judging by|from|per|as per|what)\b", re.IGNORECASE)

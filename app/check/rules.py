@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from .bundled import bundled
-from .errors import PhrasebookError, Problem
-from .yamlsource import Collector, YamlProblem, kind_of, read_yaml
+from ..bundled import bundled
+from ..errors import PhrasebookError, Problem
+from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
 CHECKS_DIR = bundled("phrasebooks") / "checks"
