@@ -154,10 +154,10 @@ class _Guard:
         return text
 
     def _mentions_data(self, text: str) -> bool:
-        lowered = text.lower()
+        lowered = checker.folded(text).lower()     # read as the check reads it: look-alikes cannot hide a value
         for item in (self.dp.label, self.dp.value if isinstance(self.dp.value, str) else None):
-            if item and len(item.strip()) > 2 and re.search(r"(?<!\w)" + re.escape(item.strip().lower()) + r"(?!\w)",
-                                                            lowered):
+            item = checker.folded(item).strip().lower() if item else ""
+            if len(item) > 2 and re.search(r"(?<!\w)" + re.escape(item) + r"(?!\w)", lowered):
                 return True
         return False
 

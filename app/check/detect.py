@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from .fold import fold, folded, original_span
 from .rules import Rule, load_rules
 from .rewrite import rewrite_text
-from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, normalise, split_sentences,
-                        trim, words_of)
+from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, split_sentences, trim, windows,
+                        words_of)
 
 _SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u(?:'ve|'re)?|ya|your|ur|youre|youve)(?![\w'])",
                       re.IGNORECASE)
@@ -57,9 +59,23 @@ class CheckResult:
     revealing: bool
     findings: list = field(default_factory=list)
     rewrite: str | None = None
+    rewrite_withheld: dict | None = None     # {"reason", "message"}: why a revealing text has no rewrite
 
     def to_dict(self) -> dict:
-        return {"revealing": self.revealing, "findings": self.findings, "rewrite": self.rewrite}
+        return {"revealing": self.revealing, "findings": self.findings, "rewrite": self.rewrite,
+                "rewrite_withheld": self.rewrite_withheld}
+
+
+REVEALING = ("error", "warning")     # a 'suggestion' finding is advice; it does not make a text revealing
+WITHHELD = {
+    "sensitive": "It presumes something sensitive about the customer; there is no safe way to ask it. Leave it out "
+                 "unless they raise it.",
+    "names-sensitive": "Any question would still name something sensitive (a medicine, a condition, faith ...). "
+                       "Leave it out unless the customer raises it.",
+    "no-question": "No question-led form keeps the meaning without revealing it; leave the statement out.",
+    "learned": "The model flagged it but cannot say which words to change; reword it as a question the customer "
+               "can answer, or leave it out.",
+}
 
 
 @dataclass(frozen=True)
@@ -153,22 +169,24 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
     # On the lower-cased copy when there is one: the same offsets, and case-sensitive scans are faster.
     src, subjects, breaks, ends = (lower, _SUBJECT_FOLDED, _CLAUSE_BREAK_FOLDED, _CLAUSE_END_FOLDED) \
         if lower is not None else (text, _SUBJECT, _CLAUSE_BREAK, CLAUSE_END)
+    # Every break and clause end found once, then looked up: no scan per subject (linear in the sentence).
+    break_ends = [m.end() for m in breaks.finditer(src, a, b)]
+    clause_ends = [m.start() for m in ends.finditer(src, a, b)]
     for m in subjects.finditer(src, a, b):
-        clause_start = a
-        for brk in breaks.finditer(src, a, m.start()):
-            clause_start = brk.end()
+        i = bisect_right(break_ends, m.start())
+        clause_start = break_ends[i - 1] if i else a
         prefix = text[clause_start:m.start()]
         if _SUBORDINATE.match(prefix):
             clause_start = m.start()     # 'Since you're here': the 'since' is not a time
         elif not _plain_prefix(rule, prefix):
             continue
-        end_m = ends.search(src, m.end(), b)
-        clause_end = end_m.start() if end_m else b
+        j = bisect_left(clause_ends, m.end())
+        clause_end = min(clause_ends[j] if j < len(clause_ends) else b, m.end() + _CLAUSE_REACH)
         subject = m.group(1).lower()
         pred = words_of(text[m.end():clause_end])
         if subject == "ur" and pred and pred[0] in _UR_AS_YOU_ARE:
             subject = "you're"
-        clause = src[clause_start:clause_end].lower()     # the lexicon's time phrases are lower case
+        clause = src[max(clause_start, m.start() - _CLAUSE_REACH):clause_end].lower()   # time phrases are lower case
         if subject in ("your", "ur"):
             signal = _your_signal(rule.lexicon, pred, clause)
         else:
@@ -179,6 +197,8 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
             hits.append(Hit(m.start(), end, rule.id, (clause_start, clause_end), sent))
     return hits
 
+
+_CLAUSE_REACH = 240     # characters a clause is read for, either side of its subject
 
 _SUBJECT_FOLDED = re.compile(_SUBJECT.pattern)
 _CLAUSE_BREAK_FOLDED = re.compile(_CLAUSE_BREAK.pattern)
@@ -212,10 +232,16 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
     """Only discourse words, a time opener or a name before the subject: it starts the clause."""
     if not prefix.strip():
         return True
-    words = _PREFIX_WORD.findall(prefix.lower())
+    long = len(prefix) > _PREFIX_REACH       # only a reporting verb at its end can make a long prefix plain
+    words = _PREFIX_WORD.findall(prefix[-_PREFIX_REACH:].lower())
     rest = [w for w in words if w not in rule.lexicon["discourse"]]
     joined = " ".join(rest)
+    if long:
+        return bool(_REPORTING.search(joined))
     return not rest or bool(_PREFIX_OK.match(joined) and len(rest) <= 3) or bool(_REPORTING.search(joined))
+
+
+_PREFIX_REACH = 120
 
 
 def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
@@ -325,7 +351,7 @@ def _nltk():
 def content_stems(fragment: str) -> frozenset:
     """The stems of a fragment's content words, for comparing with the customer's own words."""
     tok, stem = _nltk()
-    words = (w.lower().strip("'") for w in tok.tokenize(normalise(fragment)))
+    words = (w.lower().strip("'") for w in tok.tokenize(folded(fragment)))
     return frozenset(stem.stem(w) for w in words if w and w not in _STOP and re.search(r"[a-z0-9]", w))
 
 
@@ -362,57 +388,75 @@ class Checker:
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
 
     def _scan_uncached(self, text: str) -> tuple[Hit, ...]:
-        norm = normalise(text)
-        lower = norm.lower()
-        lower = lower if len(lower) == len(norm) else None   # a few characters change length when lowered
+        """Raw hits in the folded text (see `fold`)."""
+        lower = text.lower()
+        lower = lower if len(lower) == len(text) else None   # a few characters change length when lowered
         hits: list[Hit] = []
-        for sent in split_sentences(norm):
+        for sent in windows(text, split_sentences(text)):
             for detect, rule in self._detectors:
-                hits.extend(detect(rule, norm, sent, lower))
+                hits.extend(detect(rule, text, sent, lower))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
-                                            _REPORTED.search(norm, h.sentence[0], h.start))]
+                                            _REPORTED.search(text, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))
 
     def hits(self, text: str, context=None, disable: Iterable[str] = ()) -> list[Hit]:
-        """Raw findings left after `disable` and after what the customer said."""
+        """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""
+        return self._hits(folded(text), context, disable)
+
+    def _hits(self, norm: str, context, disable: Iterable[str]) -> list[Hit]:
         off = set(disable or ())
-        found = [h for h in self._scan(text) if h.rule not in off]
+        found = [h for h in self._scan(norm) if h.rule not in off]
         utterances = tuple(getattr(context, "customer_utterances", ()) or ())
         if utterances and found:
             found = [h for h in found if not (self.by_id[h.rule].waived_when_said and
-                                              said_by_customer(self.by_id[h.rule], h, text, utterances))]
+                                              said_by_customer(self.by_id[h.rule], h, norm, utterances))]
         return found
 
     def check(self, text: str, context=None, disable: Iterable[str] = ()) -> CheckResult:
-        """Findings, whether any is an error, and a question-led rewrite when one is safe."""
+        """Findings (offsets into text as given), whether any is an error, and a question-led rewrite when one
+        is safe."""
         if not isinstance(text, str):
             text = str(text)
-        found = self.hits(text, context, disable)
-        findings = [self._finding(text, h) for h in found]
-        revealing = any(f["severity"] == "error" for f in findings)
-        rewrite = None
+        norm, where = fold(text)
+        found = self._hits(norm, context, disable)
+        findings = [self._finding(text, where, h) for h in found]
+        revealing = any(f["severity"] in REVEALING for f in findings)
+        rewrite = withheld = None
         if revealing:
-            rewrite = self._rewrite(text, tuple(h for h in found if self.by_id[h.rule].severity == "error"),
-                                    frozenset(disable or ()))
-        return CheckResult(revealing, findings, rewrite)
+            rewrite, reason = self._rewrite(norm, tuple(h for h in found if self.by_id[h.rule].severity in REVEALING),
+                                            frozenset(disable or ()))
+            withheld = None if rewrite else {"reason": reason, "message": WITHHELD[reason]}
+        return CheckResult(revealing, findings, rewrite, withheld)
 
     def is_revealing(self, text: str, context=None, disable: Iterable[str] = ()) -> bool:
-        return any(self.by_id[h.rule].severity == "error" for h in self.hits(text, context, disable))
+        """Whether the rules find anything revealing (the engine's guard: rules only, for speed and certainty)."""
+        return any(self.by_id[h.rule].severity in REVEALING for h in self.hits(text, context, disable))
 
-    def _finding(self, text: str, hit: Hit) -> dict:
+    def _finding(self, text: str, where, hit: Hit) -> dict:
         rule = self.by_id[hit.rule]
-        found = {"start": hit.start, "end": hit.end, "match": text[hit.start:hit.end], "rule": rule.id,
+        start, end = original_span(where, hit.start, hit.end, len(text))
+        found = {"start": start, "end": end, "match": text[start:end], "rule": rule.id,
                  "severity": rule.severity, "message": rule.message}
         if rule.link:
             found["link"] = rule.link
         return found
 
-    def _rewrite_uncached(self, text: str, hits: tuple[Hit, ...], disable: frozenset) -> str | None:
+    def _rewrite_uncached(self, text: str, hits: tuple[Hit, ...], disable: frozenset) -> tuple[str | None, str]:
+        """The rewrite, or None and the WITHHELD reason."""
+        if any(self.by_id[h.rule].kind == "sensitive" for h in hits):
+            return None, "sensitive"
         result = rewrite_text(text, hits, self.by_id)
-        if result and (re.search(r"\d", result) or self.is_revealing(result, None, disable)):
-            return None
-        return result
+        if result and self._names_sensitive(result):
+            return None, "names-sensitive"
+        if not result or re.search(r"\d", result) or self.is_revealing(result, None, disable):
+            return None, "no-question"
+        return result, ""
+
+    def _names_sensitive(self, text: str) -> bool:
+        """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
+        lower = text.lower()
+        return any(rule.regex.search(lower) for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""

@@ -11,7 +11,7 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .sentences import ADVERBS, CLAUSE_END, CONTRACTIONS, TAG_QUESTION, normalise, split_sentences
+from .sentences import ADVERBS, CLAUSE_END, CONTRACTIONS, TAG_QUESTION, split_sentences
 
 if TYPE_CHECKING:
     from .detect import Hit
@@ -53,6 +53,7 @@ _COUNT = re.compile(r"(?<!last )(?<!first )(?<!next )\b(?:two|three|four|five|si
 _INVERT = {"have": "Have", "has": "Have", "had": "Had", "do": "Do", "does": "Do", "did": "Did", "are": "Are",
            "were": "Were", "was": "Were", "is": "Are", "am": "Are", "would": "Would", "will": "Will", "can": "Can",
            "could": "Would", "might": "Would", "may": "Would", "should": "Should"}
+_PAST = frozenset(("Did", "Have", "Had", "Were"))    # the questions 'recently' agrees with
 _DROP = frozenset("not only still just already also really actually".split())
 _lemma_lock = threading.Lock()
 
@@ -66,10 +67,11 @@ def _lemminflect():
 
 
 def rewrite_text(text: str, hits: tuple[Hit, ...], rules: dict) -> str | None:
-    """Each revealing sentence as a question without its source frame; None when one has no safe rewrite."""
+    """Each revealing sentence of (folded) text as a question without its source frame; None when one has no
+    safe rewrite."""
     if not hits or any(rules[h.rule].rewrite == "none" for h in hits):
         return None
-    norm = normalise(text)
+    norm = text
     out, cursor = [], 0
     for sent in split_sentences(norm):
         mine = [h for h in hits if sent[0] <= h.start < sent[1]]
@@ -189,7 +191,8 @@ def _do_support(pred: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _soften(rest: list[str], aux: str, positive_perfect: bool) -> list[str]:
-    """Drop negation and 'only'/'still', never -> ever, rarely -> often, no -> any, dates -> 'recently'."""
+    """Drop negation and 'only'/'still', never -> ever, rarely -> often, no -> any; dates become 'recently' in a
+    past or perfect question and go in a present one ('Are you picking up X again?' -> 'Are you picking up X?')."""
     out = []
     for word in rest:
         low = word.lower()
@@ -202,7 +205,7 @@ def _soften(rest: list[str], aux: str, positive_perfect: bool) -> list[str]:
     if positive_perfect and not re.search(r"\bever\b", body):
         body = _SINCE_POSITIVE.sub(" \0", body, count=1)
     body = _FOR_A_WHILE.sub(" \0", body)
-    body, n = _RECENT.subn(" recently", body)
+    body, n = _RECENT.subn(" recently" if aux in _PAST else "", body)
     body = body.replace("\0", "for a while")
     body = _COUNT.sub("any ", body)
     if n > 1:

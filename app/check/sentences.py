@@ -10,7 +10,6 @@ import re
 import threading
 from functools import lru_cache
 
-APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 ABBREVIATIONS = frozenset("mr mrs ms dr st no vs etc approx e.g i.e jr sr prof mt".split())
 CLAUSE_END = re.compile(r"[,.:](?!\d)|[;!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
                         r"although|though|if|as|cos|coz)(?![\w'])", re.IGNORECASE)
@@ -31,11 +30,6 @@ AUXILIARIES = frozenset("do does did have has had are were was is am".split())
 ADVERBS = frozenset("just only also still already really ever recently actually definitely probably clearly "
                     "obviously certainly currently now even".split())
 _punkt_lock = threading.Lock()
-
-
-def normalise(text: str) -> str:
-    """Curly apostrophes made straight, keeping every offset."""
-    return text.translate(APOSTROPHES)
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +76,22 @@ def _line_spans(line: str) -> list[tuple[int, int]]:
 def _word_before(line: str, end: int) -> str:
     words = line[:end].rsplit(None, 1)
     return words[-1].lower().strip("(\"'") if words else ""
+
+
+MAX_SENTENCE = 600     # characters a detector reads at once; a longer "sentence" is read in pieces
+
+
+def windows(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The sentence spans with any longer than MAX_SENTENCE cut at spaces, so no pass is worse than linear."""
+    out = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE:
+            cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+            cut = cut if cut > a else a + MAX_SENTENCE
+            out.append(trim(text, a, cut))
+            a = trim(text, cut, b)[0]
+        out.append((a, b))
+    return out
 
 
 def trim(text: str, a: int, b: int) -> tuple[int, int]:
