@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from .fold import fold, folded, original_span
+from .learned import LearnedModel, default_model
 from .rules import Rule, load_rules
 from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, split_sentences, trim, windows,
@@ -377,15 +378,39 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
 
 # ---------------------------------------------------------------- the checker
 
-class Checker:
-    """The check rules, ready to judge text; results are cached per text."""
+MIN_WORDS = 3      # a shorter sentence gives the model too little to go on
 
-    def __init__(self, rules: list[Rule]):
+LEARNED = Rule(id="learned", kind="learned", severity="warning", rewrite="none", waived_when_said=True,
+               message="Reads like lines that reveal what we hold about the customer (the learned model; no rule "
+                       "explains it): ask, or leave it out.",
+               source="The learned detector, trained on the labelled corpus (scripts/train-check).")
+
+
+class Checker:
+    """The check rules, and the learned model beside them, ready to judge text; results are cached per text."""
+
+    def __init__(self, rules: list[Rule], model: LearnedModel | None = None):
         self.rules = list(rules)
+        self.model = model
         self.by_id = {r.id: r for r in self.rules}
+        self.by_id.setdefault(LEARNED.id, LEARNED)
         self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
+        self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
+
+    def _learned_uncached(self, text: str) -> tuple[Hit, ...]:
+        """The model's findings in the folded text: sentences it flags where no rule found anything."""
+        explained = {h.sentence for h in self._scan(text)}
+        hits = []
+        for sent in windows(text, split_sentences(text)):
+            if sent in explained:
+                continue
+            judged = self.model.judge(text[sent[0]:sent[1]], self.model.threshold)
+            if judged.probability >= self.model.threshold and judged.words >= MIN_WORDS:
+                a, b = judged.span
+                hits.append(Hit(sent[0] + a, sent[0] + b, LEARNED.id, sent, sent))
+        return tuple(hits)
 
     def _scan_uncached(self, text: str) -> tuple[Hit, ...]:
         """Raw hits in the folded text (see `fold`)."""
@@ -404,9 +429,11 @@ class Checker:
         """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""
         return self._hits(folded(text), context, disable)
 
-    def _hits(self, norm: str, context, disable: Iterable[str]) -> list[Hit]:
+    def _hits(self, norm: str, context, disable: Iterable[str], learned: bool = False) -> list[Hit]:
         off = set(disable or ())
         found = [h for h in self._scan(norm) if h.rule not in off]
+        if learned and self.model is not None and LEARNED.id not in off:
+            found += self._learned(norm)
         utterances = tuple(getattr(context, "customer_utterances", ()) or ())
         if utterances and found:
             found = [h for h in found if not (self.by_id[h.rule].waived_when_said and
@@ -419,7 +446,7 @@ class Checker:
         if not isinstance(text, str):
             text = str(text)
         norm, where = fold(text)
-        found = self._hits(norm, context, disable)
+        found = self._hits(norm, context, disable, learned=True)
         findings = [self._finding(text, where, h) for h in found]
         revealing = any(f["severity"] in REVEALING for f in findings)
         rewrite = withheld = None
@@ -446,6 +473,8 @@ class Checker:
         """The rewrite, or None and the WITHHELD reason."""
         if any(self.by_id[h.rule].kind == "sensitive" for h in hits):
             return None, "sensitive"
+        if any(h.rule == LEARNED.id for h in hits):
+            return None, "learned"
         result = rewrite_text(text, hits, self.by_id)
         if result and self._names_sensitive(result):
             return None, "names-sensitive"
@@ -456,11 +485,14 @@ class Checker:
     def _names_sensitive(self, text: str) -> bool:
         """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
         lower = text.lower()
-        return any(rule.regex.search(lower) for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
+        return any((rule.folded is not None and rule.folded.search(lower)) or
+                   (rule.strict is not None and rule.strict.search(text))
+                   for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""
         self._scan.cache_clear()
+        self._learned.cache_clear()
         self._rewrite.cache_clear()
         split_sentences.cache_clear()
 
@@ -470,10 +502,10 @@ _default_lock = threading.Lock()
 
 
 def default_checker() -> Checker:
-    """The bundled rules (or $TACT_CHECKS), loaded once."""
+    """The bundled rules (or $TACT_CHECKS) and the shipped learned model, loaded once."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = Checker(load_rules())
+            _default = Checker(load_rules(), default_model())
         return _default
 
