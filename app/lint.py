@@ -12,7 +12,7 @@ from typing import Iterable
 
 from . import render
 from .errors import Problem, TemplateError
-from .model import LEVELS, SENSITIVE_CATEGORIES
+from .model import LEVELS, SENSITIVE_CATEGORIES, Context
 from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
 
 MAX_SPOKEN_WORDS = 25
@@ -133,12 +133,18 @@ def lint_book(book: Phrasebook, checker) -> list[Problem]:
 def lint_checks(paths: Iterable[str] | None = None) -> tuple[list[Problem], object]:
     """Problems in the check-rule files, including examples that do not behave, and the checker they make."""
     from .check import Checker, collect_rules
+    from .check.rules import ANSWER_EXAMPLE
     rules, problems = collect_rules(paths)
     checker = Checker(rules)
     for rule in rules:
         for want, texts in ((True, rule.examples.get("flag", ())), (False, rule.examples.get("pass", ()))):
             for text in texts:
-                if any(h.rule == rule.id for h in checker.hits(text)) != want:
+                if rule.kind == "answer":       # 'what the customer said => what staff said': flag means revealing
+                    said, _, line = text.partition(ANSWER_EXAMPLE)
+                    found = checker.check(line, Context(channel="phone", customer_utterances=(said,))).revealing
+                else:
+                    found = any(h.rule == rule.id for h in checker.hits(text))
+                if found != want:
                     what = "should flag but passes" if want else "should pass but is flagged"
                     problems.append(Problem(rule.file, rule.line, 1, "error",
                                             f"rule {rule.id}: example {what}: {text!r}", "check-example"))

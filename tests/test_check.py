@@ -144,11 +144,25 @@ def test_every_rule_has_examples_and_they_behave():
     assert {"records-frame", "held-data-statement", "inference", "sensitive", "tracking"} <= {r.id for r in rules}
     for rule in rules:
         assert rule.examples["flag"] and rule.examples["pass"], rule.id
+        if rule.kind == "answer":
+            continue        # judged with the other rules: test_answer_rule_examples_behave
         only = Checker([rule])
         for text in rule.examples["flag"]:
             assert any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
         for text in rule.examples["pass"]:
             assert not any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
+
+
+def test_answer_rule_examples_behave():
+    """'what the customer said => what staff said': flag examples stay revealing, pass examples are answers."""
+    answers = [r for r in load_rules() if r.kind == "answer"]
+    assert answers
+    for rule in answers:
+        for want, examples in ((True, rule.examples["flag"]), (False, rule.examples["pass"])):
+            for example in examples:
+                said_, _, line = example.partition(" => ")
+                assert CHECK.check(line, said(said_)).revealing == want, example
+                assert CHECK.check(line).revealing, line      # with nothing asked, every one of them reveals
 
 
 GOOD = """\
@@ -286,3 +300,28 @@ def test_case_folding_never_changes_what_is_found(text):
     assert folded.check(text).revealing
     assert [(f["start"], f["end"], f["rule"]) for f in folded.check(text).findings] == \
            [(f["start"], f["end"], f["rule"]) for f in plain.check(text).findings]
+
+
+# ---------------------------------------------------------------- the conversation counts
+
+@pytest.mark.parametrize("asked, line", [
+    ("Could you tell me my current account balance?",
+     "From what I can see, your current account balance is $2,114.08."),
+    ("What's on my calendar for Friday?", "I can see you've got a table for two at 7 pm on Friday."),
+    ("what's my balance please?", "Your current balance is \u00a31,240.50, as you asked."),
+    ("Is that flight direct?", "From what I can see, this flight has 0 stops."),
+    ("Did my transfer to John go through?", "I can see your transfer of $500 to John went through yesterday."),
+])
+def test_answering_what_the_customer_asked_is_service(asked, line):
+    assert CHECK.check(line).revealing          # volunteered, the same line reveals
+    assert not CHECK.check(line, said(asked)).revealing
+
+
+@pytest.mark.parametrize("asked, line", [
+    ("Could you tell me my current account balance?", "I can see you don't have a savings account with us."),
+    ("What's on my calendar for Friday?", "I can see you usually book a table on Fridays."),
+    ("Is my flight on time?", "It's on time, and I can see you always fly this route on Fridays."),
+    ("Thanks, that's everything.", "From what I can see, your current account balance is $2,114.08."),
+])
+def test_an_answer_that_volunteers_more_or_nothing_asked_still_flags(asked, line):
+    assert CHECK.check(line, said(asked)).revealing

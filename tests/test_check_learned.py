@@ -8,7 +8,7 @@ import pytest
 from tact.check import default_checker
 from tact.check.fold import folded
 from tact.check.learned import MODEL_FILE, LearnedModel
-from tact.check.train import CORPUS, SEED, dumps, fit, read_corpus, train
+from tact.check.train import CORPUS, SEED, dumps, fit, learnable, read_corpus, train
 from tact.model import Context
 
 CHECK = default_checker()
@@ -25,7 +25,7 @@ def test_shipped_model_is_what_the_training_command_makes_from_the_shipped_corpu
 
 
 def test_plain_python_scoring_matches_scikit_learn():
-    rows = read_corpus([CORPUS])
+    rows = learnable(read_corpus([CORPUS]))
     texts = [folded(r["text"]) for r in rows]
     vec, clf = fit(texts, [r["revealing"] for r in rows], SEED)
     want = clf.predict_proba(vec.transform(texts[:300]))[:, 1]
@@ -35,7 +35,7 @@ def test_plain_python_scoring_matches_scikit_learn():
 
 
 def test_runtime_needs_neither_scikit_learn_nor_numpy():
-    code = ("import sys, tact; r = tact.check('Since you just had a baby, you might like our family plan.'); "
+    code = ("import sys, tact; r = tact.check(\"We saw your son's graduation photos, congratulations!\"); "
             "assert r['findings'] and r['findings'][0]['rule'] == 'learned', r; "
             "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -43,8 +43,8 @@ def test_runtime_needs_neither_scikit_learn_nor_numpy():
 
 
 @pytest.mark.parametrize("text", [
-    "Since you just had a baby, you might like our family plan.",
     "We saw your son's graduation photos, congratulations!",
+    "Your car spends weekends in Brighton, so our coastal cover would help.",
     "Your phone's at the station car park most evenings, so our commuter bundle fits.",
 ])
 def test_frameless_reveals_are_learned_findings(text):
@@ -65,9 +65,9 @@ def test_a_rule_finding_keeps_its_span_and_the_model_adds_nothing_to_its_sentenc
 
 
 def test_learned_findings_can_be_switched_off_and_respect_what_was_said():
-    text = "Since you just had a baby, you might like our family plan."
-    assert not CHECK.check(text, None, ["learned"]).revealing
-    said = Context(channel="phone", customer_utterances=("We just had a baby, do you have a family plan?",))
+    text = "We saw your son's graduation photos, congratulations!"
+    assert CHECK.check(text).revealing and not CHECK.check(text, None, ["learned"]).revealing
+    said = Context(channel="phone", customer_utterances=("My son graduated last week, I posted the photos!",))
     assert not CHECK.check(text, said).revealing
 
 
@@ -79,5 +79,5 @@ def test_short_and_plain_lines_stay_clean(text):
 
 def test_model_file_records_its_provenance():
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert data["seed"] == SEED and data["rows"] == len(read_corpus([CORPUS]))
+    assert data["seed"] == SEED and data["rows"] == len(learnable(read_corpus([CORPUS])))
     assert 0.5 <= data["threshold"] < 1 and data["cv"]["precision"] >= 0.95

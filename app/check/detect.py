@@ -374,13 +374,30 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
     return False
 
 
-# ---------------------------------------------------------------- the question-led rewrite
+def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> bool:
+    """The customer asked for something and the sentence is about it, volunteering nothing more."""
+    if rule.volunteers.search(sentence):
+        return False
+    asked = [u for u in utterances if rule.asking.search(folded(u))]
+    if not asked:
+        return False
+    ignore = _frame_stems(rule.frame_words)
+    topics = frozenset().union(*(content_stems(u) for u in asked)) - ignore
+    return bool(topics & (content_stems(sentence) - ignore))
+
+
+@lru_cache(maxsize=16)
+def _frame_stems(words: frozenset) -> frozenset:
+    _, stem = _nltk()
+    return frozenset(stem.stem(w) for w in words)
+
 
 # ---------------------------------------------------------------- the checker
 
 MIN_WORDS = 3      # a shorter sentence gives the model too little to go on
 
 LEARNED = Rule(id="learned", kind="learned", severity="warning", rewrite="none", waived_when_said=True,
+               waived_when_asked=True,
                message="Reads like lines that reveal what we hold about the customer (the learned model; no rule "
                        "explains it): ask, or leave it out.",
                source="The learned detector, trained on the labelled corpus (scripts/train-check).")
@@ -395,6 +412,7 @@ class Checker:
         self.by_id = {r.id: r for r in self.rules}
         self.by_id.setdefault(LEARNED.id, LEARNED)
         self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
+        self._answers = [r for r in self.rules if r.kind == "answer"]
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
         self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
@@ -438,6 +456,10 @@ class Checker:
         if utterances and found:
             found = [h for h in found if not (self.by_id[h.rule].waived_when_said and
                                               said_by_customer(self.by_id[h.rule], h, norm, utterances))]
+        for rule in self._answers:
+            if utterances and found:
+                found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
+                                                  answers_request(rule, norm[h.sentence[0]:h.sentence[1]], utterances))]
         return found
 
     def check(self, text: str, context=None, disable: Iterable[str] = ()) -> CheckResult:

@@ -5,8 +5,9 @@
 Needs scikit-learn (`pip install -e .[train]`); the runtime does not. The
 same corpus and seed give the same file, byte for byte: the folds are
 seeded, the solver is deterministic and every number is rounded before it is
-written. The threshold is the lowest at which the cross-validated (out-of-fold)
-precision of the model is at least TARGET_PRECISION.
+written. The model only speaks where no rule found anything, so its threshold
+is the lowest at which its cross-validated (out-of-fold) findings on the rows
+the rules pass are right at least TARGET_PRECISION of the time.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "check_corpus.
 SEED = 20261129
 FOLDS = 5
 C = 8.0
-TARGET_PRECISION = 0.95
+TARGET_PRECISION = 0.8
 DIGITS = 5
 
 
@@ -75,34 +76,58 @@ def out_of_fold(rows: list[dict], seed: int = SEED, folds: int = FOLDS) -> list[
     return probs
 
 
-def choose_threshold(probs: list[float], labels: list[bool], target: float = TARGET_PRECISION) -> float:
-    """The lowest threshold (to 0.01) whose precision reaches target; the most recall at that precision."""
+def rule_verdicts(rows: list[dict]) -> list[bool]:
+    """What the bundled rules alone say of each row (with its customer's words)."""
+    from . import Checker, load_rules
+    from ..model import Context
+    checker = Checker(load_rules())
+    return [checker.check(r["text"], Context(channel="phone", customer_utterances=tuple(r["utterances"]))
+                          if r.get("utterances") else None).revealing for r in rows]
+
+
+def choose_threshold(probs: list[float], labels: list[bool], ruled: list[bool],
+                     target: float = TARGET_PRECISION) -> float:
+    """The lowest threshold (to 0.01) at which what the model adds to the rules is right `target` of the time."""
     for step in range(50, 100):
         t = step / 100
-        flagged = [y for p, y in zip(probs, labels) if p >= t]
-        if flagged and sum(flagged) / len(flagged) >= target:
+        added = [y for p, y, r in zip(probs, labels, ruled) if p >= t and not r]
+        if added and sum(added) / len(added) >= target:
             return t
     return 0.99
 
 
+def learnable(rows: list[dict]) -> list[dict]:
+    """The rows whose label holds without the conversation: a line that is fine only because of what the
+    customer said or asked is the rules' business (the model reads the sentence alone)."""
+    return [r for r in rows if r["revealing"] or not r.get("utterances")]
+
+
 def train(paths: list[Path], seed: int = SEED) -> dict:
     """The model file's contents: terms (feature -> [idf, weight]), intercept, threshold and provenance."""
-    rows = read_corpus(paths)
+    rows = learnable(read_corpus(paths))
     labels = [r["revealing"] for r in rows]
     probs = out_of_fold(rows, seed)
-    threshold = choose_threshold(probs, labels)
-    flagged = [y for p, y in zip(probs, labels) if p >= threshold]
+    ruled = rule_verdicts(rows)
+    threshold = choose_threshold(probs, labels, ruled)
+    added = [y for p, y, r in zip(probs, labels, ruled) if p >= threshold and not r]
+    both = [r or p >= threshold for p, r in zip(probs, ruled)]
+    caught = sum(g and y for g, y in zip(both, labels))
     vec, clf = fit([folded(r["text"]) for r in rows], labels, seed)
+    return {
+        "model": "tf-idf (words, bigrams, character 5-grams; binary tf, l2) + logistic regression",
+        "seed": seed, "rows": len(rows), "corpus_sha256": corpus_hash(paths),
+        "cv": {"folds": FOLDS, "added": len(added), "added_precision": round(sum(added) / max(1, len(added)), 4),
+               "precision": round(caught / max(1, sum(both)), 4), "recall": round(caught / max(1, sum(labels)), 4)},
+        **export(vec, clf, threshold),
+    }
+
+
+def export(vec, clf, threshold: float) -> dict:
+    """The fitted vectoriser and classifier as the runtime reads them: threshold, intercept, terms."""
     idf, coef = vec.idf_, clf.coef_[0]
     terms = {term: [round(float(idf[i]), DIGITS), round(float(coef[i]), DIGITS)]
              for term, i in sorted(vec.vocabulary_.items())}
-    return {
-        "model": "tf-idf (words, bigrams, character 3-5-grams; binary tf, l2) + logistic regression",
-        "seed": seed, "rows": len(rows), "corpus_sha256": corpus_hash(paths),
-        "cv": {"folds": FOLDS, "precision": round(sum(flagged) / max(1, len(flagged)), 4),
-               "recall": round(sum(flagged) / max(1, sum(labels)), 4)},
-        "threshold": threshold, "intercept": round(float(clf.intercept_[0]), DIGITS), "terms": terms,
-    }
+    return {"threshold": threshold, "intercept": round(float(clf.intercept_[0]), DIGITS), "terms": terms}
 
 
 def dumps(model: dict) -> str:
@@ -135,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     text = dumps(model)
     LearnedModel(json.loads(text))     # what we write must load
     args.out.write_text(text, encoding="utf-8")
-    print(f"{args.out}: {len(model['terms'])} features from {model['rows']} rows; threshold {model['threshold']} "
-          f"(cross-validated precision {model['cv']['precision']}, recall {model['cv']['recall']})")
+    cv = model["cv"]
+    print(f"{args.out}: {len(model['terms'])} features from {model['rows']} rows; threshold {model['threshold']}: "
+          f"cross-validated, the model adds {cv['added']} findings to the rules' ({cv['added_precision']:.0%} right); "
+          f"rules + model precision {cv['precision']}, recall {cv['recall']} (the rules in-sample)")
     return 0
 
 
