@@ -151,3 +151,16 @@ def test_a_rewrite_never_carries_a_sensitive_term_even_unaddressed():
 def test_rewrites_agree_in_tense(text, rewrite):
     """'recently' only with a past or perfect question; a present one drops the time words."""
     assert CHECK.check(text).rewrite == rewrite
+
+
+@pytest.mark.parametrize("text, frame", [
+    ("Acording to our recrods, you moved house in May.", "Acording to our recrods"),
+    ("accourding to ur reocrds u moved in may", "accourding to ur reocrds"),
+])
+def test_common_misspellings_are_corrected_before_matching(text, frame):
+    """The rules are written in plain spelling; the matches point at the words as typed."""
+    result = CHECK.check(text)
+    assert result.revealing
+    assert any(f["rule"] == "records-frame" and f["match"] == frame for f in result.findings), result.findings
+    for f in result.findings:
+        assert text[f["start"]:f["end"]] == f["match"]

@@ -3,11 +3,14 @@
 NFKC (fullwidth and mathematical letters, ligatures), accents and other
 combining marks dropped, format characters (zero-width, soft hyphen, bidi
 controls) dropped, Cyrillic and Greek look-alikes and curly quotes mapped to
-ASCII. `fold` also returns where each folded character came from, so findings
-point into the text as written.
+ASCII, and common misspellings of the words the rules look for corrected
+('recrods' -> 'records'), so rules are written in plain spelling. `fold` also
+returns where each folded character came from, so findings point into the text
+as written.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -30,6 +33,19 @@ _CONFUSABLES = {
     "\u2010": "-", "\u2011": "-",
 }
 _DROPPED = ("Cf", "Mn", "Me")    # format characters; combining marks
+# Misspellings of the words the rules key on, as typed in a hurry; others are the learned model's to read.
+SPELLING = {
+    "records": ("recrods", "reocrds", "recods", "reords", "recors", "recrds"),
+    "record": ("recrod", "reocrd", "recod"),
+    "according": ("acording", "accordng", "accoring", "accourding", "acordng", "accrding"),
+    "noticed": ("noticd", "notcied", "noitced"),
+    "system": ("sytem", "systm", "sysem"),
+    "history": ("histroy", "hsitory", "histry"),
+    "previously": ("prevously", "previosly", "previouly"),
+    "usually": ("usualy", "ususally", "usally"),
+}
+_CORRECT = {wrong: right for right, wrongs in SPELLING.items() for wrong in wrongs}
+_MISSPELT = re.compile(r"\b(?:" + "|".join(sorted(_CORRECT, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -48,6 +64,14 @@ def _char(c: str) -> str:
 
 def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
     """The folded text and, unless it is the text itself, the original offset of each folded character."""
+    chars, where = _fold_chars(text)
+    if not _MISSPELT.search(chars):
+        return chars, where
+    spelt, moved = _correct(chars)
+    return spelt, tuple(where[i] for i in moved) if where is not None else moved
+
+
+def _fold_chars(text: str) -> tuple[str, tuple[int, ...] | None]:
     if text.isascii():
         return text, None
     out: list[str] = []
@@ -58,6 +82,24 @@ def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
         where.extend([i] * len(f))
     folded = "".join(out)
     return (folded, None) if folded == text else (folded, tuple(where))
+
+
+def _correct(text: str) -> tuple[str, tuple[int, ...]]:
+    """Misspellings corrected (a capital kept), and where each character of the result came from."""
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for m in _MISSPELT.finditer(text):
+        out.append(text[last:m.start()])
+        where.extend(range(last, m.start()))
+        right = _CORRECT[m.group().lower()]
+        right = right.capitalize() if m.group()[0].isupper() else right
+        out.append(right)
+        where.extend(min(m.start() + k, m.end() - 1) for k in range(len(right)))
+        last = m.end()
+    out.append(text[last:])
+    where.extend(range(last, len(text)))
+    return "".join(out), tuple(where)
 
 
 def folded(text: str) -> str:
