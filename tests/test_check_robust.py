@@ -90,13 +90,14 @@ def test_time_grows_linearly(unit):
     """Four times the text takes well under six times as long (quadratic would be sixteen)."""
     small = unit * (5000 // len(unit))
     big = unit * (20000 // len(unit))
-    assert _best(big) < 6 * _best(small) + 0.01
+    assert _best(big, 5) < 6 * _best(small, 5) + 0.03
 
 
 def test_twenty_kilobytes_of_you_check_quickly():
-    """The issue's case: {"text": "you " * 5000} was 7 s of CPU."""
-    assert _best("you " * 5000) < 0.5
-    assert _best("I can see you " * 1400) < 0.5
+    """The issue's case: {"text": "you " * 5000} was 7 s of CPU (about 0.1 s now on a quiet machine; the bound
+    leaves room for a shared one)."""
+    assert _best("you " * 5000) < 1.0
+    assert _best("I can see you " * 1400) < 1.0
 
 
 pathological = st.lists(st.sampled_from(["you", "your", "u", "ur", "I", "can", "see", "since", "as", ",", "and",

@@ -120,12 +120,15 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
 
 def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     a, b = sent
+    found = _matches(rule, text, lower, a, b)       # terms first: they are rare, and the rest reads the sentence
+    if not found:
+        return []
     sentence = text[a:b]
     if not _addressed(rule, sentence) or _SUPPOSING.match(sentence):
         return []   # 'If you're finding bills hard, our hardship team can help' presumes nothing
     question = is_question(sentence) and not (rule.openers is not None and rule.openers.match(sentence))
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
-            for m in _matches(rule, text, lower, a, b)
+            for m in found
             if not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
 
 
@@ -170,10 +173,13 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
     # On the lower-cased copy when there is one: the same offsets, and case-sensitive scans are faster.
     src, subjects, breaks, ends = (lower, _SUBJECT_FOLDED, _CLAUSE_BREAK_FOLDED, _CLAUSE_END_FOLDED) \
         if lower is not None else (text, _SUBJECT, _CLAUSE_BREAK, CLAUSE_END)
+    found = list(subjects.finditer(src, a, b))
+    if not found:
+        return hits
     # Every break and clause end found once, then looked up: no scan per subject (linear in the sentence).
     break_ends = [m.end() for m in breaks.finditer(src, a, b)]
     clause_ends = [m.start() for m in ends.finditer(src, a, b)]
-    for m in subjects.finditer(src, a, b):
+    for m in found:
         i = bisect_right(break_ends, m.start())
         clause_start = break_ends[i - 1] if i else a
         prefix = text[clause_start:m.start()]
