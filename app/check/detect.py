@@ -23,8 +23,8 @@ from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
 from .rules import Rule, load_rules
 from .rewrite import rewrite_text
-from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, split_sentences, trim, windows,
-                        words_of)
+from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
+                        trim, windows, words_of)
 
 _SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u(?:'ve|'re)?|ya|your|ur|youre|youve)(?![\w'])",
                       re.IGNORECASE)
@@ -347,10 +347,8 @@ def _nltk():
     """NLTK's tokeniser and Snowball stemmer, loaded on first use (they need no downloaded data)."""
     with _nltk_lock:
         if not _nltk_parts:
-            from nltk.stem.snowball import SnowballStemmer
-            from nltk.tokenize.destructive import NLTKWordTokenizer
-            _nltk_parts["tok"] = NLTKWordTokenizer()
-            _nltk_parts["stem"] = SnowballStemmer("english")
+            _nltk_parts["tok"] = import_nltk("nltk.tokenize.destructive").NLTKWordTokenizer()
+            _nltk_parts["stem"] = import_nltk("nltk.stem.snowball").SnowballStemmer("english")
     return _nltk_parts["tok"], _nltk_parts["stem"]
 
 

@@ -6,7 +6,9 @@ contractions whole, and contractions are expanded for the clause readers.
 """
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import threading
 from functools import lru_cache
 
@@ -32,11 +34,28 @@ ADVERBS = frozenset("just only also still already really ever recently actually 
 _punkt_lock = threading.Lock()
 
 
+_OPTIONAL = ("sklearn", "scipy")
+
+
+def import_nltk(name: str):
+    """An NLTK module, imported without NLTK's optional scikit-learn and scipy bridges: where those are
+    installed (to train the check's model) they would add seconds of start-up the check never uses."""
+    with _punkt_lock:
+        blocked = [m for m in _OPTIONAL if m not in sys.modules] if "nltk" not in sys.modules else []
+        for module in blocked:
+            sys.modules[module] = None     # makes `import scipy` fail, which NLTK allows for
+        try:
+            return importlib.import_module(name)
+        finally:
+            for module in blocked:
+                del sys.modules[module]
+
+
 @lru_cache(maxsize=1)
 def _punkt():
     """NLTK's Punkt sentence splitter with our abbreviations: parameters only, no trained model."""
-    with _punkt_lock:
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    punkt = import_nltk("nltk.tokenize.punkt")
+    PunktParameters, PunktSentenceTokenizer = punkt.PunktParameters, punkt.PunktSentenceTokenizer
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
