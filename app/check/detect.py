@@ -1,14 +1,18 @@
 """Revealing-phrase detection: which words in staff text reveal that the customer is watched.
 
-The rules are data (phrasebooks/checks/*.yaml, loaded by `checkrules`):
+The rules are data (phrasebooks/checks/*.yaml, loaded by `rules`):
 `phrase` rules are regular expressions for source frames, inferences and
 tracking; the `held-data` rule reads clause structure (a clause that starts
 with you/your, is not a question, and carries a habit, holding or history
-signal); the `sensitive` rule finds sensitive terms presumed of the customer.
+signal); the `sensitive` rule finds sensitive terms presumed of the customer;
+`answer` rules say when a finding is the answer to what the customer asked.
+The learned model (`learned`) judges the sentences no rule found anything in.
 
-Detection is regex-first and cached per text, because the engine guards every
-phrasing with it. NLTK's tokeniser and Snowball stemmer load only to compare a
-finding with what the customer said; `rewrite` turns a finding into a question.
+Text is folded first (`fold`: look-alikes, invisibles, misspellings) and every
+finding mapped back to the text as given. Detection is regex-first and cached
+per text, because the engine guards every phrasing with it. NLTK's tokeniser
+and Snowball stemmer load only to compare a finding with what the customer
+said; `rewrite` turns a finding into a question.
 """
 from __future__ import annotations
 

@@ -71,19 +71,18 @@ def rewrite_text(text: str, hits: tuple[Hit, ...], rules: dict) -> str | None:
     safe rewrite."""
     if not hits or any(rules[h.rule].rewrite == "none" for h in hits):
         return None
-    norm = text
     out, cursor = [], 0
-    for sent in split_sentences(norm):
+    for sent in split_sentences(text):
         mine = [h for h in hits if sent[0] <= h.start < sent[1]]
-        out.append(norm[cursor:sent[0]])
+        out.append(text[cursor:sent[0]])
         if mine:
-            question = question_for(norm[sent[0]:sent[1]], [(h.start - sent[0], h.end - sent[0], rules[h.rule])
+            question = question_for(text[sent[0]:sent[1]], [(h.start - sent[0], h.end - sent[0], rules[h.rule])
                                                             for h in mine])
             if not question:
                 return None
             out.append(question)
         else:
-            out.append(norm[sent[0]:sent[1]])
+            out.append(text[sent[0]:sent[1]])
         cursor = sent[1]
     result = "".join(out).strip()
     return result or None
