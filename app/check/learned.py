@@ -74,7 +74,6 @@ class LearnedModel:
         self.threshold = float(data["threshold"])
         self.intercept = float(data["intercept"])
         self.terms: dict[str, tuple[float, float]] = {t: (v[0], v[1]) for t, v in data["terms"].items()}
-        self.meta = {k: data[k] for k in ("corpus_sha256", "seed", "rows", "cv") if k in data}
         self._ids = {t: i for i, t in enumerate(self.terms)}     # features as numbers: faster sets
         self._idf2 = [v[0] * v[0] for v in self.terms.values()]
         self._idf_weight = [v[0] * v[1] for v in self.terms.values()]
