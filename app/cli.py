@@ -117,7 +117,7 @@ def check_command(text: str | None, fmt: str | None, lines: bool, disable: tuple
                   said: tuple[str, ...]) -> None:
     """Find revealing phrasing in TEXT (or stdin with '-') and propose a question-led rewrite."""
     from .engine import default_engine
-    from . import checkview
+    from .check import format_text
     raw = _read_input("-") if text in (None, "-") else text
     engine = default_engine()
     context = {"channel": "phone", "customer_utterances": list(said)} if said else None
@@ -138,7 +138,7 @@ def check_command(text: str | None, fmt: str | None, lines: bool, disable: tuple
         if fmt == "json":
             click.echo(_dump(result, not lines))
         else:
-            click.echo(checkview.format_text(item, result, color=sys.stdout.isatty()))
+            click.echo(format_text(item, result, color=sys.stdout.isatty()))
     sys.exit(1 if revealing else 0)
 
 

@@ -263,7 +263,8 @@ class _Guard:
             return None
         if values.has_unsafe_text(text):
             return ("unsafe-line",)
-        if self.naming is not None and self.naming.search(text):
+        # Read as the check reads it too, so look-alike letters cannot hide a sensitive value.
+        if self.naming is not None and (self.naming.search(text) or self.naming.search(checker.folded(text))):
             return ("sensitive-value",)
         if check and self.reveals(text, self.disabled):
             return ("revealing",)

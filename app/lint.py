@@ -14,7 +14,7 @@ from typing import Iterable
 
 from . import lintrules, render
 from .errors import Problem, TemplateError
-from .model import LEVELS, SENSITIVE_CATEGORIES, STAGES
+from .model import LEVELS, SENSITIVE_CATEGORIES, STAGES, Context
 from .moment import CALM, KIND_GROUPS, KINDS, fits
 from .phrasebook import Phrasebook, Phrasing, Topic, collect, default_dir
 from .values import naming_pattern, spoken_forms
@@ -145,14 +145,20 @@ def _coverage(topic: Topic, lines) -> list[Problem]:
 
 
 def _judge(topic, phrasing: Phrasing, text: str, spoken: bool, sensitive: bool, variables: dict,
-           checker, lines, asks: bool = True) -> list[Problem]:
+           checker, lines, asks: bool = True, said: Context | None = None) -> list[Problem]:
     found = []
     if not text:
         return [_problem(topic, phrasing, "renders to nothing with the example values", "empty", lines=lines)]
-    result = checker.check(text, None, getattr(topic, "disable_checks", ()))
-    if result.revealing:
-        what = "; ".join(f"{f['match']!r} ({f['rule']})" for f in result.findings if f["severity"] == "error")
+    result = checker.check(text, said, getattr(topic, "disable_checks", ()))
+    ruled = [f for f in result.findings if f["severity"] == "error"]
+    if ruled:
+        what = "; ".join(f"{f['match']!r} ({f['rule']})" for f in ruled)
         found.append(_problem(topic, phrasing, f"reveals data: {what}", "revealing", lines=lines))
+    elif any(f["rule"] == "learned" for f in result.findings):
+        # The learned detector is a second opinion with no rule behind it: worth a look, not a refusal.
+        what = "; ".join(repr(f["match"]) for f in result.findings if f["rule"] == "learned")
+        found.append(_problem(topic, phrasing, f"may reveal data (the learned detector weighs {what})", "learned",
+                              severity="warning", lines=lines))
     words = len(re.findall(r"[\w'’-]+", text))
     if spoken and words > MAX_SPOKEN_WORDS:
         found.append(_problem(topic, phrasing, f"{words} words when spoken; keep it to {MAX_SPOKEN_WORDS} or fewer",
@@ -175,8 +181,12 @@ def _judge(topic, phrasing: Phrasing, text: str, spoken: bool, sensitive: bool, 
 def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[Problem]:
     """Moment lines judged like any other, and a check that every moment a withheld data point can meet has one."""
     problems: list[Problem] = []
+    states = {state.id: state for state in book.states}
     for moment in book.moments:
         rendered: dict[tuple, list] = {}
+        # A moment for a state read from the customer's words (bereaved) is only met once they said so.
+        words = [w.rstrip("*") for name in dict(moment.fits).get("state", ()) for w in getattr(states.get(name), "words", ())]
+        said = Context(channel="phone", customer_utterances=(" ".join(words),)) if words else None
         for level in LEVELS:
             for phrasing in moment.phrasings.get(level, ()):
                 for source, spoken in _variants(phrasing):
@@ -188,7 +198,8 @@ def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[P
                         continue
                     if spoken:
                         rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
-                    problems.extend(_judge(moment, phrasing, text, spoken, False, variables, checker, lines))
+                    problems.extend(_judge(moment, phrasing, text, spoken, False, variables, checker, lines,
+                                           said=said))
                     problems.extend(_claims(moment, phrasing, text, "moments", claim_rules, lines))
         problems.extend(_tones_differ(moment, rendered, lines))
     if book.moments or book.topics:
@@ -252,14 +263,20 @@ def lint_book(book: Phrasebook, checker, claim_rules=()) -> list[Problem]:
 
 def lint_checks(paths: Iterable[str] | None = None) -> tuple[list[Problem], object]:
     """Problems in the check-rule files, including examples that do not behave, and the checker they make."""
-    from .check import Checker
-    from .checkrules import collect_rules
+    from .check import Checker, collect_rules
+    from .check.rules import ANSWER_EXAMPLE
+    from .check.learned import default_model
     rules, problems = collect_rules(paths)
-    checker = Checker(rules)
+    checker = Checker(rules, default_model())
     for rule in rules:
         for want, texts in ((True, rule.examples.get("flag", ())), (False, rule.examples.get("pass", ()))):
             for text in texts:
-                if any(h.rule == rule.id for h in checker.hits(text)) != want:
+                if rule.kind == "answer":       # 'what the customer said => what staff said': flag means revealing
+                    said, _, line = text.partition(ANSWER_EXAMPLE)
+                    found = checker.check(line, Context(channel="phone", customer_utterances=(said,))).revealing
+                else:
+                    found = any(h.rule == rule.id for h in checker.hits(text))
+                if found != want:
                     what = "should flag but passes" if want else "should pass but is flagged"
                     problems.append(Problem(rule.file, rule.line, 1, "error",
                                             f"rule {rule.id}: example {what}: {text!r}", "check-example"))

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from . import render
 from .errors import TemplateError
-from .check import content_stems
+from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
 from .phrasebook import Topic
 from .receptiveness import Estimate

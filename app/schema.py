@@ -141,6 +141,12 @@ def component_schemas() -> dict:
                     "message": {"type": "string"}},
                     "required": ["start", "end", "match", "rule", "severity", "message"]}},
                 "rewrite": {"type": ["string", "null"]},
+                "rewrite_withheld": {
+                    "description": "Why a revealing text has no rewrite; null when it has one or is not revealing.",
+                    "anyOf": [{"type": "null"}, {"type": "object", "properties": {
+                        "reason": {"type": "string", "enum": ["sensitive", "names-sensitive", "no-question",
+                                                              "learned"]},
+                        "message": {"type": "string"}}, "required": ["reason", "message"]}]},
             },
             "required": ["revealing", "findings", "rewrite"],
         },

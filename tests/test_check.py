@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tact.check import Checker, default_checker
-from tact.checkrules import collect_rules, load_rules, parse_rules
-from tact.checkview import format_text
+from tact.check import collect_rules, load_rules, parse_rules
+from tact.check import format_text
 from tact.errors import PhrasebookError
 from tact.model import Context
 
@@ -102,10 +102,11 @@ def test_disable_switches_a_rule_off():
     assert not CHECK.is_revealing("You usually order the salmon.", None, {"held-data-statement"})
 
 
-def test_warnings_do_not_make_text_revealing():
+def test_suggestions_do_not_make_text_revealing():
     result = CHECK.check("Lots of people like our breakfast buffet.")
     assert not result.revealing
-    assert [f["severity"] for f in result.findings] == ["warning"]
+    assert [f["severity"] for f in result.findings] == ["suggestion"]
+    assert result.rewrite is None and result.rewrite_withheld is None
 
 
 def test_offsets_point_into_the_original_text():
@@ -143,11 +144,25 @@ def test_every_rule_has_examples_and_they_behave():
     assert {"records-frame", "held-data-statement", "inference", "sensitive", "tracking"} <= {r.id for r in rules}
     for rule in rules:
         assert rule.examples["flag"] and rule.examples["pass"], rule.id
+        if rule.kind == "answer":
+            continue        # judged with the other rules: test_answer_rule_examples_behave
         only = Checker([rule])
         for text in rule.examples["flag"]:
             assert any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
         for text in rule.examples["pass"]:
             assert not any(f["rule"] == rule.id for f in only.check(text).findings), (rule.id, text)
+
+
+def test_answer_rule_examples_behave():
+    """'what the customer said => what staff said': flag examples stay revealing, pass examples are answers."""
+    answers = [r for r in load_rules() if r.kind == "answer"]
+    assert answers
+    for rule in answers:
+        for want, examples in ((True, rule.examples["flag"]), (False, rule.examples["pass"])):
+            for example in examples:
+                said_, _, line = example.partition(" => ")
+                assert CHECK.check(line, said(said_)).revealing == want, example
+                assert CHECK.check(line).revealing, line      # with nothing asked, every one of them reveals
 
 
 GOOD = """\
@@ -209,7 +224,7 @@ def test_never_raises_and_offsets_slice_to_match(text, disable):
     for f in result.findings:
         assert 0 <= f["start"] <= f["end"] <= len(text)
         assert text[f["start"]:f["end"]] == f["match"]
-    assert result.revealing == any(f["severity"] == "error" for f in result.findings)
+    assert result.revealing == any(f["severity"] in ("error", "warning") for f in result.findings)
     assert result.rewrite is None or result.revealing
 
 
@@ -246,7 +261,7 @@ def test_lint_reports_check_rule_examples_that_misbehave(tmp_path):
     "You bought it on 3 March. It's fine.", "Great... thanks.", "e.g. this one. Or that.", "\"Thanks.\" She left.",
     "Wait?! Really!! OK.", "It's 5 p.m. Come in.", "U.K. customers. Welcome.", "You paid £12.50.\nAnything else?"])
 def test_sentences_split_as_nltk_punkt_splits_them(text):
-    from tact.sentences import _punkt, split_sentences, trim
+    from tact.check.sentences import _punkt, split_sentences, trim
     expected, offset = [], 0
     for line in text.split("\n"):
         expected += [trim(text, offset + a, offset + b) for a, b in _punkt().span_tokenize(line)]
@@ -260,7 +275,7 @@ def test_sentences_split_as_nltk_punkt_splits_them(text):
                 max_size=14))
 @settings(max_examples=300, deadline=None)
 def test_sentence_splitting_always_agrees_with_punkt(words):
-    from tact.sentences import _punkt, split_sentences, trim
+    from tact.check.sentences import _punkt, split_sentences, trim
     text = " ".join(words)
     expected, offset = [], 0
     for line in text.split("\n"):
@@ -277,7 +292,7 @@ def test_sentence_splitting_always_agrees_with_punkt(words):
 ])
 def test_case_folding_never_changes_what_is_found(text):
     from tact.check import Checker
-    from tact.checkrules import load_rules
+    from tact.check import load_rules
     folded = Checker(load_rules())
     plain = Checker(load_rules())
     for rule in plain.rules:
@@ -285,3 +300,28 @@ def test_case_folding_never_changes_what_is_found(text):
     assert folded.check(text).revealing
     assert [(f["start"], f["end"], f["rule"]) for f in folded.check(text).findings] == \
            [(f["start"], f["end"], f["rule"]) for f in plain.check(text).findings]
+
+
+# ---------------------------------------------------------------- the conversation counts
+
+@pytest.mark.parametrize("asked, line", [
+    ("Could you tell me my current account balance?",
+     "From what I can see, your current account balance is $2,114.08."),
+    ("What's on my calendar for Friday?", "I can see you've got a table for two at 7 pm on Friday."),
+    ("what's my balance please?", "Your current balance is \u00a31,240.50, as you asked."),
+    ("Is that flight direct?", "From what I can see, this flight has 0 stops."),
+    ("Did my transfer to John go through?", "I can see your transfer of $500 to John went through yesterday."),
+])
+def test_answering_what_the_customer_asked_is_service(asked, line):
+    assert CHECK.check(line).revealing          # volunteered, the same line reveals
+    assert not CHECK.check(line, said(asked)).revealing
+
+
+@pytest.mark.parametrize("asked, line", [
+    ("Could you tell me my current account balance?", "I can see you don't have a savings account with us."),
+    ("What's on my calendar for Friday?", "I can see you usually book a table on Fridays."),
+    ("Is my flight on time?", "It's on time, and I can see you always fly this route on Fridays."),
+    ("Thanks, that's everything.", "From what I can see, your current account balance is $2,114.08."),
+])
+def test_an_answer_that_volunteers_more_or_nothing_asked_still_flags(asked, line):
+    assert CHECK.check(line, said(asked)).revealing

@@ -13,19 +13,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from .bundled import bundled
-from .errors import PhrasebookError, Problem
-from .yamlsource import Collector, YamlProblem, kind_of, read_yaml
+from ..bundled import bundled
+from ..errors import PhrasebookError, Problem
+from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
 CHECKS_DIR = bundled("phrasebooks") / "checks"
-KINDS = ("phrase", "held-data", "sensitive")
+KINDS = ("phrase", "held-data", "sensitive", "answer")
 SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
-               "examples", "description")
-KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers")}
-KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",)}
+               "waived_when_asked", "examples", "description")
+KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
+             "answer": ("asking", "volunteers", "frame_words")}
+KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
+                 "answer": ("asking", "volunteers", "frame_words")}
+ANSWER_EXAMPLE = " => "      # an answer rule's examples: "what the customer said => what staff said"
 LEXICON_KEYS = ("discourse", "modals", "said_verbs", "habit", "history_verbs", "weak_verbs", "history_bases",
                 "holding_nouns", "account_events", "possessive_history", "service_verbs", "time")
 CATEGORY_KEYS = ("terms", "cues")
@@ -45,6 +48,7 @@ class Rule:
     source: str | None = None
     rewrite: str = "question"
     waived_when_said: bool = False
+    waived_when_asked: bool = False              # an answer to what the customer asked is service
     examples: dict = field(default_factory=dict)
     pattern: str | None = None                  # phrase, sensitive: every pattern in one alternation
     folded: re.Pattern | None = None            # the case-foldable part, for lower-cased text (faster)
@@ -54,6 +58,9 @@ class Rule:
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
     categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
     openers: re.Pattern | None = None
+    asking: re.Pattern | None = None            # answer: the customer's words ask for something
+    volunteers: re.Pattern | None = None        # answer: the staff line adds held data beyond the answer
+    frame_words: frozenset = frozenset()        # answer: words that frame, not topics ('see', 'records')
 
     @cached_property
     def regex(self) -> re.Pattern:
@@ -172,17 +179,26 @@ def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     rule_id, message = c.text(obj, path, "id"), c.text(obj, path, "message")
     if rule_id and not re.fullmatch(r"[a-z][a-z0-9-]*", rule_id):
         c.add(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits and '-'")
-    waived = obj.get("waived_when_said", False)
-    if not isinstance(waived, bool):
-        c.add(path + ("waived_when_said",), f"'waived_when_said' must be true or false; got {kind_of(waived)}")
+    flags = {}
+    for name in ("waived_when_said", "waived_when_asked"):
+        flags[name] = obj.get(name, False)
+        if not isinstance(flags[name], bool):
+            c.add(path + (name,), f"'{name}' must be true or false; got {kind_of(flags[name])}")
     examples = _examples(c, obj.get("examples"), path + ("examples",)) if "examples" in obj else {}
     if not (complete and kind and severity and rewrite and rule_id and message and examples):
         return None
     rule = Rule(id=rule_id, kind=kind, severity=severity, message=message, file=c.doc.file,
                 line=c.doc.where(path)[0], link=c.text(obj, path, "link"), source=c.text(obj, path, "source"),
-                rewrite=rewrite, waived_when_said=bool(waived), examples=examples)
+                rewrite=rewrite, waived_when_said=flags["waived_when_said"] is True,
+                waived_when_asked=flags["waived_when_asked"] is True, examples=examples)
     before = len(c.problems)
-    {"phrase": _phrase, "held-data": _held_data, "sensitive": _sensitive}[kind](c, obj, path, rule)
+    {"phrase": _phrase, "held-data": _held_data, "sensitive": _sensitive, "answer": _answer}[kind](c, obj, path, rule)
+    if kind == "answer":
+        for what in ("flag", "pass"):
+            for i, example in enumerate(examples[what]):
+                if ANSWER_EXAMPLE not in example:
+                    c.add(path + ("examples", what, i), f"an answer rule's example reads 'what the customer said"
+                                                        f"{ANSWER_EXAMPLE}what staff said'; got {example!r}")
     return rule if len(c.problems) == before else None
 
 
@@ -257,6 +273,17 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:
             rule.openers = re.compile(r"^\W*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _answer(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
+    def build(items: list) -> re.Pattern:
+        return re.compile("|".join(f"(?:{p})" for _, p in items), re.IGNORECASE)
+
+    for name in ("asking", "volunteers"):
+        _, built = c.regexes(obj.get(name), path + (name,), name, build)
+        setattr(rule, name, built)
+    rule.frame_words = frozenset(w.lower() for w in c.strings(obj.get("frame_words"), path + ("frame_words",),
+                                                               "frame_words"))
 
 
 def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:

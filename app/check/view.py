@@ -15,7 +15,8 @@ def format_text(text: str, result: dict, color: bool = False) -> str:
     if result.get("rewrite"):
         lines.append(f"  try: {result['rewrite']}")
     elif result["revealing"]:
-        lines.append("  try: no safe rewrite; leave it out")
+        why = (result.get("rewrite_withheld") or {}).get("message", "leave it out")
+        lines.append(f"  try: no safe rewrite. {why}")
     return "\n".join(lines)
 
 

@@ -6,11 +6,12 @@ contractions whole, and contractions are expanded for the clause readers.
 """
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import threading
 from functools import lru_cache
 
-APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 ABBREVIATIONS = frozenset("mr mrs ms dr st no vs etc approx e.g i.e jr sr prof mt".split())
 CLAUSE_END = re.compile(r"[,.:](?!\d)|[;!?\u2014\u2013()]|\s-\s|(?<![\w'])(?:and|but|so|because|which|when|"
                         r"although|though|if|as|cos|coz)(?![\w'])", re.IGNORECASE)
@@ -33,16 +34,28 @@ ADVERBS = frozenset("just only also still already really ever recently actually 
 _punkt_lock = threading.Lock()
 
 
-def normalise(text: str) -> str:
-    """Curly apostrophes made straight, keeping every offset."""
-    return text.translate(APOSTROPHES)
+_OPTIONAL = ("sklearn", "scipy")
+
+
+def import_nltk(name: str):
+    """An NLTK module, imported without NLTK's optional scikit-learn and scipy bridges: where those are
+    installed (to train the check's model) they would add seconds of start-up the check never uses."""
+    with _punkt_lock:
+        blocked = [m for m in _OPTIONAL if m not in sys.modules] if "nltk" not in sys.modules else []
+        for module in blocked:
+            sys.modules[module] = None     # makes `import scipy` fail, which NLTK allows for
+        try:
+            return importlib.import_module(name)
+        finally:
+            for module in blocked:
+                del sys.modules[module]
 
 
 @lru_cache(maxsize=1)
 def _punkt():
     """NLTK's Punkt sentence splitter with our abbreviations: parameters only, no trained model."""
-    with _punkt_lock:
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    punkt = import_nltk("nltk.tokenize.punkt")
+    PunktParameters, PunktSentenceTokenizer = punkt.PunktParameters, punkt.PunktSentenceTokenizer
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
@@ -82,6 +95,22 @@ def _line_spans(line: str) -> list[tuple[int, int]]:
 def _word_before(line: str, end: int) -> str:
     words = line[:end].rsplit(None, 1)
     return words[-1].lower().strip("(\"'") if words else ""
+
+
+MAX_SENTENCE = 600     # characters a detector reads at once; a longer "sentence" is read in pieces
+
+
+def windows(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The sentence spans with any longer than MAX_SENTENCE cut at spaces, so no pass is worse than linear."""
+    out = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE:
+            cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+            cut = cut if cut > a else a + MAX_SENTENCE
+            out.append(trim(text, a, cut))
+            a = trim(text, cut, b)[0]
+        out.append((a, b))
+    return out
 
 
 def trim(text: str, a: int, b: int) -> tuple[int, int]:

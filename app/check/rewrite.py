@@ -11,11 +11,11 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .sentences import ADVERBS, CLAUSE_END, CONTRACTIONS, TAG_QUESTION, normalise, split_sentences
+from .sentences import ADVERBS, CLAUSE_END, CONTRACTIONS, TAG_QUESTION, split_sentences
 
 if TYPE_CHECKING:
-    from .check import Hit
-    from .checkrules import Rule
+    from .detect import Hit
+    from .rules import Rule
 
 _FRAME_TO_COMMA = re.compile(r"^\W*(?:since|because|as|now that|seeing as|based on|according to|looking at|going by|"
                              r"judging by|from|per|as per|what)\b", re.IGNORECASE)
@@ -53,6 +53,7 @@ _COUNT = re.compile(r"(?<!last )(?<!first )(?<!next )\b(?:two|three|four|five|si
 _INVERT = {"have": "Have", "has": "Have", "had": "Had", "do": "Do", "does": "Do", "did": "Did", "are": "Are",
            "were": "Were", "was": "Were", "is": "Are", "am": "Are", "would": "Would", "will": "Will", "can": "Can",
            "could": "Would", "might": "Would", "may": "Would", "should": "Should"}
+_PAST = frozenset(("Did", "Have", "Had", "Were"))    # the questions 'recently' agrees with
 _DROP = frozenset("not only still just already also really actually".split())
 _lemma_lock = threading.Lock()
 
@@ -66,22 +67,22 @@ def _lemminflect():
 
 
 def rewrite_text(text: str, hits: tuple[Hit, ...], rules: dict) -> str | None:
-    """Each revealing sentence as a question without its source frame; None when one has no safe rewrite."""
+    """Each revealing sentence of (folded) text as a question without its source frame; None when one has no
+    safe rewrite."""
     if not hits or any(rules[h.rule].rewrite == "none" for h in hits):
         return None
-    norm = normalise(text)
     out, cursor = [], 0
-    for sent in split_sentences(norm):
+    for sent in split_sentences(text):
         mine = [h for h in hits if sent[0] <= h.start < sent[1]]
-        out.append(norm[cursor:sent[0]])
+        out.append(text[cursor:sent[0]])
         if mine:
-            question = question_for(norm[sent[0]:sent[1]], [(h.start - sent[0], h.end - sent[0], rules[h.rule])
+            question = question_for(text[sent[0]:sent[1]], [(h.start - sent[0], h.end - sent[0], rules[h.rule])
                                                             for h in mine])
             if not question:
                 return None
             out.append(question)
         else:
-            out.append(norm[sent[0]:sent[1]])
+            out.append(text[sent[0]:sent[1]])
         cursor = sent[1]
     result = "".join(out).strip()
     return result or None
@@ -189,7 +190,8 @@ def _do_support(pred: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _soften(rest: list[str], aux: str, positive_perfect: bool) -> list[str]:
-    """Drop negation and 'only'/'still', never -> ever, rarely -> often, no -> any, dates -> 'recently'."""
+    """Drop negation and 'only'/'still', never -> ever, rarely -> often, no -> any; dates become 'recently' in a
+    past or perfect question and go in a present one ('Are you picking up X again?' -> 'Are you picking up X?')."""
     out = []
     for word in rest:
         low = word.lower()
@@ -202,7 +204,7 @@ def _soften(rest: list[str], aux: str, positive_perfect: bool) -> list[str]:
     if positive_perfect and not re.search(r"\bever\b", body):
         body = _SINCE_POSITIVE.sub(" \0", body, count=1)
     body = _FOR_A_WHILE.sub(" \0", body)
-    body, n = _RECENT.subn(" recently", body)
+    body, n = _RECENT.subn(" recently" if aux in _PAST else "", body)
     body = body.replace("\0", "for a while")
     body = _COUNT.sub("any ", body)
     if n > 1:

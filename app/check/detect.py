@@ -1,27 +1,34 @@
 """Revealing-phrase detection: which words in staff text reveal that the customer is watched.
 
-The rules are data (phrasebooks/checks/*.yaml, loaded by `checkrules`):
+The rules are data (phrasebooks/checks/*.yaml, loaded by `rules`):
 `phrase` rules are regular expressions for source frames, inferences and
 tracking; the `held-data` rule reads clause structure (a clause that starts
 with you/your, is not a question, and carries a habit, holding or history
-signal); the `sensitive` rule finds sensitive terms presumed of the customer.
+signal); the `sensitive` rule finds sensitive terms presumed of the customer;
+`answer` rules say when a finding is the answer to what the customer asked.
+The learned model (`learned`) judges the sentences no rule found anything in.
 
-Detection is regex-first and cached per text, because the engine guards every
-phrasing with it. NLTK's tokeniser and Snowball stemmer load only to compare a
-finding with what the customer said; `rewrite` turns a finding into a question.
+Text is folded first (`fold`: look-alikes, invisibles, misspellings) and every
+finding mapped back to the text as given. Detection is regex-first and cached
+per text, because the engine guards every phrasing with it. NLTK's tokeniser
+and Snowball stemmer load only to compare a finding with what the customer
+said; `rewrite` turns a finding into a question.
 """
 from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from .checkrules import Rule, load_rules
+from .fold import fold, folded, original_span
+from .learned import LearnedModel, default_model
+from .rules import Rule, load_rules
 from .rewrite import rewrite_text
-from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, is_question, normalise, split_sentences,
-                        trim, words_of)
+from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
+                        trim, windows, words_of)
 
 _SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u(?:'ve|'re)?|ya|your|ur|youre|youve)(?![\w'])",
                       re.IGNORECASE)
@@ -57,9 +64,23 @@ class CheckResult:
     revealing: bool
     findings: list = field(default_factory=list)
     rewrite: str | None = None
+    rewrite_withheld: dict | None = None     # {"reason", "message"}: why a revealing text has no rewrite
 
     def to_dict(self) -> dict:
-        return {"revealing": self.revealing, "findings": self.findings, "rewrite": self.rewrite}
+        return {"revealing": self.revealing, "findings": self.findings, "rewrite": self.rewrite,
+                "rewrite_withheld": self.rewrite_withheld}
+
+
+REVEALING = ("error", "warning")     # a 'suggestion' finding is advice; it does not make a text revealing
+WITHHELD = {
+    "sensitive": "It presumes something sensitive about the customer; there is no safe way to ask it. Leave it out "
+                 "unless they raise it.",
+    "names-sensitive": "Any question would still name something sensitive (a medicine, a condition, faith ...). "
+                       "Leave it out unless the customer raises it.",
+    "no-question": "No question-led form keeps the meaning without revealing it; leave the statement out.",
+    "learned": "The model flagged it but cannot say which words to change; reword it as a question the customer "
+               "can answer, or leave it out.",
+}
 
 
 @dataclass(frozen=True)
@@ -103,12 +124,15 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
 
 def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
     a, b = sent
+    found = _matches(rule, text, lower, a, b)       # terms first: they are rare, and the rest reads the sentence
+    if not found:
+        return []
     sentence = text[a:b]
     if not _addressed(rule, sentence) or _SUPPOSING.match(sentence):
         return []   # 'If you're finding bills hard, our hardship team can help' presumes nothing
     question = is_question(sentence) and not (rule.openers is not None and rule.openers.match(sentence))
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
-            for m in _matches(rule, text, lower, a, b)
+            for m in found
             if not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
 
 
@@ -153,22 +177,27 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
     # On the lower-cased copy when there is one: the same offsets, and case-sensitive scans are faster.
     src, subjects, breaks, ends = (lower, _SUBJECT_FOLDED, _CLAUSE_BREAK_FOLDED, _CLAUSE_END_FOLDED) \
         if lower is not None else (text, _SUBJECT, _CLAUSE_BREAK, CLAUSE_END)
-    for m in subjects.finditer(src, a, b):
-        clause_start = a
-        for brk in breaks.finditer(src, a, m.start()):
-            clause_start = brk.end()
+    found = list(subjects.finditer(src, a, b))
+    if not found:
+        return hits
+    # Every break and clause end found once, then looked up: no scan per subject (linear in the sentence).
+    break_ends = [m.end() for m in breaks.finditer(src, a, b)]
+    clause_ends = [m.start() for m in ends.finditer(src, a, b)]
+    for m in found:
+        i = bisect_right(break_ends, m.start())
+        clause_start = break_ends[i - 1] if i else a
         prefix = text[clause_start:m.start()]
         if _SUBORDINATE.match(prefix):
             clause_start = m.start()     # 'Since you're here': the 'since' is not a time
         elif not _plain_prefix(rule, prefix):
             continue
-        end_m = ends.search(src, m.end(), b)
-        clause_end = end_m.start() if end_m else b
+        j = bisect_left(clause_ends, m.end())
+        clause_end = min(clause_ends[j] if j < len(clause_ends) else b, m.end() + _CLAUSE_REACH)
         subject = m.group(1).lower()
         pred = words_of(text[m.end():clause_end])
         if subject == "ur" and pred and pred[0] in _UR_AS_YOU_ARE:
             subject = "you're"
-        clause = src[clause_start:clause_end].lower()     # the lexicon's time phrases are lower case
+        clause = src[max(clause_start, m.start() - _CLAUSE_REACH):clause_end].lower()   # time phrases are lower case
         if subject in ("your", "ur"):
             signal = _your_signal(rule.lexicon, pred, clause)
         else:
@@ -179,6 +208,8 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
             hits.append(Hit(m.start(), end, rule.id, (clause_start, clause_end), sent))
     return hits
 
+
+_CLAUSE_REACH = 240     # characters a clause is read for, either side of its subject
 
 _SUBJECT_FOLDED = re.compile(_SUBJECT.pattern)
 _CLAUSE_BREAK_FOLDED = re.compile(_CLAUSE_BREAK.pattern)
@@ -212,10 +243,16 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
     """Only discourse words, a time opener or a name before the subject: it starts the clause."""
     if not prefix.strip():
         return True
-    words = _PREFIX_WORD.findall(prefix.lower())
+    long = len(prefix) > _PREFIX_REACH       # only a reporting verb at its end can make a long prefix plain
+    words = _PREFIX_WORD.findall(prefix[-_PREFIX_REACH:].lower())
     rest = [w for w in words if w not in rule.lexicon["discourse"]]
     joined = " ".join(rest)
+    if long:
+        return bool(_REPORTING.search(joined))
     return not rest or bool(_PREFIX_OK.match(joined) and len(rest) <= 3) or bool(_REPORTING.search(joined))
+
+
+_PREFIX_REACH = 120
 
 
 def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
@@ -314,10 +351,8 @@ def _nltk():
     """NLTK's tokeniser and Snowball stemmer, loaded on first use (they need no downloaded data)."""
     with _nltk_lock:
         if not _nltk_parts:
-            from nltk.stem.snowball import SnowballStemmer
-            from nltk.tokenize.destructive import NLTKWordTokenizer
-            _nltk_parts["tok"] = NLTKWordTokenizer()
-            _nltk_parts["stem"] = SnowballStemmer("english")
+            _nltk_parts["tok"] = import_nltk("nltk.tokenize.destructive").NLTKWordTokenizer()
+            _nltk_parts["stem"] = import_nltk("nltk.stem.snowball").SnowballStemmer("english")
     return _nltk_parts["tok"], _nltk_parts["stem"]
 
 
@@ -325,7 +360,7 @@ def _nltk():
 def content_stems(fragment: str) -> frozenset:
     """The stems of a fragment's content words, for comparing with the customer's own words."""
     tok, stem = _nltk()
-    words = (w.lower().strip("'") for w in tok.tokenize(normalise(fragment)))
+    words = (w.lower().strip("'") for w in tok.tokenize(folded(fragment)))
     return frozenset(stem.stem(w) for w in words if w and w not in _STOP and re.search(r"[a-z0-9]", w))
 
 
@@ -347,59 +382,114 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
     return False
 
 
-# ---------------------------------------------------------------- the question-led rewrite
+def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> bool:
+    """The customer asked for something and the sentence is about it, volunteering nothing more."""
+    if rule.volunteers.search(sentence):
+        return False
+    asked = [u for u in utterances if rule.asking.search(folded(u))]
+    if not asked:
+        return False
+    ignore = _frame_stems(rule.frame_words)
+    topics = frozenset().union(*(content_stems(u) for u in asked)) - ignore
+    return bool(topics & (content_stems(sentence) - ignore))
+
+
+@lru_cache(maxsize=16)
+def _frame_stems(words: frozenset) -> frozenset:
+    _, stem = _nltk()
+    return frozenset(stem.stem(w) for w in words)
+
 
 # ---------------------------------------------------------------- the checker
 
-class Checker:
-    """The check rules, ready to judge text; results are cached per text."""
+MIN_WORDS = 3      # a shorter sentence gives the model too little to go on
 
-    def __init__(self, rules: list[Rule]):
+LEARNED = Rule(id="learned", kind="learned", severity="warning", rewrite="none", waived_when_said=True,
+               waived_when_asked=True,
+               message="Reads like lines that reveal what we hold about the customer (the learned model; no rule "
+                       "explains it): ask, or leave it out.",
+               source="The learned detector, trained on the labelled corpus (scripts/train-check).")
+
+
+class Checker:
+    """The check rules, and the learned model beside them, ready to judge text; results are cached per text."""
+
+    def __init__(self, rules: list[Rule], model: LearnedModel | None = None):
         self.rules = list(rules)
+        self.model = model
         self.by_id = {r.id: r for r in self.rules}
+        self.by_id.setdefault(LEARNED.id, LEARNED)
         self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
+        self._answers = [r for r in self.rules if r.kind == "answer"]
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
+        self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
         self.terms_in = lru_cache(maxsize=8192)(self._terms_in)
 
+    def _learned_uncached(self, text: str) -> tuple[Hit, ...]:
+        """The model's findings in the folded text: sentences it flags where no rule found anything."""
+        explained = {h.sentence for h in self._scan(text)}
+        hits = []
+        for sent in windows(text, split_sentences(text)):
+            if sent in explained:
+                continue
+            judged = self.model.judge(text[sent[0]:sent[1]], self.model.threshold)
+            if judged.probability >= self.model.threshold and judged.words >= MIN_WORDS:
+                a, b = judged.span
+                hits.append(Hit(sent[0] + a, sent[0] + b, LEARNED.id, sent, sent))
+        return tuple(hits)
+
     def _scan_uncached(self, text: str) -> tuple[Hit, ...]:
-        norm = normalise(text)
-        lower = norm.lower()
-        lower = lower if len(lower) == len(norm) else None   # a few characters change length when lowered
+        """Raw hits in the folded text (see `fold`)."""
+        lower = text.lower()
+        lower = lower if len(lower) == len(text) else None   # a few characters change length when lowered
         hits: list[Hit] = []
-        for sent in split_sentences(norm):
+        for sent in windows(text, split_sentences(text)):
             for detect, rule in self._detectors:
-                hits.extend(detect(rule, norm, sent, lower))
+                hits.extend(detect(rule, text, sent, lower))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
-                                            _REPORTED.search(norm, h.sentence[0], h.start))]
+                                            _REPORTED.search(text, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))
 
     def hits(self, text: str, context=None, disable: Iterable[str] = ()) -> list[Hit]:
-        """Raw findings left after `disable` and after what the customer said."""
+        """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""
+        return self._hits(folded(text), context, disable)
+
+    def _hits(self, norm: str, context, disable: Iterable[str], learned: bool = False) -> list[Hit]:
         off = set(disable or ())
-        found = [h for h in self._scan(text) if h.rule not in off]
+        found = [h for h in self._scan(norm) if h.rule not in off]
+        if learned and self.model is not None and LEARNED.id not in off:
+            found += self._learned(norm)
         utterances = tuple(getattr(context, "customer_utterances", ()) or ())
         if utterances and found:
             found = [h for h in found if not (self.by_id[h.rule].waived_when_said and
-                                              said_by_customer(self.by_id[h.rule], h, text, utterances))]
+                                              said_by_customer(self.by_id[h.rule], h, norm, utterances))]
+        for rule in self._answers:
+            if utterances and found:
+                found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
+                                                  answers_request(rule, norm[h.sentence[0]:h.sentence[1]], utterances))]
         return found
 
     def check(self, text: str, context=None, disable: Iterable[str] = ()) -> CheckResult:
-        """Findings, whether any is an error, and a question-led rewrite when one is safe."""
+        """Findings (offsets into text as given), whether any is an error, and a question-led rewrite when one
+        is safe."""
         if not isinstance(text, str):
             text = str(text)
-        found = self.hits(text, context, disable)
-        findings = [self._finding(text, h) for h in found]
-        revealing = any(f["severity"] == "error" for f in findings)
-        rewrite = None
+        norm, where = fold(text)
+        found = self._hits(norm, context, disable, learned=True)
+        findings = [self._finding(text, where, h) for h in found]
+        revealing = any(f["severity"] in REVEALING for f in findings)
+        rewrite = withheld = None
         if revealing:
-            rewrite = self._rewrite(text, tuple(h for h in found if self.by_id[h.rule].severity == "error"),
-                                    frozenset(disable or ()))
-        return CheckResult(revealing, findings, rewrite)
+            rewrite, reason = self._rewrite(norm, tuple(h for h in found if self.by_id[h.rule].severity in REVEALING),
+                                            frozenset(disable or ()))
+            withheld = None if rewrite else {"reason": reason, "message": WITHHELD[reason]}
+        return CheckResult(revealing, findings, rewrite, withheld)
 
     def is_revealing(self, text: str, context=None, disable: Iterable[str] = ()) -> bool:
-        return any(self.by_id[h.rule].severity == "error" for h in self.hits(text, context, disable))
+        """Whether the rules find anything revealing (the engine's guard: rules only, for speed and certainty)."""
+        return any(self.by_id[h.rule].severity in REVEALING for h in self.hits(text, context, disable))
 
     def _terms_in(self, text: str) -> tuple[str, ...]:
         """The sensitive lexicon's categories whose terms occur in text, first occurrence first.
@@ -407,7 +497,7 @@ class Checker:
         Unlike the check itself, this does not ask whether the text speaks to the
         customer: it reads a data point's value or label ("diabetic", "HIV medicine").
         """
-        norm = normalise(text)
+        norm = folded(text)
         lower = norm.lower()
         lower = lower if len(lower) == len(norm) else None
         found = []
@@ -417,23 +507,39 @@ class Checker:
                           if m.lastgroup and m.lastgroup.startswith("cat_")]
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
-    def _finding(self, text: str, hit: Hit) -> dict:
+    def _finding(self, text: str, where, hit: Hit) -> dict:
         rule = self.by_id[hit.rule]
-        found = {"start": hit.start, "end": hit.end, "match": text[hit.start:hit.end], "rule": rule.id,
+        start, end = original_span(where, hit.start, hit.end, len(text))
+        found = {"start": start, "end": end, "match": text[start:end], "rule": rule.id,
                  "severity": rule.severity, "message": rule.message}
         if rule.link:
             found["link"] = rule.link
         return found
 
-    def _rewrite_uncached(self, text: str, hits: tuple[Hit, ...], disable: frozenset) -> str | None:
+    def _rewrite_uncached(self, text: str, hits: tuple[Hit, ...], disable: frozenset) -> tuple[str | None, str]:
+        """The rewrite, or None and the WITHHELD reason."""
+        if any(self.by_id[h.rule].kind == "sensitive" for h in hits):
+            return None, "sensitive"
+        if any(h.rule == LEARNED.id for h in hits):
+            return None, "learned"
         result = rewrite_text(text, hits, self.by_id)
-        if result and (re.search(r"\d", result) or self.is_revealing(result, None, disable)):
-            return None
-        return result
+        if result and self._names_sensitive(result):
+            return None, "names-sensitive"
+        if not result or re.search(r"\d", result) or self.is_revealing(result, None, disable):
+            return None, "no-question"
+        return result, ""
+
+    def _names_sensitive(self, text: str) -> bool:
+        """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
+        lower = text.lower()
+        return any((rule.folded is not None and rule.folded.search(lower)) or
+                   (rule.strict is not None and rule.strict.search(text))
+                   for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""
         self._scan.cache_clear()
+        self._learned.cache_clear()
         self._rewrite.cache_clear()
         self.terms_in.cache_clear()
         split_sentences.cache_clear()
@@ -444,10 +550,10 @@ _default_lock = threading.Lock()
 
 
 def default_checker() -> Checker:
-    """The bundled rules (or $TACT_CHECKS), loaded once."""
+    """The bundled rules (or $TACT_CHECKS) and the shipped learned model, loaded once."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = Checker(load_rules())
+            _default = Checker(load_rules(), default_model())
         return _default
 

@@ -1,0 +1,171 @@
+"""Train the learned detector on the labelled corpus and write app/check/learned.json.
+
+    scripts/train-check [--corpus FILE ...] [--out FILE] [--seed N]
+
+Needs scikit-learn (`pip install -e .[train]`); the runtime does not. The
+same corpus and seed give the same file, byte for byte: the folds are
+seeded, the solver is deterministic and every number is rounded before it is
+written. The model only speaks where no rule found anything, so its threshold
+is the lowest at which its cross-validated (out-of-fold) findings on the rows
+the rules pass are right at least TARGET_PRECISION of the time.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from .fold import folded
+from .learned import MODEL_FILE, LearnedModel, features
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "check_corpus.jsonl"   # in a checkout
+SEED = 20261129
+FOLDS = 5
+C = 8.0
+TARGET_PRECISION = 0.8
+DIGITS = 5
+
+
+def read_corpus(paths: list[Path]) -> list[dict]:
+    """Labelled rows ({"text", "revealing", "kind", ...}, one JSON object a line) from every file, in order."""
+    rows = []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("text"), str) or not isinstance(row.get("revealing"), bool):
+                raise ValueError(f"{path}:{n}: each line needs 'text' (text) and 'revealing' (true/false)")
+            rows.append(row)
+    return rows
+
+
+def corpus_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _pipeline(seed: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    vec = TfidfVectorizer(analyzer=features, binary=True, min_df=2, norm="l2")
+    clf = LogisticRegression(C=C, class_weight="balanced", solver="lbfgs", max_iter=5000, random_state=seed)
+    return vec, clf
+
+
+def fit(texts: list[str], labels: list[bool], seed: int = SEED):
+    vec, clf = _pipeline(seed)
+    clf.fit(vec.fit_transform(texts), labels)
+    return vec, clf
+
+
+def out_of_fold(rows: list[dict], seed: int = SEED, folds: int = FOLDS) -> list[float]:
+    """Each row's probability from a model trained on the other folds (stratified, seeded)."""
+    from sklearn.model_selection import StratifiedKFold
+    texts = [folded(r["text"]) for r in rows]
+    labels = [r["revealing"] for r in rows]
+    probs = [0.0] * len(rows)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels):
+        vec, clf = fit([texts[i] for i in train], [labels[i] for i in train], seed)
+        for i, p in zip(test, clf.predict_proba(vec.transform([texts[i] for i in test]))[:, 1]):
+            probs[i] = float(p)
+    return probs
+
+
+def rule_verdicts(rows: list[dict]) -> list[bool]:
+    """What the bundled rules alone say of each row (with its customer's words)."""
+    from . import Checker, load_rules
+    from ..model import Context
+    checker = Checker(load_rules())
+    return [checker.check(r["text"], Context(channel="phone", customer_utterances=tuple(r["utterances"]))
+                          if r.get("utterances") else None).revealing for r in rows]
+
+
+def choose_threshold(probs: list[float], labels: list[bool], ruled: list[bool],
+                     target: float = TARGET_PRECISION) -> float:
+    """The lowest threshold (to 0.01) at which what the model adds to the rules is right `target` of the time."""
+    for step in range(50, 100):
+        t = step / 100
+        added = [y for p, y, r in zip(probs, labels, ruled) if p >= t and not r]
+        if added and sum(added) / len(added) >= target:
+            return t
+    return 0.99
+
+
+def learnable(rows: list[dict]) -> list[dict]:
+    """The rows whose label holds without the conversation: a line that is fine only because of what the
+    customer said or asked is the rules' business (the model reads the sentence alone)."""
+    return [r for r in rows if r["revealing"] or not r.get("utterances")]
+
+
+def train(paths: list[Path], seed: int = SEED) -> dict:
+    """The model file's contents: terms (feature -> [idf, weight]), intercept, threshold and provenance."""
+    rows = learnable(read_corpus(paths))
+    labels = [r["revealing"] for r in rows]
+    probs = out_of_fold(rows, seed)
+    ruled = rule_verdicts(rows)
+    threshold = choose_threshold(probs, labels, ruled)
+    added = [y for p, y, r in zip(probs, labels, ruled) if p >= threshold and not r]
+    both = [r or p >= threshold for p, r in zip(probs, ruled)]
+    caught = sum(g and y for g, y in zip(both, labels))
+    vec, clf = fit([folded(r["text"]) for r in rows], labels, seed)
+    return {
+        "model": "tf-idf (words, bigrams, character 5-grams; binary tf, l2) + logistic regression",
+        "seed": seed, "rows": len(rows), "corpus_sha256": corpus_hash(paths),
+        "cv": {"folds": FOLDS, "added": len(added), "added_precision": round(sum(added) / max(1, len(added)), 4),
+               "precision": round(caught / max(1, sum(both)), 4), "recall": round(caught / max(1, sum(labels)), 4)},
+        **export(vec, clf, threshold),
+    }
+
+
+def export(vec, clf, threshold: float) -> dict:
+    """The fitted vectoriser and classifier as the runtime reads them: threshold, intercept, terms."""
+    idf, coef = vec.idf_, clf.coef_[0]
+    terms = {term: [round(float(idf[i]), DIGITS), round(float(coef[i]), DIGITS)]
+             for term, i in sorted(vec.vocabulary_.items())}
+    return {"threshold": threshold, "intercept": round(float(clf.intercept_[0]), DIGITS), "terms": terms}
+
+
+def dumps(model: dict) -> str:
+    """The model as JSON text: a header, then one term a line (readable diffs, byte-for-byte reproducible)."""
+    head = {k: v for k, v in model.items() if k != "terms"}
+    lines = [json.dumps(head, sort_keys=True)[:-1] + ', "terms": {']
+    items = sorted(model["terms"].items())
+    lines += [f"{json.dumps(t)}: {json.dumps(v)}{',' if i < len(items) - 1 else ''}" for i, (t, v) in enumerate(items)]
+    return "\n".join(lines) + "\n}}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the check's learned detector on labelled sentences.")
+    parser.add_argument("--corpus", action="append", type=Path,
+                        help=f"labelled JSONL file (repeatable; default {CORPUS.relative_to(CORPUS.parents[2])})")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("training needs scikit-learn: pip install -e '.[train]'", file=sys.stderr)
+        return 2
+    paths = args.corpus or [CORPUS]
+    try:
+        model = train(paths, args.seed)
+    except (OSError, ValueError) as exc:
+        print(f"cannot train: {exc}", file=sys.stderr)
+        return 2
+    text = dumps(model)
+    LearnedModel(json.loads(text))     # what we write must load
+    args.out.write_text(text, encoding="utf-8")
+    cv = model["cv"]
+    print(f"{args.out}: {len(model['terms'])} features from {model['rows']} rows; threshold {model['threshold']}: "
+          f"cross-validated, the model adds {cv['added']} findings to the rules' ({cv['added_precision']:.0%} right); "
+          f"rules + model precision {cv['precision']}, recall {cv['recall']} (the rules in-sample)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
