@@ -65,7 +65,7 @@ class Engine:
 
     def _one(self, dp: DataPoint, context: Context, estimate, book: Phrasebook) -> dict:
         topic = self.find_topic(dp, context, book)
-        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key))
+        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), book.topics)
         level = estimate.level
         variables = policy.template_vars(dp, context, topic, level)
         guard = _Guard(self.reveals, dp, decision.category, topic)

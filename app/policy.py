@@ -6,6 +6,7 @@ defer, then the topic's own), and every rule that shaped it is named.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from . import render
 from .errors import TemplateError
@@ -17,6 +18,7 @@ STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer":
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 
 
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
-           known_category: str | None = None) -> Decision:
+           known_category: str | None = None, topics: Mapping[str, Topic] | None = None) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it."""
     category = effective_category(datapoint, topic, known_category)
     marketing = topic is not None and topic.purpose == "marketing"
@@ -115,6 +117,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", "The customer does not seem receptive right now; leave offers for now.")
+    found.extend(conversation_memory(datapoint, context, topic, topics or {}))
     if context.bystanders and datapoint.provenance not in QUOTABLE_PROVENANCE and category not in BYSTANDER_SAFE:
         if category in SENSITIVE_CATEGORIES:
             pass  # already withheld above
@@ -138,6 +141,35 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
             _default(topic, datapoint, rule)
     return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found))
+
+
+def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
+    """The customer raised the topic: they said the data point, or asked about its label in this conversation."""
+    if datapoint.provenance in QUOTABLE_PROVENANCE:
+        return True
+    label = (datapoint.label or topic.label or "").strip().lower()
+    return bool(label) and any("?" in said and label in said.lower() for said in context.customer_utterances)
+
+
+def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic,
+                        topics: Mapping[str, Topic]) -> list[tuple[str, Reason]]:
+    """Rules over what already happened in this conversation (context.history): no repeats, one offer a call."""
+    if not context.history or customer_asked(datapoint, context, topic):
+        return []
+    found = []
+    if any(item.event == "declined" and item.topic == topic.id for item in context.history):
+        found.append(("defer", Reason("declined-earlier",
+                                      "This was raised earlier in this conversation and didn't fit; "
+                                      "don't bring it up again unless the customer does.")))
+    if topic.purpose == "marketing":
+        made = [item.topic for item in context.history if item.event in OFFER_MADE
+                and (item.topic == topic.id or getattr(topics.get(item.topic), "purpose", None) == "marketing")]
+        if made:
+            earlier = "this offer" if topic.id in made else "an offer"
+            found.append(("defer", Reason("one-offer-per-call",
+                                          f"You already made {earlier} in this conversation: one offer per "
+                                          "call, unless the customer asks.")))
+    return found
 
 
 def _default(topic: Topic, datapoint: DataPoint, rule) -> None:

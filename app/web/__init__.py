@@ -4,13 +4,18 @@
 - agent: the agent panel at `/`
 - cabin: the offline tablet view at `/cabin`
 - studio: the read-only phrasebook studio at `/studio`
+- feedback: what staff did with suggestions (`/api/v1/feedback`, `/api/v1/stats`)
+- results: the studio's results view at `/studio/results`
 
 The engine is built once per app from the configured phrasebooks and shared by
-every request (it is read-only apart from the store's safe reload).
+every request (it is read-only apart from the store's safe reload). The
+database (tact.store) is opened and migrated at start-up; if it is down the app
+still starts, and only feedback and stats answer 503 until it is back.
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -24,13 +29,15 @@ MAX_BODY = 256 * 1024
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. `test_config` overrides config; PHRASEBOOKS (a folder or file) picks the set."""
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static",
-                static_url_path="/static")
+                static_url_path="/static", instance_path=(test_config or {}).get("INSTANCE_PATH"))
     app.config.from_mapping(
         PHRASEBOOKS=os.environ.get("TACT_PHRASEBOOKS") or None,
         MAX_CONTENT_LENGTH=MAX_BODY,
         # Origins allowed to embed the agent panel and talk to it by postMessage (besides our own).
         EMBED_ORIGINS=tuple(o for o in os.environ.get("TACT_EMBED_ORIGINS", "").split() if o),
         JSON_SORT_KEYS=False,
+        # Any SQLAlchemy URL; default: a SQLite file in the instance folder, created on first use.
+        DATABASE_URL=os.environ.get("TACT_DATABASE_URL") or None,
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -47,11 +54,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         engine = default_engine()
     app.extensions["tact.engine"] = engine
 
-    from . import agent, api, cabin, studio
+    app.extensions["tact.store"] = open_store(database_url(app))
+
+    from . import agent, api, cabin, feedback, results, studio
     app.register_blueprint(api.bp)
     app.register_blueprint(agent.bp)
     app.register_blueprint(cabin.bp)
     app.register_blueprint(studio.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(results.bp)
 
     @app.get("/favicon.ico")
     def favicon():
@@ -92,6 +103,27 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def database_url(app: Flask) -> str:
+    """The configured database, or the default SQLite file in the app's instance folder."""
+    from ..store import DEFAULT_FILE, sqlite_url
+    return app.config["DATABASE_URL"] or sqlite_url(Path(app.instance_path) / DEFAULT_FILE)
+
+
+def open_store(url: str):
+    """The store, migrated now if the database answers; if not, the app starts anyway and retries on use.
+
+    A URL that is not a SQLAlchemy URL (or names a driver that is not installed) is a configuration
+    error and stops the start-up with a one-line message.
+    """
+    from ..store import Store, StoreUnavailable
+    store = Store(url)
+    try:
+        store.upgrade()
+    except StoreUnavailable:
+        pass          # logged by the store; tried again on first use
+    return store
 
 
 def get_engine():

@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from ..errors import RequestError
-from ..model import MAX_DATAPOINTS, load_json
+from ..model import MAX_DATAPOINTS, load_json, parse_suggest_request
 from . import get_engine
+from .memory import with_history
 from .openapi import openapi_document
 from .packs import build_pack
 
@@ -65,7 +66,8 @@ def _json_body() -> Any:
 
 @bp.post("/api/v1/suggest")
 def suggest():
-    return jsonify(get_engine().suggest(_json_body()))
+    body = _json_body()
+    return jsonify(get_engine().suggest(with_history(parse_suggest_request(body), body)))
 
 
 @bp.post("/api/v1/check")
