@@ -6,6 +6,8 @@
 - studio: the read-only phrasebook studio at `/studio`
 - feedback: what staff did with suggestions (`/api/v1/feedback`, `/api/v1/stats`)
 - results: the studio's results view at `/studio/results`
+- studio_api, workbench, auth: the studio's editing loop (`/api/v1/studio/...`, `/studio/login`, drafts,
+  review, history) with accounts, sessions and CSRF tokens
 
 The engine is built once per app from the configured phrasebooks and shared by
 every request (it is read-only apart from the store's safe reload). The
@@ -38,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         # Any SQLAlchemy URL; default: a SQLite file in the instance folder, created on first use.
         DATABASE_URL=os.environ.get("TACT_DATABASE_URL") or None,
+        # Studio sessions: the cookie signing key (default: made once, kept in the database) and Secure cookies
+        # even when TLS ends at a proxy in front of the app.
+        SECRET_KEY=os.environ.get("TACT_SECRET_KEY") or None,
+        SESSION_COOKIE_SECURE=os.environ.get("TACT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -63,6 +69,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(studio.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(results.bp)
+
+    # The studio's editing loop (issue 11): accounts, drafts, review, publish.
+    from . import auth, studio_api, workbench
+    auth.install(app)
+    app.register_blueprint(studio_api.bp)
+    app.register_blueprint(workbench.bp)
 
     @app.get("/favicon.ico")
     def favicon():
