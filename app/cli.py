@@ -5,6 +5,7 @@ Bad input gets one line on stderr naming the field, and exit 2; never a tracebac
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -181,6 +182,69 @@ def topics(phrasebooks: tuple[str, ...], fmt: str) -> None:
         click.echo(f"{row['id']:<36} {row['purpose']:<9} {row['decision']:<14} {served}")
 
 
+database_option = click.option("--database", metavar="URL", envvar="TACT_DATABASE_URL", show_envvar=True,
+                               help="SQLAlchemy URL; default: tact.sqlite3 in the web app's instance folder.")
+
+
+def _store(database: str | None):
+    from .store import Store
+    if not database:
+        from .web import default_database_url
+        database = default_database_url()
+    return Store(database)
+
+
+@main.group()
+def db() -> None:
+    """The feedback database: migrate it and prune old events."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database: str | None) -> None:
+    """Create or migrate the database to the newest schema (the web app also does this on start-up)."""
+    from .store import current_revision
+    store = _store(database)
+    store.upgrade()
+    click.echo(f"{store.display_url}: at revision {current_revision(store.engine)}")
+
+
+@db.command("prune")
+@database_option
+@click.option("--days", type=click.FloatRange(min=0), envvar="TACT_RETENTION_DAYS", show_envvar=True,
+              default=180, show_default=True, help="Keep events this many days old or newer.")
+def db_prune(database: str | None, days: float) -> None:
+    """Delete feedback events older than the retention."""
+    from .store import feedback
+    removed = feedback.prune(_store(database), days)
+    click.echo(f"deleted {removed} event(s) older than {days:g} days")
+
+
+@main.command()
+@database_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--topic", help="Only this topic id.")
+@click.option("--since", help="From this date or ISO 8601 time (default: 30 days ago).")
+@click.option("--until", help="Up to this date (inclusive) or time.")
+@click.option("--channel", help="A channel, or spoken / written.")
+@click.option("--industry", help="Only this industry.")
+def stats(database: str | None, fmt: str, **filters: str | None) -> None:
+    """Feedback per topic and phrasing: shown, used, edited, declined, and the lines to rework."""
+    from . import stats as figures
+    from .store import feedback
+    query = figures.parse_stats_query({k: v for k, v in filters.items() if v is not None},
+                                      default_days=figures.DEFAULT_DAYS)
+    rows = feedback.count_rows(_store(database), topic=query.topic, since=query.since, until=query.until,
+                               channels=query.channels, industry=query.industry)
+    summary = figures.summarise(rows, query)
+    if fmt == "json":
+        click.echo(_dump(summary, True))
+    elif fmt == "csv":
+        click.echo(figures.to_csv(summary), nl=False)
+    else:
+        click.echo(figures.to_table(summary))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -196,6 +260,8 @@ def run() -> None:
     """Console-script entry: any TactError becomes one line and its exit code."""
     try:
         main(standalone_mode=True)
+    except RequestError as exc:
+        _fail(f"--{exc.field}: {exc.detail}" if exc.field else exc.message, exc.exit_code)
     except TactError as exc:
         _fail(exc.message, exc.exit_code)
 

@@ -46,9 +46,24 @@ def _make_app():
     return create_app()
 
 
+def migrate_before_fork() -> None:
+    """Migrate once in the master, so workers starting together find the schema ready (and never race)."""
+    from .store import Store, StoreUnavailable
+    from .web import default_database_url
+    store = Store(default_database_url())
+    try:
+        store.upgrade()
+    except StoreUnavailable as exc:
+        print(f"tact: {exc.message} ({store.display_url}); serving without feedback until it is back",
+              file=sys.stderr, flush=True)
+    finally:
+        store.dispose()     # no connection may cross the fork
+
+
 def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAULT_WORKERS,
         threads: int = DEFAULT_THREADS, **extra: Any) -> None:
     """Serve the web app until interrupted; prints the URL to open."""
+    migrate_before_fork()
     shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
     print(f"Tact is running: open http://{shown}:{port}/  (agent panel; /cabin, /studio, /openapi.json)",
           file=sys.stderr, flush=True)

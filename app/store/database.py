@@ -51,8 +51,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 class Store:
     """The database behind the app: migrated on first use, and told apart when it is down."""
 
-    def __init__(self, url: str, connect_timeout: int = 3):
+    def __init__(self, url: str, connect_timeout: int = 3, retry_after: float = RETRY_AFTER):
         self.url = normalise_url(url)
+        self.retry_after = retry_after
         self.ready = False
         self._down_until = 0.0
         self._lock = threading.Lock()
@@ -127,9 +128,10 @@ class Store:
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
                 raise
-            self._down_until = time.monotonic() + RETRY_AFTER
+            self._down_until = time.monotonic() + self.retry_after
             # The driver's message may quote SQL parameters; log only what kind of failure it was.
-            log.warning("database unavailable (%s); retrying in %.0f s", type(exc.orig or exc).__name__, RETRY_AFTER)
+            log.warning("database unavailable (%s); retrying in %g s", type(exc.orig or exc).__name__,
+                        self.retry_after)
             raise StoreUnavailable("the database is unavailable") from None
 
     def dispose(self) -> None:

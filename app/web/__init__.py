@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # even when TLS ends at a proxy in front of the app.
         SECRET_KEY=os.environ.get("TACT_SECRET_KEY") or None,
         SESSION_COOKIE_SECURE=os.environ.get("TACT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -60,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         engine = default_engine()
     app.extensions["tact.engine"] = engine
 
-    app.extensions["tact.store"] = open_store(database_url(app))
+    app.extensions["tact.store"] = open_store(database_url(app), app.config["DATABASE_RETRY_AFTER"])
 
     from . import agent, api, cabin, feedback, results, studio
     app.register_blueprint(api.bp)
@@ -120,17 +121,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 def database_url(app: Flask) -> str:
     """The configured database, or the default SQLite file in the app's instance folder."""
     from ..store import DEFAULT_FILE, sqlite_url
-    return app.config["DATABASE_URL"] or sqlite_url(Path(app.instance_path) / DEFAULT_FILE)
+    return app.config.get("DATABASE_URL") or sqlite_url(Path(app.instance_path) / DEFAULT_FILE)
 
 
-def open_store(url: str):
+def default_database_url() -> str:
+    """TACT_DATABASE_URL, or the SQLite file the web app would use (for the command line and `tact serve`)."""
+    return os.environ.get("TACT_DATABASE_URL") or database_url(Flask(__name__))
+
+
+def open_store(url: str, retry_after: float = 5.0):
     """The store, migrated now if the database answers; if not, the app starts anyway and retries on use.
 
     A URL that is not a SQLAlchemy URL (or names a driver that is not installed) is a configuration
     error and stops the start-up with a one-line message.
     """
     from ..store import Store, StoreUnavailable
-    store = Store(url)
+    store = Store(url, retry_after=retry_after)
     try:
         store.upgrade()
     except StoreUnavailable:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 
-from ..model import LEVELS, MAX_DATAPOINTS
-from ..schema import component_schemas
+from ..feedback import FEEDBACK_EVENT_SPEC, MAX_EVENTS
+from ..model import CHANNELS, HISTORY_EVENTS, INDUSTRIES, LEVELS, MAX_DATAPOINTS
+from ..schema import _object_schema, component_schemas
 from .packs import MAX_PASSENGERS, SEAT_PATTERN
 
 REF = "#/components/schemas/"
@@ -27,6 +28,7 @@ def _pack_schemas(components: dict) -> dict:
         "decision": {"type": "string"},
         "reasons": {"type": "array", "items": {"type": "object"}},
         "lines": {"type": "array", "items": {"type": "string"}},
+        "ids": {"type": "array", "items": {"type": "string"}, "description": "The lines' suggestion ids."},
         "action": {"type": ["string", "null"]}},
         "required": ["decision", "reasons", "lines", "action"]}
     return {
@@ -96,6 +98,53 @@ def _pack_schemas(components: dict) -> dict:
     }
 
 
+def _feedback_schemas() -> dict:
+    counts = {e: {"type": "integer", "minimum": 0} for e in HISTORY_EVENTS}
+    rate = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+    counted = {"type": "object", "properties": {**counts, "use_rate": rate, "decline_rate": rate},
+               "required": list(HISTORY_EVENTS)}
+    reasons = {"type": "object", "additionalProperties": {"type": "integer"}}
+    breakdown = {"type": "array", "items": {"type": "object", "properties": counts}}
+    return {
+        "FeedbackEvent": _object_schema(FEEDBACK_EVENT_SPEC, "What happened to one suggestion. Never a data "
+                                        "value, label, utterance or free text: there is no field for them."),
+        "FeedbackRequest": {"type": "object", "properties": {
+            "events": {"type": "array", "items": _ref("FeedbackEvent"), "minItems": 1, "maxItems": MAX_EVENTS}},
+            "required": ["events"], "additionalProperties": False},
+        "FeedbackAccepted": {"type": "object", "properties": {
+            "accepted": {"type": "integer", "description": "Events stored now."},
+            "duplicates": {"type": "integer", "description": "Events whose id was seen before (not counted again)."}},
+            "required": ["accepted", "duplicates"]},
+        "Stats": {"type": "object", "properties": {
+            "filters": {"type": "object"},
+            "totals": counted,
+            "topics": {"type": "array", "items": {"allOf": [counted], "type": "object", "properties": {
+                "topic": {"type": "string"}, "declined_reasons": reasons,
+                "phrasings": {"type": "array", "items": {"allOf": [counted], "type": "object", "properties": {
+                    "id": {"type": "string"}, "tone": {"type": ["string", "null"]},
+                    "receptiveness": {"type": ["string", "null"]}, "declined_reasons": reasons,
+                    "rework": {"type": "boolean"}}, "required": ["id", "rework"]}}},
+                "required": ["topic", "phrasings"]}},
+            "by_tone": breakdown, "by_receptiveness": breakdown, "by_channel": breakdown, "by_industry": breakdown,
+            "rework": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "topic": {"type": "string"}, "declined": {"type": "integer"},
+                "decline_rate": {"type": "number"}}}}},
+            "required": ["filters", "totals", "topics", "rework"]},
+    }
+
+
+def _stats_parameters() -> list[dict]:
+    def param(name: str, description: str, schema: dict) -> dict:
+        return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    time_ = {"type": "string", "maxLength": 40}
+    return [param("topic", "Only this topic id.", {"type": "string", "maxLength": 200}),
+            param("since", "From this ISO 8601 date or time (default: all).", time_),
+            param("until", "Before this time; a date alone includes that day.", time_),
+            param("channel", "A channel, or spoken / written.",
+                  {"type": "string", "enum": list(CHANNELS) + ["spoken", "written"]}),
+            param("industry", "Only this industry.", {"type": "string", "enum": list(INDUSTRIES)})]
+
+
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
@@ -103,7 +152,8 @@ def _json(schema: dict) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "Malformed JSON.", 404: "Not found.", 405: "Method not allowed.",
             413: "Request body too large.", 415: "Content-Type is not application/json.",
-            422: "The request broke the contract; `field` names where."}
+            422: "The request broke the contract; `field` names where.",
+            503: "The feedback database is unavailable; nothing was stored (see Retry-After)."}
     return {str(c): {"description": text[c], "content": _json(_ref("Error"))} for c in codes}
 
 
@@ -121,6 +171,7 @@ def _post(summary: str, request: str, response: dict, op_id: str) -> dict:
 def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
     components = component_schemas()
     components.update(_pack_schemas(components))
+    components.update(_feedback_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tact", "version": "1",
@@ -143,6 +194,18 @@ def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
                                 "schema": {"type": "string", "maxLength": 200}}],
                 "responses": {"200": {"description": "OK", "content": _json(_ref("Topic"))},
                               **_errors(404)}}},
+            "/api/v1/feedback": {"post": {
+                "operationId": "feedback",
+                "summary": "Report what staff did with suggestions; a retried event id counts once.",
+                "requestBody": {"required": True, "content": _json(_ref("FeedbackRequest"))},
+                "responses": {"202": {"description": "Stored", "content": _json(_ref("FeedbackAccepted"))},
+                              **_errors(400, 413, 415, 422, 503)}}},
+            "/api/v1/stats": {"get": {
+                "operationId": "stats",
+                "summary": "Shown, used, edited and declined per topic and phrasing, with lines to rework.",
+                "parameters": _stats_parameters(),
+                "responses": {"200": {"description": "OK", "content": _json(_ref("Stats"))},
+                              **_errors(422, 503)}}},
             "/healthz": {"get": {"operationId": "health", "summary": "Liveness.",
                                  "responses": {"200": {"description": "OK", "content": _json(_ref("Health"))}}}},
         },

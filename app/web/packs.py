@@ -111,4 +111,5 @@ def _tone(result: dict) -> dict:
     return {"decision": result["decision"],
             "reasons": result["reasons"],
             "lines": [s["text"] for s in result["suggestions"]],
+            "ids": [s["id"] for s in result["suggestions"]],     # for feedback events, line by line
             "action": result["action"]}

@@ -6,7 +6,7 @@
   var dpBox = document.getElementById("datapoints");
   var dpTemplate = document.getElementById("dp-template");
   var CONTEXT_FIELDS = ["channel", "industry", "stage", "issue_resolved", "reason", "relationship",
-                        "customer_utterances", "do_not_market"];
+                        "customer_utterances", "do_not_market", "conversation_id"];
   var embedOrigins = (document.body.getAttribute("data-embed-origins") || "").split(/\s+/).filter(Boolean);
   var lastRequest = null;
   var replyTo = null;   // {source, origin} of a CRM frame that sent a request
@@ -81,6 +81,7 @@
     if ($("ctx-do_not_market").checked) ctx.do_not_market = true;
     var tone = document.querySelector("input[name=tone]:checked");
     if (tone && tone.value) ctx.receptiveness = tone.value;
+    ctx.conversation_id = conversation.id;
     return ctx;
   }
   function fillContext(ctx) {
@@ -94,6 +95,7 @@
     if (Array.isArray(ctx.customer_utterances)) $("ctx-customer_utterances").value = ctx.customer_utterances.join("\n");
     if (ctx.do_not_market !== undefined) $("ctx-do_not_market").checked = !!ctx.do_not_market;
     if (ctx.receptiveness !== undefined) setTone(ctx.receptiveness || "");
+    if (typeof ctx.conversation_id === "string" && ctx.conversation_id) conversation.use(ctx.conversation_id);
   }
   function setTone(level) {
     document.querySelectorAll("input[name=tone]").forEach(function (r) { r.checked = r.value === (level || ""); });
@@ -188,6 +190,7 @@
     $("say-now-empty").hidden = !!first;
     $("say-now-main").hidden = !first;
     $("say-now-text").textContent = first ? first.text : "";
+    showLine(first, results, req);
     if (!sayNow.length) {
       $("say-now-empty").hidden = false;
       $("say-now-empty").textContent = "Nothing from the records to raise now.";
@@ -233,6 +236,7 @@
     var btn = e.target.closest ? e.target.closest("button.copy") : null;
     if (!btn) return;
     var text = $(btn.getAttribute("data-copy")).textContent;
+    if (btn.getAttribute("data-copy") === "say-now-text") lineCopied(text);
     var status = btn.parentNode.querySelector(".copied");
     function done(ok) { if (status) { status.textContent = ok ? "Copied" : "Select the text to copy"; setTimeout(function () { status.textContent = ""; }, 2000); } }
     if (navigator.clipboard && window.isSecureContext) {
@@ -301,6 +305,80 @@
     clearTimeout(coachTimer);
     coachTimer = setTimeout(coach, 250);
   });
+
+  /* ---------------------------------------------------------------- feedback: shown, used, edited, declined */
+  var conversation = {
+    id: null,
+    seen: {},      // suggestion ids already reported shown in this call
+    use: function (id) {
+      if (id === this.id) return;
+      this.id = id; this.seen = {};
+      try { sessionStorage.setItem("tact.panel.conversation", id); } catch (e) { /* private mode */ }
+      $("conversation-id").textContent = id;
+    },
+    fresh: function () { this.use("call-" + TactFeedback.uuid()); }
+  };
+  var line = null;   // the say-now line on screen: {suggestion, result, context, reported}
+
+  function ownerOf(suggestion, results) {
+    for (var i = 0; i < results.length; i++) {
+      if (results[i].suggestions.indexOf(suggestion) >= 0) return results[i];
+    }
+    return null;
+  }
+  function report(event, suggestion, result, context, reason) {
+    if (!suggestion || !result || !result.topic) return;
+    TactFeedback.record({ conversation_id: conversation.id, topic: result.topic, suggestion_id: suggestion.id,
+                          event: event, reason: reason, decision: result.decision, channel: context.channel,
+                          industry: context.industry, stage: context.stage });
+  }
+  function showLine(first, results, req) {
+    $("fit-form").hidden = true;
+    $("didnt-fit").setAttribute("aria-expanded", "false");
+    var owner = first ? ownerOf(first, results) : null;
+    // A neutral line standing in for a held topic is not that topic's phrasing: nothing to report on it.
+    var speaks = function (r) { return r && r.decision !== "withhold" && r.decision !== "defer"; };
+    line = speaks(owner) ? { suggestion: first, result: owner, context: req.context, reported: false } : null;
+    $("didnt-fit").hidden = !line;
+    results.forEach(function (r) {
+      var s = r.suggestions[0];
+      if (s && speaks(r) && !conversation.seen[s.id]) { conversation.seen[s.id] = true; report("shown", s, r, req.context); }
+    });
+    if (line && line.suggestion !== line.result.suggestions[0] && !conversation.seen[first.id]) {
+      conversation.seen[first.id] = true;
+      report("shown", first, owner, req.context);
+    }
+  }
+  function lineCopied(text) {
+    if (!line || line.reported) return;
+    line.reported = true;   // one used or edited a line: copying it twice is still one use
+    var edited = text.replace(/\s+/g, " ").trim() !== line.suggestion.text.replace(/\s+/g, " ").trim();
+    report(edited ? "edited" : "used", line.suggestion, line.result, line.context);
+  }
+  $("didnt-fit").addEventListener("click", function () {
+    var open = $("fit-form").hidden;
+    $("fit-form").hidden = !open;
+    this.setAttribute("aria-expanded", String(open));
+    if (open) document.querySelector(".fit-reason").focus();
+  });
+  document.querySelectorAll(".fit-reason").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (!line) return;
+      report("declined", line.suggestion, line.result, line.context, b.getAttribute("data-reason"));
+      line.reported = true;
+      $("fit-form").hidden = true;
+      $("didnt-fit").setAttribute("aria-expanded", "false");
+      $("fit-note").textContent = "Noted: it won't be suggested again in this call.";
+      // Once the decline is stored, ask again: the call's memory holds the topic back.
+      TactFeedback.flush().then(function () { if (lastRequest) suggest(); });
+    });
+  });
+  $("new-call").addEventListener("click", function () { conversation.fresh(); $("fit-note").textContent = ""; });
+  (function () {
+    var kept = null;
+    try { kept = sessionStorage.getItem("tact.panel.conversation"); } catch (e) { kept = null; }
+    if (kept) conversation.use(kept); else conversation.fresh();
+  })();
 
   /* ---------------------------------------------------------------- wiring */
   $("add-dp").addEventListener("click", function () { addRow().querySelector("[name=key]").focus(); });

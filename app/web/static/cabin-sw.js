@@ -1,8 +1,8 @@
 /* Cabin service worker (scope /cabin): keeps the page shell and its assets so the
    tablet works in flight. The flight's pack itself lives in localStorage. */
 "use strict";
-var CACHE = "tact-cabin-v2";
-var SHELL = ["/cabin", "/static/tact.css", "/static/cabin.js", "/static/demo-flight.json",
+var CACHE = "tact-cabin-v3";
+var SHELL = ["/cabin", "/static/tact.css", "/static/feedback.js", "/static/cabin.js", "/static/demo-flight.json",
              "/cabin/manifest.webmanifest"];
 
 self.addEventListener("install", function (event) {

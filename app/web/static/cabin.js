@@ -72,6 +72,8 @@
         }
         showError("");
         pack = res.body;
+        pack.conversations = {};   // seat -> an id for this passenger's conversations on this flight
+        pack.seen = {};            // "seat|suggestion id" already reported shown
         savePack(pack);
         selected = null;
         renderPack();
@@ -172,11 +174,15 @@
       var what = line.sensitive ? "Sensitive — not to be raised" : (line.label || line.key || "");
       li.appendChild(el("span", "what", what));
       var reasons = (tone.reasons || []).map(function (r) { return r.message; }).join(" ");
-      if (tone.decision === "ask" || tone.decision === "offer") {
+      if ((tone.decision === "ask" || tone.decision === "offer") && pack.declined && pack.declined[p.seat + "|" + line.topic]) {
+        li.appendChild(el("span", "hold", "Didn't fit earlier: leave it unless the passenger raises it."));
+      } else if (tone.decision === "ask" || tone.decision === "offer") {
         tone.lines.forEach(function (t, i) { li.appendChild(el("span", i === 0 ? "say" : "line-sub", t)); });
+        lineFeedback(li, p, line, tone);
       } else if (tone.decision === "apply_silently") {
         li.appendChild(el("span", "quiet", "Do quietly: " + (tone.action || "honour it without mentioning it")));
         tone.lines.forEach(function (t) { li.appendChild(el("span", "say", t)); });
+        lineFeedback(li, p, line, tone);
       } else if (tone.decision === "defer") {
         li.appendChild(el("span", "hold", "Not now. " + reasons));
       } else {
@@ -187,6 +193,68 @@
     });
     $("passenger-card").hidden = false;
   }
+
+  /* ---------------------------------------------------------------- feedback: queued on the device, sent once */
+  var REASONS = [["not_relevant", "Not relevant"], ["wrong_moment", "Wrong moment"],
+                 ["customer_upset", "Passenger upset"], ["sounds_wrong", "Sounds wrong"], ["other", "Other"]];
+  function conversationFor(seat) {
+    pack.conversations = pack.conversations || {};
+    if (!pack.conversations[seat]) { pack.conversations[seat] = "flight-" + TactFeedback.uuid(); savePack(pack); }
+    return pack.conversations[seat];
+  }
+  function report(passenger, line, tone, id, event, reason) {
+    TactFeedback.record({ conversation_id: conversationFor(passenger.seat), topic: line.topic, suggestion_id: id,
+                          event: event, reason: reason, decision: tone.decision, channel: "cabin",
+                          industry: "airline" });
+  }
+  function lineFeedback(li, passenger, line, tone) {
+    var id = tone.ids && tone.ids[0];
+    if (!id || !line.topic) return;
+    pack.seen = pack.seen || {};
+    var key = passenger.seat + "|" + id;
+    if (!pack.seen[key]) { pack.seen[key] = true; savePack(pack); report(passenger, line, tone, id, "shown"); }
+    var actions = el("div", "line-actions");
+    var used = el("button", "secondary", "Used it");
+    used.type = "button";
+    var nope = el("button", "secondary", "Didn't fit");
+    nope.type = "button";
+    nope.setAttribute("aria-expanded", "false");
+    used.addEventListener("click", function () {
+      report(passenger, line, tone, id, "used");
+      actions.textContent = "";
+      actions.appendChild(el("span", "noted", "Noted"));
+    });
+    nope.addEventListener("click", function () {
+      actions.textContent = "";
+      var group = el("div", "line-actions");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Why didn't it fit?");
+      REASONS.forEach(function (r) {
+        var b = el("button", "secondary", r[1]);
+        b.type = "button";
+        b.setAttribute("data-reason", r[0]);
+        b.addEventListener("click", function () {
+          report(passenger, line, tone, id, "declined", r[0]);
+          pack.declined = pack.declined || {};
+          pack.declined[passenger.seat + "|" + line.topic] = true;   // the pack is offline: remember it here
+          savePack(pack);
+          actions.textContent = "";
+          actions.appendChild(el("span", "noted", "Noted: not again for this passenger"));
+        });
+        group.appendChild(b);
+      });
+      actions.appendChild(group);
+      group.firstChild.focus();
+    });
+    actions.appendChild(used);
+    actions.appendChild(nope);
+    li.appendChild(actions);
+  }
+  document.addEventListener("tact:feedback-pending", function (e) {
+    var n = e.detail.pending, pill = $("feedback-pill");
+    pill.hidden = !n;
+    pill.textContent = n + (n === 1 ? " note waits" : " notes wait") + " to be sent";
+  });
 
   /* ---------------------------------------------------------------- controls */
   document.querySelectorAll(".cabin-tones button").forEach(function (b) {
