@@ -477,7 +477,7 @@
         $("topic-version").textContent = state.version;
         $("conflict").hidden = true;
         say("save-status", "Saved to the draft (version " + state.version + ").");
-        if (mode === "yaml") { $("yaml-text").value = state.yaml; } else { state.topic = r.data.topic; }
+        $("yaml-text").value = state.yaml;
         return;
       }
       if (r.status === 409 && r.data.current) {
