@@ -276,3 +276,21 @@ def test_the_openapi_document_describes_the_studio_api(client):
     put = doc["paths"]["/api/v1/studio/drafts/{draft_id}/topics/{topic_id}"]["put"]
     assert {"401", "403", "409"} <= set(put["responses"])
     assert doc["components"]["securitySchemes"]["studioSession"]["in"] == "cookie"
+
+
+def test_a_server_restart_mid_draft_loses_nothing(studio, tmp_path):
+    writer = Session(studio, "wendy")
+    did = writer.call("POST", "/drafts", {"title": "Before the restart"}).get_json()["id"]
+    _edit_auto(writer, did, "Do you have {{ label }} with another insurer?")
+    restarted = create_app({"TESTING": True, "PHRASEBOOKS": str(studio.folder),
+                            "DATABASE_URL": studio.config["DATABASE_URL"]})
+    again = Session(restarted, "wendy")
+    state = again.call("GET", f"/drafts/{did}/topics/insurance.auto-gap").get_json()
+    assert state["version"] == 1
+    assert state["topic"]["phrasings"]["medium"][0]["text"] == "Do you have {{ label }} with another insurer?"
+    assert writer.call("GET", "/me").status_code == 200 and again.call("GET", "/me").status_code == 200
+    # The old session cookie still works on the new server: the signing key lives in the database.
+    restarted_client = restarted.test_client()
+    cookie = writer.client.get_cookie("tact_studio")
+    restarted_client.set_cookie(cookie.key, cookie.value)
+    assert restarted_client.get(f"{API}/me").status_code == 200
