@@ -176,6 +176,10 @@ def test_a_draft_with_a_revealing_line_cannot_be_published(browser, studio):
     assert "does not validate" in page.locator("#step-status").inner_text()
     assert (studio.folder / "insurance.yaml").read_bytes() == before
     assert suggest(studio) == "Do you also have auto insurance?"
+    # The failure leads back to the editor, where the line is marked in place.
+    page.get_by_role("link", name="open insurance.auto-gap in the editor").first.click()
+    page.wait_for_function("() => document.querySelector('textarea[data-field=\"phrasings.medium.0.text\"]')"
+                           ".getAttribute('aria-invalid') === 'true'")
     writer.close()
     reviewer.close()
 

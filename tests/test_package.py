@@ -96,7 +96,7 @@ def test_installed_tact_serves_pages_and_api(installed):
                 break
             except OSError:
                 time.sleep(0.1)
-        for path in ("/", "/cabin", "/studio", "/static/agent.js", "/openapi.json"):
+        for path in ("/", "/cabin", "/studio", "/studio/login", "/static/agent.js", "/openapi.json"):
             assert urllib.request.urlopen(base + path, timeout=5).status == 200, path
         body = json.dumps({"text": "Do you also have auto insurance?"}).encode()
         answer = urllib.request.urlopen(urllib.request.Request(

@@ -52,7 +52,7 @@ def login():
         try:
             check_csrf()
             user = accounts.authenticate(get_store(), name, request.form.get("password") or "", client_address())
-        except AuthError as exc:
+        except AuthError:
             error, status = "Your sign-in form expired; please try again.", 403
         except accounts.LoginLimited as exc:
             error, status = f"Too many failed sign-ins: {exc.message}.", 429
@@ -132,9 +132,10 @@ def review(draft_id: int):
     own = drafts.files(get_store(), draft_id)
     live = live_set()
     from ..studio.validate import validate
+    texts = {n: f["text"] for n, f in own.items()}
     return _page("workbench_review.html", user, draft=found, topics=diff.draft_diff(live.read(), own),
-                 validation=validate(live, {n: f["text"] for n, f in own.items()}),
-                 comments=drafts.comments_of(get_store(), draft_id))
+                 validation=validate(live, texts), comments=drafts.comments_of(get_store(), draft_id),
+                 topic_ids=set(drafts.topic_index({**live.read(), **texts})))
 
 
 @bp.get("/history")
