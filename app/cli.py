@@ -33,15 +33,29 @@ def _read_input(source: str | None) -> str:
     return ""
 
 
-def _engine(phrasebooks: tuple[str, ...]):
+def _report(problems, message: str) -> None:
+    """Each error as file:line:col: error: message on stderr, then one line saying what it stopped; exit 2."""
+    for problem in problems:
+        if problem.severity == "error":
+            click.echo(problem.format(), err=True)
+    _fail(message)
+
+
+def _engine(phrasebooks: tuple[str, ...], linted: bool = False):
+    """The engine on the given phrasebooks (the bundled set by default); with `linted`, a set with lint errors
+    is refused rather than answered from with lines quietly dropped."""
     from .engine import Engine, default_engine
+    from .phrasebook import PhrasebookStore
+    if phrasebooks and linted:
+        from .lint import lint_set
+        book, problems = lint_set(list(phrasebooks))
+        if any(p.severity == "error" for p in problems):
+            _report(problems, "the phrasebooks have errors; fix them ('tact lint') before suggesting")
+        return Engine(store=PhrasebookStore(list(phrasebooks), book=book))
     try:
         return Engine(list(phrasebooks)) if phrasebooks else default_engine()
     except PhrasebookError as exc:
-        for problem in exc.problems:
-            if problem.severity == "error":
-                click.echo(problem.format(), err=True)
-        _fail("the phrasebooks have errors; run 'tact lint' for details")
+        _report(exc.problems, "the phrasebooks have errors; run 'tact lint' for details")
 
 
 def _dump(obj: Any, pretty: bool) -> str:
@@ -66,7 +80,7 @@ def main() -> None:
 def suggest(source: str | None, jsonl: bool, compact: bool, phrasebooks: tuple[str, ...]) -> None:
     """Decide and phrase a data point: request JSON from FILE or stdin ('-')."""
     text = _read_input(source)
-    engine = _engine(phrasebooks)
+    engine = _engine(phrasebooks, linted=True)
     if not jsonl:
         try:
             click.echo(_dump(engine.suggest(load_json(text)), not compact))
@@ -319,10 +333,44 @@ def users_role(name: str, role: str, database: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Run the web app under gunicorn with threaded workers."""
+@click.option("--pid", "pidfile", type=click.Path(dir_okay=False),
+              help="Write the server's process id here; 'tact reload --pid FILE' (or kill -HUP) reloads.")
+@phrasebook_option
+def serve(host: str, port: int, workers: int, threads: int, pidfile: str | None,
+          phrasebooks: tuple[str, ...]) -> None:
+    """Run the web app under gunicorn with threaded workers, on phrasebooks validated first.
+
+    SIGHUP validates the files again (lint and the phrasebooks' tests) and, only if they pass,
+    restarts every worker on the new set; otherwise the set in service stays and the problems are logged.
+    """
     from .serve import run
-    run(host, port, workers, threads)
+    try:
+        run(host, port, workers, threads, phrasebooks=list(phrasebooks) or None, pidfile=pidfile)
+    except PhrasebookError as exc:
+        _report(exc.problems, "the phrasebooks do not validate; the server was not started")
+
+
+@main.command()
+@click.option("--pid", "pidfile", required=True, type=click.Path(dir_okay=False),
+              help="The file 'tact serve --pid' wrote.")
+def reload(pidfile: str) -> None:
+    """Ask a running 'tact serve' to validate its phrasebooks again and, if they pass, serve them.
+
+    The same as kill -HUP $(cat FILE). The outcome is in the server's log; GET /healthz shows the version
+    every worker serves.
+    """
+    import os
+    import signal
+    try:
+        with open(pidfile, encoding="utf-8") as handle:
+            pid = int(handle.read().strip())
+        os.kill(pid, signal.SIGHUP)
+    except OSError as exc:
+        _fail(f"cannot signal the server named in {pidfile}: {exc.strerror or exc}")
+    except ValueError:
+        _fail(f"{pidfile} does not hold a process id")
+    click.echo(f"tact: asked the server (pid {pid}) to reload; see its log, and /healthz for the version served",
+               err=True)
 
 
 def run() -> None:

@@ -81,6 +81,14 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None) -> list[Problem
             if name == "confirm" and checker.is_revealing(text, None, topic.disable_checks):
                 problems.append(Problem(topic.file, topic.line, 1, "error",
                                         f"{topic.id}: confirm line reveals data: {text!r}", "revealing"))
+    conditions = [("match", topic.match, topic.line)] + [(f"rule {r.id}", r.when, r.line) for r in topic.rules]
+    for name, source, line in conditions:
+        if source:
+            try:
+                render.evaluate(source, example_vars(topic))
+            except TemplateError as exc:
+                problems.append(Problem(topic.file, line, 1, "error", f"{topic.id}: {name}: {exc.message}",
+                                        "condition-render"))
     for i, line in enumerate(topic.avoid):
         if not checker.is_revealing(line, None, ()):
             problems.append(Problem(topic.file, topic.line, 1, "warning",
@@ -146,8 +154,8 @@ def lint_checks(paths: Iterable[str] | None = None) -> tuple[list[Problem], obje
     return problems, checker
 
 
-def lint_paths(paths: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem in the phrasebooks at paths (the bundled set by default) and their check rules, by place.
+def lint_set(paths: Iterable[str] | None = None) -> tuple[Phrasebook, list[Problem]]:
+    """The phrasebooks at paths (the bundled set by default) as read, and every problem in them and their check rules.
 
     A folder's `checks/` sub-folder holds its check rules; without one, the bundled rules judge the phrasings.
     """
@@ -162,4 +170,9 @@ def lint_paths(paths: Iterable[str] | None = None) -> list[Problem]:
         from .check import default_checker
         checker = default_checker()
     problems += lint_book(book, checker)
-    return sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+    return book, sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+
+
+def lint_paths(paths: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem in the phrasebooks at paths and their check rules, by place."""
+    return lint_set(paths)[1]

@@ -6,8 +6,8 @@ error never half-loads: the caller keeps the last good set instead.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -65,6 +65,7 @@ class TestCase:
     request: dict
     expect: dict
     line: int = 0
+    col: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Phrasebook:
     neutral: dict = field(default_factory=dict)     # level -> tuple[Phrasing]
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    version: str = ""     # a hash of the files' names and contents: equal sets have equal versions
 
     def candidates(self, key: str, category: str | None) -> list[Topic]:
         """Topics that could serve a data point, most specific first."""
@@ -174,11 +176,16 @@ class _Collector(Collector):
         if not isinstance(source, str) or not source.strip():
             self.add(path, f"{what} must be non-empty text; got {kind_of(source)}")
             return None
+        if self._too_long(source, path, what):
+            return None
         try:
             names = render.template_variables(source)
         except TemplateSyntaxError as exc:
             self.add(path, f"{what} syntax: {exc.message}", rule="template-syntax",
                      offset=_template_offset(self.doc, path, exc.lineno))
+            return None
+        except Exception as exc:   # RecursionError: brackets or filters nested hundreds deep
+            self.add(path, f"{what} cannot be read ({_unreadable(exc)})", rule="template-syntax")
             return None
         unknown = sorted(names - allowed)
         if unknown:
@@ -192,11 +199,16 @@ class _Collector(Collector):
         if not isinstance(source, str) or not source.strip():
             self.add(path, f"condition must be a non-empty expression; got {kind_of(source)}")
             return None
+        if self._too_long(source, path, "condition"):
+            return None
         try:
             names = render.condition_variables(source)
             render.compile_condition(source)
         except TemplateSyntaxError as exc:
             self.add(path, f"condition does not compile: {exc.message}", rule="condition-syntax")
+            return None
+        except Exception as exc:
+            self.add(path, f"condition cannot be read ({_unreadable(exc)})", rule="condition-syntax")
             return None
         unknown = sorted(names - allowed)
         if unknown:
@@ -204,6 +216,19 @@ class _Collector(Collector):
                            f"(known: {', '.join(sorted(allowed))})", rule="condition-variable")
             return None
         return source
+
+    def _too_long(self, source: str, path: tuple, what: str) -> bool:
+        if len(source) <= render.MAX_TEMPLATE:
+            return False
+        self.add(path, f"{what} is {len(source)} characters long; at most {render.MAX_TEMPLATE}",
+                 rule="template-size")
+        return True
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "brackets, filters or blocks nested too deeply"
+    return type(exc).__name__
 
 
 def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int, int] | None:
@@ -346,7 +371,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple) -> Topic 
         if isinstance(expect, dict):
             tests.append(TestCase(name, {"datapoint": raw.get("datapoint") or {},
                                          "context": raw.get("context") or {}},
-                                  expect, c.doc.where(where)[0]))
+                                  expect, *c.doc.where(where)))
     disabled = _disabled_checks(c, obj["disable_checks"], path + ("disable_checks",)) \
         if "disable_checks" in obj else ()
     if not topic_id or not purpose:
@@ -441,9 +466,11 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
     problems: list[Problem] = []
     first_seen: dict[str, Topic] = {}
     names = []
+    version = hashlib.sha256()
     for path in phrasebook_files(paths):
         name = _display_name(path)
         names.append(name)
+        version.update(path.name.encode("utf-8", "replace") + b"\0")
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -452,6 +479,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(name, 1, 1, "error", f"cannot read: {exc}", "io"))
             continue
+        version.update(text.encode("utf-8") + b"\0")
         parsed, found = parse_file(text, name)
         problems.extend(found)
         for topic in parsed.get("topics", []):
@@ -474,6 +502,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         for level, lines in parsed.get("neutral", {}).items():
             book.neutral[level] = book.neutral.get(level, ()) + lines
     book.files = tuple(names)
+    book.version = version.hexdigest()[:16]
     for cat in CATEGORIES:
         if cat not in SENSITIVE_CATEGORIES and book.topics and cat not in book.by_category:
             problems.append(Problem(names[0] if names else "phrasebooks", 1, 1, "warning",
@@ -491,23 +520,12 @@ def load(paths: Iterable[str | os.PathLike] | None = None) -> Phrasebook:
 
 
 class PhrasebookStore:
-    """The set in use, reloadable without ever swapping in a broken one."""
+    """The set in use: loaded once, or handed over already validated, and never changed in place.
 
-    def __init__(self, paths: Iterable[str | os.PathLike] | None = None):
+    A running server changes its set only by validating a new one and starting
+    workers on it (see tact.serve); nothing a request does reloads it.
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike] | None = None, book: Phrasebook | None = None):
         self.paths = list(paths) if paths else None
-        self._lock = threading.Lock()
-        self._book = load(self.paths)
-        self.last_problems: list[Problem] = []
-
-    @property
-    def book(self) -> Phrasebook:
-        return self._book
-
-    def reload(self) -> list[Problem]:
-        """Load again; on any error keep the last good set and return the problems."""
-        book, problems = collect(self.paths)
-        with self._lock:
-            self.last_problems = problems
-            if not any(p.severity == "error" for p in problems):
-                self._book = book
-        return problems
+        self.book = book if book is not None else load(self.paths)

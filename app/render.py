@@ -14,16 +14,14 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, n
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import budget
+from .budget import MAX_OUTPUT, MAX_TEMPLATE
 from .errors import TemplateError
 
-MAX_OUTPUT = 1000           # characters a rendered phrasing may hold
-MAX_RANGE = 100             # longest range() a template may build
-MAX_POWER = 64              # largest exponent and repetition count
 UNSAFE_FILTERS = ("attr", "xmlattr", "pprint", "indent", "wordwrap", "center", "format",
                   "filesizeformat", "urlize", "tojson", "map", "select", "reject",
                   "selectattr", "rejectattr", "groupby", "batch", "slice", "dictsort", "sum")
 TEMPLATE_GLOBALS = ("range", "lipsum", "dict", "cycler", "joiner", "namespace")
-
 
 
 @lru_cache(maxsize=1)
@@ -34,15 +32,16 @@ def _inflect():
     them at import and costs seconds of start-up; we pass it plain strings, so
     the import runs with that decorator as a pass-through.
     """
-    import typeguard
+    with budget.paused():   # loading is not the template's work
+        import typeguard
 
-    original = typeguard.typechecked
-    typeguard.typechecked = lambda target=None, **_: target if target is not None else (lambda t: t)
-    try:
-        import inflect
-    finally:
-        typeguard.typechecked = original
-    return inflect.engine()
+        original = typeguard.typechecked
+        typeguard.typechecked = lambda target=None, **_: target if target is not None else (lambda t: t)
+        try:
+            import inflect
+        finally:
+            typeguard.typechecked = original
+        return inflect.engine()
 
 
 def article(phrase: Any) -> str:
@@ -58,7 +57,7 @@ def article(phrase: Any) -> str:
         word = "an" if spoken.startswith(("eight", "eleven", "eighteen")) else "a"
         return f"{word} {text}"
     # inflect may capitalise the article it picks; keep only its choice of word.
-    word = _inflect().a(text).split(" ", 1)[0].lower()
+    word = _inflect().a(text[:100]).split(" ", 1)[0].lower()
     return f"{word} {text}"
 
 
@@ -91,29 +90,37 @@ def number_words(value: Any) -> str:
     return _inflect().number_to_words(number) if 0 <= number <= 100 else str(number)
 
 
-def _safe_range(*args: Any) -> range:
-    r = range(*args)
-    if len(r) > MAX_RANGE:
-        raise SecurityError(f"range() longer than {MAX_RANGE} is not allowed")
-    return r
-
-
 class PhraseEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox with arithmetic bounded: no huge powers or repeated strings."""
+    """The sandbox with a budget: every render's loops, calls, arithmetic and output are metered."""
 
-    intercepted_binops = frozenset(["**", "*"])
+    intercepted_binops = frozenset(["**", "*", "+", "%"])
+    budget_steps = staticmethod(budget.steps)
+    budget_charge = staticmethod(budget.charge)
+    budget_size = staticmethod(budget.check_size)
+
+    def _generate(self, source, name, filename, defer_init=False):  # type: ignore[override]
+        return super()._generate(budget.Metering(self).visit(source), name, filename, defer_init)
 
     def call_binop(self, context, operator, left, right):  # type: ignore[override]
-        if operator == "**":
-            if abs(right) > MAX_POWER if isinstance(right, (int, float)) else True:
-                raise SecurityError("exponent too large")
-            return left ** right
-        if operator == "*":
-            for a, b in ((left, right), (right, left)):
-                if isinstance(a, (str, list, tuple)) and isinstance(b, int) and b > MAX_POWER:
-                    raise SecurityError("repetition too large")
-            return left * right
+        budget.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(self, context, obj, /, *args, **kwargs):  # type: ignore[override]
+        spending = budget.current()
+        if spending is None:
+            return super().call(context, obj, *args, **kwargs)
+        spending.step()
+        spending.depth += 1
+        try:
+            if spending.depth > budget.MAX_DEPTH:
+                raise budget.BudgetExceeded(f"calls nested more than {budget.MAX_DEPTH} deep")
+            return super().call(context, obj, *args, **kwargs)
+        finally:
+            spending.depth -= 1
+
+    def wrap_str_format(self, value: Any) -> None:  # type: ignore[override]
+        # str.format and format_map are methods like any other: never reachable from a template.
+        return None
 
     def unsafe_undefined(self, obj: Any, attribute: str):  # type: ignore[override]
         # Fail loudly: a blocked attribute must never quietly read as empty or None.
@@ -128,14 +135,19 @@ class PhraseEnvironment(ImmutableSandboxedEnvironment):
 
 def _build_environment() -> PhraseEnvironment:
     env = PhraseEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                            lstrip_blocks=True, keep_trailing_newline=False, cache_size=4000)
+                            lstrip_blocks=True, keep_trailing_newline=False, cache_size=4000,
+                            finalize=budget.finalize)
     for name in UNSAFE_FILTERS:
         env.filters.pop(name, None)
     for name in TEMPLATE_GLOBALS:
         env.globals.pop(name, None)
-    env.globals["range"] = _safe_range
-    env.filters.update({"a": article, "an": article, "plural": plural, "join_words": join_words,
-                        "words": number_words})
+    env.globals["range"] = budget.safe_range
+    env.filters.update({"replace": budget.replace_checked(env.filters["replace"]),
+                        "join": budget.join_checked(env.filters["join"]),
+                        "round": budget.round_checked(env.filters["round"]),
+                        "a": article, "an": article, "plural": budget.word_checked(plural),
+                        "join_words": join_words, "words": number_words})
+    env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
     return env
 
 
@@ -198,7 +210,7 @@ class _Remembered:
     def __call__(self, source: str, variables: dict):
         try:
             key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in self.names(source)))
-        except (TemplateSyntaxError, TypeError, RecursionError):
+        except Exception:   # a name list or value that cannot key the cache: compute uncached
             return self.compute(source, variables)
         result = self.results.get(key)
         if result is None:
@@ -209,17 +221,33 @@ class _Remembered:
         return result
 
 
+def _failure(what: str, exc: Exception) -> TemplateError:
+    """Any exception from a render as a TemplateError saying what kind of failure it was."""
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateError(f"{what} syntax error at line {exc.lineno}: {exc.message}")
+    if isinstance(exc, UndefinedError):
+        return TemplateError(f"{what} uses a value it was not given: {exc.message}")
+    if isinstance(exc, budget.BudgetExceeded):
+        return TemplateError(f"{what} went over its budget: {exc}")
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"{what} did something the sandbox forbids: {exc}")
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return TemplateError(f"{what} went over its budget: {type(exc).__name__}")
+    return TemplateError(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
 def _render(source: str, variables: dict) -> str:
+    if len(source) > MAX_TEMPLATE:
+        raise TemplateError(f"template longer than {MAX_TEMPLATE} characters")
     try:
-        text = compile_template(source).render(variables)
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error at line {exc.lineno}: {exc.message}") from None
-    except UndefinedError as exc:
-        raise TemplateError(f"template uses a value it was not given: {exc.message}") from None
-    except SecurityError as exc:
-        raise TemplateError(f"template did something the sandbox forbids: {exc}") from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
-        raise TemplateError(f"template failed: {type(exc).__name__}: {exc}") from None
+        template = compile_template(source)
+        spending = budget.start()
+        try:
+            text = template.render(variables)
+        finally:
+            budget.stop(spending)
+    except Exception as exc:
+        raise _failure("template", exc) from None
     if len(text) > MAX_OUTPUT:
         raise TemplateError(f"template output longer than {MAX_OUTPUT} characters")
     return " ".join(text.split())
@@ -231,16 +259,17 @@ def _condition_names(source: str) -> tuple[str, ...]:
 
 
 def _evaluate(source: str, variables: dict) -> bool:
+    if len(source) > MAX_TEMPLATE:
+        raise TemplateError(f"condition longer than {MAX_TEMPLATE} characters")
     try:
-        return bool(compile_condition(source)(**variables))
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"condition syntax error: {exc.message}") from None
-    except UndefinedError as exc:
-        raise TemplateError(f"condition uses a value it was not given: {exc.message}") from None
-    except SecurityError as exc:
-        raise TemplateError(f"condition did something the sandbox forbids: {exc}") from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, OverflowError, RecursionError) as exc:
-        raise TemplateError(f"condition failed: {type(exc).__name__}: {exc}") from None
+        condition = compile_condition(source)
+        spending = budget.start()
+        try:
+            return bool(condition(**variables))
+        finally:
+            budget.stop(spending)
+    except Exception as exc:
+        raise _failure("condition", exc) from None
 
 
 _RENDERED = _Remembered(_names, _render)

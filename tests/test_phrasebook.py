@@ -105,16 +105,24 @@ def test_duplicate_topic_ids_across_files(tmp_path):
     assert any("topic id 'demo.gap' already defined at" in p.message for p in problems)
 
 
-def test_store_keeps_last_good_set_when_an_edit_breaks(tmp_path):
+def test_store_never_changes_when_the_files_do(tmp_path):
+    """The set in use changes only by a validated reload in `tact serve` (tests/test_serve.py), never in place."""
     path = write(tmp_path, GOOD)
     store = PhrasebookStore([path])
-    path.write_text(GOOD.replace("purpose: marketing", "purpose: nonsense"))
-    problems = store.reload()
-    assert any(p.severity == "error" for p in problems)
-    assert "demo.gap" in store.book.topics
+    book = store.book
     path.write_text(GOOD.replace("demo.gap", "demo.renamed"))
-    assert not [p for p in store.reload() if p.severity == "error"]
-    assert list(store.book.topics) == ["demo.renamed"]
+    assert store.book is book and list(store.book.topics) == ["demo.gap"]
+    assert not hasattr(store, "reload")
+
+
+def test_version_is_a_content_hash(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    write(one, GOOD), write(two, GOOD)
+    first, second = load([one]).version, load([two]).version
+    assert first == second and len(first) == 16
+    write(two, GOOD.replace("demo.gap", "demo.renamed"))
+    assert load([two]).version != first
 
 
 def test_missing_tone_and_missing_file(tmp_path):

@@ -79,9 +79,13 @@ def test_unknown_topic_is_json_404(client):
     assert error_of(r)["code"] == "not_found"
 
 
-def test_healthz(client):
+def test_healthz_reports_the_phrasebook_version_this_worker_serves(client):
+    from tact.phrasebook import load
     r = client.get("/healthz")
-    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["status"] == "ok"
+    assert body["phrasebooks"] == {"version": load().version, "topics": len(load().topics)}
 
 
 # ------------------------------------------------------------------ errors
@@ -263,6 +267,36 @@ def test_studio_shows_lint_with_file_and_line(tmp_path):
     page = app.test_client().get("/studio/topics/insurance.auto-gap").get_data(as_text=True)
     assert "insurance.yaml:" in page
     assert "<mark>I can see</mark>" in page
+
+
+def test_studio_previews_the_disk_and_never_changes_what_is_served(tmp_path):
+    from tact.web import create_app
+    for name in ("core.yaml", "insurance.yaml"):
+        (tmp_path / name).write_text(Path("phrasebooks", name).read_text())
+    app = create_app({"TESTING": True, "PHRASEBOOKS": str(tmp_path)})
+    client = app.test_client()
+    served = app.extensions["tact.engine"].book
+    said = client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"]
+    assert said == "Do you also have auto insurance?"
+    page = client.get("/studio").get_data(as_text=True)
+    assert "The files on disk are the set in service" in page and "They would validate" in page
+
+    path = tmp_path / "insurance.yaml"
+    path.write_text(path.read_text().replace('text: "Do you also have {{ label }}?"',
+                                             'text: "Do you have {{ label }} as well?"'))
+    for url in ("/studio", "/studio/topics/insurance.auto-gap"):
+        page = client.get(url).get_data(as_text=True)
+        assert client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"] == said
+        assert app.extensions["tact.engine"].book is served
+        assert "The files on disk differ from the set in service" in page and "They would validate" in page
+        assert url.endswith("/studio") or "Do you have auto insurance as well?" in page   # previews the disk
+        assert client.get("/healthz").get_json()["phrasebooks"]["version"] == served.version
+
+    path.write_text(path.read_text().replace('text: "Do you have {{ label }} as well?"',
+                                             'text: "I can see you lack {{ label }}."'))
+    page = client.get("/studio").get_data(as_text=True)
+    assert client.post("/api/v1/suggest", json=EXAMPLE).get_json()["suggestions"][0]["text"] == said
+    assert "They would not validate (2 lint errors, 1 failing test case)" in page
 
 
 def test_studio_escapes_phrasebook_text(tmp_path):

@@ -1,4 +1,5 @@
-"""Validate a whole phrasebook set as it would be after a change: lint and every phrasebook test, on a copy.
+"""Validate a whole phrasebook set as it would be after a change, on a copy, with the one gate every live
+set passes (tact.validate: lint, then the phrasebooks' own test cases).
 
 The live files are never touched: the set is copied to a temporary folder, the changed files are written
 there, and problems are reported against the writers' file names as file:line:col.
@@ -9,14 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..casetest import run_cases
-from ..errors import PhrasebookError
-from ..lint import lint_paths
+from ..validate import validate as validate_set
 from .liveset import LiveSet
-
-
-def _problem(problem, name: str) -> dict:
-    return {**problem.to_dict(), "file": name, "where": f"{name}:{problem.line}:{problem.col}"}
 
 
 def validate(live: LiveSet, changes: dict[str, str]) -> dict:
@@ -33,34 +28,29 @@ def validate(live: LiveSet, changes: dict[str, str]) -> dict:
                 shutil.copy2(root, target / root.name)
                 roots.append(target / root.name)
         for name, path in live.files().items():
-            index = next(i for i, root in enumerate(live.roots) if path == root or root in path.parents)
-            copy = Path(scratch) / str(index) / path.relative_to(live.roots[index] if live.roots[index].is_dir()
-                                                                 else path.parent)
+            i = next(i for i, root in enumerate(live.roots) if path == root or root in path.parents)
+            copy = roots[i] / path.relative_to(live.roots[i]) if live.roots[i].is_dir() else roots[i]
             names[str(copy.resolve())] = name
             if name in changes:
                 copy.write_text(changes[name], encoding="utf-8")
+        result = validate_set([str(r) for r in roots])
 
-        def named(file: str) -> str:
-            return names.get(str(Path(file).resolve()), Path(file).name)
+    def where(file: str, line: int, col: int | None = None) -> tuple[str, str]:
+        name = names.get(str(Path(file).resolve()), Path(file).name)
+        return name, f"{name}:{line}" + (f":{col}" if col else "")
 
-        problems = [_problem(p, named(p.file)) for p in lint_paths([str(r) for r in roots])]
-        failures, passed = [], 0
-        if not any(p["severity"] == "error" for p in problems):
-            from ..engine import Engine
-            try:
-                engine = Engine([str(r) for r in roots])
-            except PhrasebookError as exc:
-                problems += [_problem(p, named(p.file)) for p in exc.problems if p.severity == "error"]
-            else:
-                for outcome in run_cases(engine):
-                    if outcome.passed:
-                        passed += 1
-                        continue
-                    file, _, line = outcome.where.rpartition(":")
-                    failures.append({"topic": outcome.topic, "name": outcome.name,
-                                     "where": f"{named(file)}:{line}", "problems": outcome.problems})
+    problems = []
+    for p in result.lint:
+        name, at = where(p.file, p.line, p.col)
+        problems.append({**p.to_dict(), "file": name, "where": at})
+    failures = []
+    for outcome in result.outcomes:
+        if not outcome.passed:
+            file, _, line = outcome.where.rpartition(":")
+            failures.append({"topic": outcome.topic, "name": outcome.name, "where": where(file, line)[1],
+                             "problems": outcome.problems})
     errors = sum(p["severity"] == "error" for p in problems)
-    return {"ok": not errors and not failures, "errors": errors,
+    return {"ok": result.ok, "version": result.book.version, "errors": errors,
             "warnings": len(problems) - errors, "problems": problems,
-            "tests": {"passed": passed, "failed": len(failures), "failures": failures,
-                      "ran": not errors}}
+            "tests": {"passed": sum(o.passed for o in result.outcomes), "failed": len(failures),
+                      "failures": failures, "ran": True}}

@@ -3,16 +3,17 @@
 - api: the JSON contract over HTTP (`/api/v1/...`, `/healthz`, `/openapi.json`)
 - agent: the agent panel at `/`
 - cabin: the offline tablet view at `/cabin`
-- studio: the read-only phrasebook studio at `/studio`
+- studio: the phrasebook studio at `/studio` (previews the files on disk; never changes what is served)
 - feedback: what staff did with suggestions (`/api/v1/feedback`, `/api/v1/stats`)
 - results: the studio's results view at `/studio/results`
 - studio_api, workbench, auth: the studio's editing loop (`/api/v1/studio/...`, `/studio/login`, drafts,
-  review, history) with accounts, sessions and CSRF tokens
+  review, history) with accounts, sessions and CSRF tokens; a publish goes live through the validated
+  reload path (tact.web.reload)
 
-The engine is built once per app from the configured phrasebooks and shared by
-every request (it is read-only apart from the store's safe reload). The
-database (tact.store) is opened and migrated at start-up; if it is down the app
-still starts, and only feedback and stats answer 503 until it is back.
+The engine is built once per app from the configured phrasebooks (or from a
+set `tact serve` already validated) and shared, read-only, by every request.
+The database (tact.store) is opened and migrated at start-up; if it is down the
+app still starts, and only the database's features answer 503 until it is back.
 """
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ TEMPLATES = bundled("templates")
 MAX_BODY = 256 * 1024
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. `test_config` overrides config; PHRASEBOOKS (a folder or file) picks the set."""
+def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
+    """Build the app. `test_config` overrides config; PHRASEBOOKS (a folder or file) picks the set.
+
+    `phrasebook`, a Phrasebook already loaded and validated, is served as it is: the files are
+    not read again (the studio still previews PHRASEBOOKS from disk).
+    """
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static",
                 static_url_path="/static", instance_path=(test_config or {}).get("INSTANCE_PATH"))
     app.config.from_mapping(
@@ -52,10 +57,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     from ..engine import Engine, default_engine
+    from ..phrasebook import PhrasebookStore
     paths = app.config["PHRASEBOOKS"]
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    if paths and [str(p) for p in paths] != [os.environ.get("TACT_PHRASEBOOKS")]:
+    if phrasebook is not None:
+        engine = Engine(store=PhrasebookStore(paths, book=phrasebook))
+    elif paths and [str(p) for p in paths] != [os.environ.get("TACT_PHRASEBOOKS")]:
         engine = Engine([str(p) for p in paths])
     else:
         engine = default_engine()

@@ -1,7 +1,7 @@
 """The JSON API: the contract over HTTP, with JSON errors and never a 500 for bad input."""
 from __future__ import annotations
 
-import time
+import os
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -116,8 +116,10 @@ def topic(topic_id: str):
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness, and which phrasebook set this worker serves: every worker of a server reports the same version."""
     book = get_engine().book
-    return jsonify({"status": "ok", "topics": len(book.topics), "time": int(time.time())})
+    return jsonify({"status": "ok", "phrasebooks": {"version": book.version, "topics": len(book.topics)},
+                    "worker": os.getpid()})
 
 
 @bp.get("/openapi.json")

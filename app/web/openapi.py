@@ -95,8 +95,11 @@ def _pack_schemas(components: dict) -> dict:
         "Topic": {"allOf": [_ref("TopicSummary")], "type": "object",
                   "properties": {"phrasings": {"type": "object"}, "bystander": {"type": "object"},
                                  "avoid": {"type": "array", "items": {"type": "string"}}}},
-        "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "topics": {"type": "integer"}},
-                   "required": ["status"]},
+        "Health": {"type": "object", "required": ["status", "phrasebooks"],
+                   "properties": {"status": {"const": "ok"}, "worker": {"type": "integer"},
+                                  "phrasebooks": {"type": "object", "required": ["version", "topics"],
+                                                  "properties": {"version": {"type": "string"},
+                                                                 "topics": {"type": "integer"}}}}},
     }
 
 

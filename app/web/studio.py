@@ -1,7 +1,8 @@
 """The studio at `/studio`: browse phrasebooks, preview every phrasing, lint, run the phrasebooks' tests.
 
-Read-only: it reads the same files the engine loads (reloading them safely, so
-a broken edit shows its errors while the last good set stays in use).
+Preview only: it reads, lints and tests the files on disk on every visit and
+says whether they differ from the set in service and would validate; it never
+changes what is served (only a validated reload does, see tact.serve).
 """
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from collections import OrderedDict
 from flask import Blueprint, abort, current_app, render_template
 
 from .. import render
-from ..casetest import run_case, run_cases
 from ..errors import TemplateError
-from ..lint import example_vars, lint_paths
+from ..lint import example_vars
 from ..model import LEVELS
+from ..validate import validate
 from . import get_engine
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -115,20 +116,23 @@ def _extras(topic) -> list[dict]:
     return out
 
 
+def disk_status(on_disk) -> dict:
+    """The files on disk against the set in service: same version or not, and would they validate."""
+    live, disk = get_engine().book.version, on_disk.book.version
+    return {"live": live, "disk": disk, "same": live == disk, "valid": on_disk.ok,
+            "errors": sum(p.severity == "error" for p in on_disk.lint), "failed": len(on_disk.failures)}
+
+
 @bp.get("")
 @bp.get("/")
 def index():
-    engine = get_engine()
-    reload_problems = engine.store.reload()
-    book = engine.book
+    on_disk = validate(_paths())
+    book, problems, outcomes = on_disk.book, on_disk.lint, on_disk.outcomes
     files = OrderedDict((f, []) for f in book.files)
     for topic in book.topics.values():
         files.setdefault(topic.file, []).append(topic)
-    problems = lint_paths(_paths())
-    outcomes = run_cases(engine)
-    broken = [p for p in reload_problems if p.severity == "error"]
     return render_template("studio.html", files=files, lint=_lint_by_file(problems),
-                           outcomes=_outcomes_by_topic(outcomes), broken=[problem_view(p) for p in broken],
+                           outcomes=_outcomes_by_topic(outcomes), status=disk_status(on_disk),
                            counts={"errors": sum(p.severity == "error" for p in problems),
                                    "warnings": sum(p.severity != "error" for p in problems),
                                    "passed": sum(o.passed for o in outcomes),
@@ -137,14 +141,13 @@ def index():
 
 @bp.get("/topics/<path:topic_id>")
 def topic(topic_id: str):
-    engine = get_engine()
-    found = engine.book.topics.get(topic_id)
+    on_disk = validate(_paths())
+    found = on_disk.book.topics.get(topic_id)
     if found is None:
         abort(404, description=f"No topic with id '{topic_id}'.")
     prefix = (found.id + "/", found.id + ":")
-    problems = [problem_view(p) for p in lint_paths(_paths())
-                if p.file == found.file and p.message.startswith(prefix)]
-    outcomes = [run_case(engine, found, case) for case in found.tests]
-    return render_template("studio_topic.html", topic=found, groups=topic_preview(engine, found),
+    problems = [problem_view(p) for p in on_disk.lint if p.file == found.file and p.message.startswith(prefix)]
+    outcomes = [o for o in on_disk.outcomes if o.topic == found.id]
+    return render_template("studio_topic.html", topic=found, groups=topic_preview(get_engine(), found),
                            extras=_extras(found), problems=problems, outcomes=outcomes,
-                           example=example_vars(found))
+                           example=example_vars(found), status=disk_status(on_disk))
