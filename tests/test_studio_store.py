@@ -254,3 +254,8 @@ def test_publishing_needs_an_approved_draft_and_a_reason(store, live):
         publish.publish(store, live, draft["id"], "rita", "why not")
     with pytest.raises(drafts.DraftError, match="say why"):
         publish.publish(store, live, draft["id"], "rita", "  ")
+
+
+def test_a_drafts_base_version_is_the_version_the_server_reports(live):
+    from tact.phrasebook import load
+    assert live.version() == load([str(r) for r in live.roots]).version
