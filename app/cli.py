@@ -5,7 +5,6 @@ Bad input gets one line on stderr naming the field, and exit 2; never a tracebac
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 

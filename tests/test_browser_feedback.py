@@ -101,6 +101,7 @@ def test_cabin_queues_events_offline_and_sends_each_exactly_once_when_back_onlin
         page.reload()
         page.wait_for_function("() => document.body.dataset.ready === 'true'")
         assert int(page.evaluate("() => document.body.dataset.feedbackPending")) == pending
+        assert page.locator("#feedback-pill").inner_text() == f"{pending} notes wait to be sent"
         page.locator(".seat[data-seat='1A']").tap()     # shown again, but already reported: no new event
         assert int(page.evaluate("() => document.body.dataset.feedbackPending")) == pending
         # Back on the ground: every event arrives, once.

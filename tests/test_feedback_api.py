@@ -35,6 +35,14 @@ def test_feedback_is_accepted_once_per_event_id(tmp_path):
     assert stats["totals"]["shown"] == 1 and stats["totals"]["used"] == 1 and stats["totals"]["declined"] == 1
 
 
+def test_by_default_the_database_is_a_sqlite_file_in_the_instance_folder_made_on_first_use(tmp_path):
+    instance = tmp_path / "instance"
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATABASE_URL": None})
+    assert (instance / "tact.sqlite3").exists()
+    assert post(app.test_client(), event("e1")).status_code == 202
+    assert sqlite3.connect(instance / "tact.sqlite3").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 @pytest.mark.parametrize("body, field, code", [
     ({"events": [event("e", event="clicked")]}, "events[0].event", 422),
     ({"events": [event("e", reason="too_pushy", event="declined")]}, "events[0].reason", 422),
@@ -160,10 +168,25 @@ def test_postgresql_going_down_and_coming_back(tmp_path):
         cluster.destroy()
 
 
+def test_a_busy_worker_sheds_feedback_with_429_and_the_resend_counts_once(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/busy.sqlite3", FEEDBACK_CONCURRENCY=1)
+    client = app.test_client()
+    from tact.web.feedback import _slot
+    slot = _slot(app)
+    slot.acquire()               # another feedback request is being handled
+    try:
+        busy = post(client, event("e1"))
+        assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+        assert client.post("/api/v1/suggest", json=EXAMPLE).status_code == 200    # suggest is never shed
+    finally:
+        slot.release()
+    assert post(client, event("e1")).get_json() == {"accepted": 1, "duplicates": 0}
+
+
 def test_openapi_describes_feedback_and_stats(client):
     doc = client.get("/openapi.json").get_json()
     feedback = doc["paths"]["/api/v1/feedback"]["post"]
-    assert set(feedback["responses"]) >= {"202", "422", "503"}
+    assert set(feedback["responses"]) >= {"202", "422", "429", "503"}
     stats = doc["paths"]["/api/v1/stats"]["get"]
     assert {p["name"] for p in stats["parameters"]} == {"topic", "since", "until", "channel", "industry"}
     event_schema = doc["components"]["schemas"]["FeedbackEvent"]

@@ -60,7 +60,9 @@ def test_wheel_installs_as_tact_with_its_data(installed):
     names = zipfile.ZipFile(installed["wheel"]).namelist()
     assert not [n for n in names if n.startswith("app/")], "a top-level 'app' would collide with other projects"
     for needed in ("tact/web/api.py", "tact/web/static/agent.js", "tact/templates/agent.html",
-                   "tact/phrasebooks/airline.yaml", "tact/phrasebooks/checks/frames.yaml"):
+                   "tact/phrasebooks/airline.yaml", "tact/phrasebooks/checks/frames.yaml",
+                   "tact/store/migrations/env.py", "tact/store/migrations/script.py.mako",
+                   "tact/store/migrations/versions/0001_feedback_events.py", "tact/web/static/feedback.js"):
         assert needed in names
     with tarfile.open(installed["sdist"]) as tar:
         members = "\n".join(tar.getnames())
@@ -79,6 +81,14 @@ def test_installed_tact_suggests_and_checks(installed):
     checked = _run(installed, "tact", "check", "I can see you don't have auto insurance with us.")
     assert checked.returncode == 1 and "records" in checked.stdout.lower()
     assert _run(installed, "tact", "lint").returncode == 0
+
+
+def test_installed_tact_migrates_its_database_from_the_wheel(installed):
+    url = f"sqlite:///{installed['cwd']}/installed.sqlite3"
+    done = _run(installed, "tact", "db", "upgrade", "--database", url)
+    assert done.returncode == 0 and "at revision 0001" in done.stdout, done.stderr
+    stats = _run(installed, "tact", "stats", "--database", url, "--format", "csv")
+    assert stats.returncode == 0 and stats.stdout.startswith("topic,phrasing,")
 
 
 def test_installed_tact_serves_pages_and_api(installed):

@@ -14,7 +14,7 @@ APP = create_app({"TESTING": True})
 SCHEMA = from_wsgi("/openapi.json", APP)
 FAST = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
-POST_PATHS = ("/api/v1/suggest", "/api/v1/check", "/api/v1/packs")
+POST_PATHS = ("/api/v1/suggest", "/api/v1/check", "/api/v1/packs", "/api/v1/feedback")
 ENUMS = st.sampled_from(["phone", "cabin", "chat", "low", "medium", "high", "account_record", "customer_said",
                          "health", "policy.auto", "loyalty.tier", "wrap_up", "none", "", "\u0000", "é" * 3])
 JSON = st.recursive(
@@ -22,7 +22,8 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12) | ENUMS.filter(bool)
                                                                   | st.sampled_from(
         ["datapoint", "datapoints", "context", "key", "value", "provenance", "channel", "text", "flight",
-         "passengers", "seat", "category", "consent", "customer_utterances", "receptiveness"]), inner, max_size=5),
+         "passengers", "seat", "category", "consent", "customer_utterances", "receptiveness", "events", "id",
+         "conversation_id", "suggestion_id", "topic", "event", "reason", "at"]), inner, max_size=5),
     max_leaves=20)
 
 

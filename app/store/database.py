@@ -81,10 +81,6 @@ class Store:
     def display_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
-    @property
-    def backend(self) -> str:
-        return self.url.get_backend_name()
-
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (creating the SQLite file and its folder if need be)."""
         from .migrate import upgrade
@@ -125,9 +121,9 @@ class Store:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
-                raise
+        except DBAPIError as exc:
+            if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+                raise       # a bug of ours (a constraint, bad SQL), not an outage
             self._down_until = time.monotonic() + self.retry_after
             # The driver's message may quote SQL parameters; log only what kind of failure it was.
             log.warning("database unavailable (%s); retrying in %g s", type(exc.orig or exc).__name__,

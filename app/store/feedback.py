@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +13,6 @@ from .database import Store
 from .schema import feedback_events as events
 
 DEFAULT_RETENTION_DAYS = 180
-_CHUNK = 50                 # rows per INSERT (SQLite caps the bound parameters of one statement)
 _BREAKDOWN = ("topic", "suggestion_id", "tone", "receptiveness", "channel", "industry", "event", "reason")
 
 
@@ -27,34 +26,38 @@ def record(store: Store, batch: list[Event], now: float | None = None) -> tuple[
 
 
 def _insert_new(connection: Connection, rows: list[dict]) -> int:
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(connection.dialect.name)
-    if dialect is None:     # any other database: one row at a time, a duplicate rolls back its savepoint
-        accepted = 0
-        for row in rows:
-            try:
-                with connection.begin_nested():
-                    connection.execute(insert(events), row)
-                accepted += 1
-            except IntegrityError:
-                pass
-        return accepted
-    accepted = 0
-    for start in range(0, len(rows), _CHUNK):
-        statement = (dialect.insert(events).values(rows[start:start + _CHUNK])
-                     .on_conflict_do_nothing(index_elements=["event_key"]).returning(events.c.event_key))
-        accepted += len(connection.execute(statement).all())
+    dialect = connection.dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is not None:
+        # One statement, compiled once; SQLAlchemy sends the rows in batches and returns the ids inserted.
+        return len(connection.execute(statement, rows).all())
+    accepted = 0        # any other database: a row at a time, a duplicate rolls back its savepoint
+    for row in rows:
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(events), row)
+            accepted += 1
+        except IntegrityError:
+            pass
     return accepted
+
+
+_UPSERTS = {name: module.insert(events).on_conflict_do_nothing(index_elements=["event_key"])
+            .returning(events.c.event_key)
+            for name, module in (("sqlite", sqlite), ("postgresql", postgresql))}
 
 
 def history(store: Store, conversation_id: str, limit: int = MAX_HISTORY) -> tuple[HistoryItem, ...]:
     """What already happened in a conversation, oldest first (the newest `limit` events)."""
-    query = (select(events.c.topic, events.c.event, events.c.suggestion_id, events.c.at)
-             .where(events.c.conversation_key == opaque(conversation_id))
-             .order_by(events.c.at.desc(), events.c.id.desc()).limit(limit))
     with store.begin() as connection:
-        rows = connection.execute(query).all()
+        rows = connection.execute(_HISTORY, {"key": opaque(conversation_id), "limit": limit}).all()
     return tuple(HistoryItem(topic=r.topic, event=r.event, suggestion_id=r.suggestion_id, at=iso(r.at))
                  for r in reversed(rows))
+
+
+_HISTORY = (select(events.c.topic, events.c.event, events.c.suggestion_id, events.c.at)
+            .where(events.c.conversation_key == bindparam("key"))
+            .order_by(events.c.at.desc(), events.c.id.desc()).limit(bindparam("limit")))
 
 
 def prune(store: Store, days: float = DEFAULT_RETENTION_DAYS, now: float | None = None) -> int:

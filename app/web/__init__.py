@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
         SECRET_KEY=os.environ.get("TACT_SECRET_KEY") or None,
         SESSION_COOKIE_SECURE=os.environ.get("TACT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
+        FEEDBACK_CONCURRENCY=1,       # feedback requests a worker process handles at once; more get 429
     )
     if test_config:
         app.config.from_mapping(test_config)

@@ -4,7 +4,9 @@ If the database is down, both answer 503 and nothing else is affected.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import threading
+
+from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import RequestError
 from ..feedback import parse_feedback
@@ -20,6 +22,15 @@ bp.register_error_handler(RequestError, request_error)
 RETRY_AFTER = "5"
 
 
+def _slot(app) -> threading.BoundedSemaphore:
+    """Feedback requests one app handles at once (FEEDBACK_CONCURRENCY): the rest wait on the client, not here."""
+    found = app.extensions.get("tact.feedback_slots")
+    if found is None:
+        found = app.extensions.setdefault("tact.feedback_slots",
+                                          threading.BoundedSemaphore(app.config["FEEDBACK_CONCURRENCY"]))
+    return found
+
+
 @bp.errorhandler(StoreUnavailable)
 def unavailable(exc: StoreUnavailable):
     return error_response(503, "store_unavailable",
@@ -29,8 +40,17 @@ def unavailable(exc: StoreUnavailable):
 
 @bp.post("/api/v1/feedback")
 def feedback():
-    batch = parse_feedback(_json_body(), get_engine().book)
-    accepted, duplicates = events.record(get_store(), batch)
+    # Suggest answers a live conversation; feedback can wait. A busy worker sheds feedback (429, sent
+    # again later under the same ids) rather than let it take the threads and the CPU from suggest.
+    slot = _slot(current_app._get_current_object())
+    if not slot.acquire(blocking=False):
+        return error_response(429, "too_many_requests", "Busy with other feedback; send these events again "
+                              "shortly (their ids keep them from counting twice).", None, {"Retry-After": "1"})
+    try:
+        batch = parse_feedback(_json_body(), get_engine().book)
+        accepted, duplicates = events.record(get_store(), batch)
+    finally:
+        slot.release()
     return jsonify({"accepted": accepted, "duplicates": duplicates}), 202
 
 

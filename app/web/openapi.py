@@ -158,6 +158,7 @@ def _errors(*codes: int) -> dict:
     text = {400: "Malformed JSON.", 404: "Not found.", 405: "Method not allowed.",
             413: "Request body too large.", 415: "Content-Type is not application/json.",
             422: "The request broke the contract; `field` names where.",
+            429: "Busy: send the same events again after Retry-After seconds.",
             503: "The feedback database is unavailable; nothing was stored (see Retry-After)."}
     return {str(c): {"description": text[c], "content": _json(_ref("Error"))} for c in codes}
 
@@ -205,7 +206,7 @@ def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
                 "summary": "Report what staff did with suggestions; a retried event id counts once.",
                 "requestBody": {"required": True, "content": _json(_ref("FeedbackRequest"))},
                 "responses": {"202": {"description": "Stored", "content": _json(_ref("FeedbackAccepted"))},
-                              **_errors(400, 413, 415, 422, 503)}}},
+                              **_errors(400, 413, 415, 422, 429, 503)}}},
             "/api/v1/stats": {"get": {
                 "operationId": "stats",
                 "summary": "Shown, used, edited and declined per topic and phrasing, with lines to rework.",

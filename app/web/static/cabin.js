@@ -72,8 +72,6 @@
         }
         showError("");
         pack = res.body;
-        pack.conversations = {};   // seat -> an id for this passenger's conversations on this flight
-        pack.seen = {};            // "seat|suggestion id" already reported shown
         savePack(pack);
         selected = null;
         renderPack();
@@ -197,6 +195,8 @@
   /* ---------------------------------------------------------------- feedback: queued on the device, sent once */
   var REASONS = [["not_relevant", "Not relevant"], ["wrong_moment", "Wrong moment"],
                  ["customer_upset", "Passenger upset"], ["sounds_wrong", "Sounds wrong"], ["other", "Other"]];
+  // Kept with the pack on the device: pack.conversations (seat -> a conversation id for this flight),
+  // pack.seen ("seat|suggestion id" reported shown) and pack.declined ("seat|topic" that didn't fit).
   function conversationFor(seat) {
     pack.conversations = pack.conversations || {};
     if (!pack.conversations[seat]) { pack.conversations[seat] = "flight-" + TactFeedback.uuid(); savePack(pack); }
@@ -218,7 +218,6 @@
     used.type = "button";
     var nope = el("button", "secondary", "Didn't fit");
     nope.type = "button";
-    nope.setAttribute("aria-expanded", "false");
     used.addEventListener("click", function () {
       report(passenger, line, tone, id, "used");
       actions.textContent = "";
@@ -250,11 +249,13 @@
     actions.appendChild(nope);
     li.appendChild(actions);
   }
-  document.addEventListener("tact:feedback-pending", function (e) {
-    var n = e.detail.pending, pill = $("feedback-pill");
+  function showPending(n) {
+    var pill = $("feedback-pill");
     pill.hidden = !n;
     pill.textContent = n + (n === 1 ? " note waits" : " notes wait") + " to be sent";
-  });
+  }
+  document.addEventListener("tact:feedback-pending", function (e) { showPending(e.detail.pending); });
+  showPending(TactFeedback.pending());
 
   /* ---------------------------------------------------------------- controls */
   document.querySelectorAll(".cabin-tones button").forEach(function (b) {
