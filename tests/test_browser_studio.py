@@ -97,6 +97,7 @@ def suggest(app):
 
 
 def test_writer_edits_with_preview_and_lint_reviewer_approves_and_publishes(browser, studio):
+    original = (studio.folder / "insurance.yaml").read_text().splitlines()
     writer = Person(browser, studio, "wendy").login()
     assert_accessible(writer.page)
     draft_id = start_draft(writer, "Friendlier auto question")
@@ -143,6 +144,10 @@ def test_writer_edits_with_preview_and_lint_reviewer_approves_and_publishes(brow
     assert suggest(studio) == "Do you have auto insurance with anyone at the moment?"
     text = (studio.folder / "insurance.yaml").read_text()
     assert text.startswith(COMMENT) and NEW_LINE in text
+    # The form's round trip changed the one line edited and nothing else in the file.
+    changed = [(a, b) for a, b in zip(original, text.splitlines()) if a != b]
+    assert changed == [('          text: "Do you also have {{ label }}?"', f'          text: "{NEW_LINE}"')]
+    assert len(text.splitlines()) == len(original)
     page.goto(f"{studio.base}/studio/history")
     assert_accessible(page)
     assert "Warmer medium line" in page.locator("table").inner_text()

@@ -164,6 +164,9 @@ def test_a_draft_moves_through_review_and_the_author_cannot_approve_it(store, li
     state = _topic(store, live, draft["id"])
     state["topic"]["title"] = "Edited"
     drafts.save_topic(store, live, draft["id"], state["id"], 0, state["topic"], "wendy")
+    other = accounts.add_user(store, "walt", "writer", PASSWORD)
+    with pytest.raises(drafts.DraftError, match="only its author or a reviewer"):
+        drafts.step(store, draft["id"], "withdraw", other)
     drafts.step(store, draft["id"], "submit", writer, "Please look")
     with pytest.raises(drafts.DraftError, match="edited"):
         drafts.save_topic(store, live, draft["id"], state["id"], 1, state["topic"], "wendy")

@@ -348,6 +348,8 @@ def step(store: Store, draft_id: int, action: str, user, body: str = "") -> dict
                              f"{_done(action)} now", 409)
         if action == "approve" and row.author == user.name:
             raise DraftError("a draft is approved by someone other than its author", 403)
+        if action == "withdraw" and row.author != user.name and not user.can("reviewer"):
+            raise DraftError("only its author or a reviewer withdraws a draft", 403)
         if action == "submit" and not connection.execute(select(draft_files.c.id).where(
                 draft_files.c.draft_id == draft_id)).first():
             raise DraftError("this draft changes nothing yet", 409)
