@@ -294,3 +294,17 @@ def test_a_server_restart_mid_draft_loses_nothing(studio, tmp_path):
     cookie = writer.client.get_cookie("tact_studio")
     restarted_client.set_cookie(cookie.key, cookie.value)
     assert restarted_client.get(f"{API}/me").status_code == 200
+
+
+def test_the_review_shows_how_the_changed_lines_did_where_feedback_has_figures(studio):
+    events = [{"id": f"e{i}", "conversation_id": f"call-{i}", "topic": "insurance.auto-gap",
+               "suggestion_id": "insurance.auto-gap/medium/1", "event": event}
+              for i, event in enumerate(["shown", "shown", "shown", "used", "declined"])]
+    assert studio.test_client().post("/api/v1/feedback", json={"events": events}).status_code == 202
+    writer, reviewer = Session(studio, "wendy"), Session(studio, "rita")
+    did = writer.call("POST", "/drafts", {"title": "Figures"}).get_json()["id"]
+    _edit_auto(writer, did, "Do you have {{ label }} with another insurer?")
+    [item] = reviewer.call("GET", f"/drafts/{did}/diff").get_json()["topics"]
+    assert item["figures"]["insurance.auto-gap/medium/1"] == {"shown": 3, "used": 1, "edited": 0, "declined": 1}
+    page = reviewer.client.get(f"/studio/drafts/{did}/review").get_data(as_text=True)
+    assert "shown 3, used 1, edited 0, declined 1" in page

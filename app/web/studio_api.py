@@ -234,18 +234,25 @@ def draft_validation(draft_id):
 @require("writer")
 def draft_diff(draft_id):
     """Per topic: fields before and after, a YAML line diff, how the changed lines did; and the set's validation."""
-    did = _draft_id(draft_id)
-    own = drafts.files(get_store(), did)
-    live = live_set()
-    topics = diff.draft_diff(live.read(), own)
+    review = review_of(_draft_id(draft_id))
+    review.pop("topic_ids")
+    return jsonify(review)
+
+
+def review_of(draft_id: int) -> dict:
+    """What a reviewer reads: the draft, its changes topic by topic with their figures, comments, validation."""
+    store, live = get_store(), live_set()
+    found = drafts.get(store, draft_id)
+    texts = {n: f["text"] for n, f in drafts.files(store, draft_id).items()}
+    current = live.read()
+    topics = diff.draft_diff(current, {n: {"text": t} for n, t in texts.items()})
     for item in topics:
-        item["figures"] = _figures(item["topic"])
-    return jsonify({"draft": drafts.get(get_store(), did), "topics": topics,
-                    "comments": drafts.comments_of(get_store(), did),
-                    "validation": validate(live, {n: f["text"] for n, f in own.items()})})
+        item["figures"] = figures_for(item["topic"])
+    return {"draft": found, "topics": topics, "comments": drafts.comments_of(store, draft_id),
+            "validation": validate(live, texts), "topic_ids": set(drafts.topic_index({**current, **texts}))}
 
 
-def _figures(topic_id: str) -> dict | None:
+def figures_for(topic_id: str) -> dict | None:
     """Shown/used/edited/declined per phrasing from the feedback store, where it has them."""
     try:
         rows = events.count_rows(get_store(), topic=topic_id)

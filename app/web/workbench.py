@@ -11,10 +11,10 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..store import StoreUnavailable
-from ..studio import accounts, diff, drafts, publish
+from ..studio import accounts, drafts, publish
 from .auth import AuthError, check_csrf, client_address, csrf_token, current_user, sign_in, sign_out
 from .memory import get_store
-from .studio_api import live_set
+from .studio_api import live_set, review_of
 
 bp = Blueprint("workbench", __name__, url_prefix="/studio")
 
@@ -128,14 +128,8 @@ def review(draft_id: int):
     user, away = _signed_in()
     if away:
         return away
-    found = _draft(draft_id)
-    own = drafts.files(get_store(), draft_id)
-    live = live_set()
-    from ..studio.validate import validate
-    texts = {n: f["text"] for n, f in own.items()}
-    return _page("workbench_review.html", user, draft=found, topics=diff.draft_diff(live.read(), own),
-                 validation=validate(live, texts), comments=drafts.comments_of(get_store(), draft_id),
-                 topic_ids=set(drafts.topic_index({**live.read(), **texts})))
+    _draft(draft_id)
+    return _page("workbench_review.html", user, **review_of(draft_id))
 
 
 @bp.get("/history")
