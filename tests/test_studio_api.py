@@ -308,3 +308,20 @@ def test_the_review_shows_how_the_changed_lines_did_where_feedback_has_figures(s
     assert item["figures"]["insurance.auto-gap/medium/1"] == {"shown": 3, "used": 1, "edited": 0, "declined": 1}
     page = reviewer.client.get(f"/studio/drafts/{did}/review").get_data(as_text=True)
     assert "shown 3, used 1, edited 0, declined 1" in page
+
+
+def test_behind_a_trusted_proxy_cookies_are_secure_and_limits_count_the_real_address(tmp_path, accounts_db):
+    shutil.copy(accounts_db, tmp_path / "studio.sqlite3")
+    app = create_app({"TESTING": True, "PROXY_HOPS": 1, "DATABASE_URL": f"sqlite:///{tmp_path}/studio.sqlite3"})
+    client = app.test_client()
+    ok = client.post(f"{API}/login", json={"name": "wendy", "password": PASSWORD},
+                     headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.1"})
+    assert ok.status_code == 200 and "Secure" in ok.headers["Set-Cookie"]
+    for i in range(accounts.MAX_ADDRESS_FAILURES):      # one address trying many accounts
+        client.post(f"{API}/login", json={"name": f"guess{i}", "password": "wrong guess"},
+                    headers={"X-Forwarded-For": "203.0.113.9"})
+    blocked = client.post(f"{API}/login", json={"name": "rita", "password": PASSWORD},
+                          headers={"X-Forwarded-For": "203.0.113.9"})
+    other = client.post(f"{API}/login", json={"name": "rita", "password": PASSWORD},
+                        headers={"X-Forwarded-For": "198.51.100.2"})
+    assert (blocked.status_code, other.status_code) == (429, 200)

@@ -117,11 +117,18 @@ def require(role: str = "writer"):
 
 
 def client_address() -> str:
-    """The client's address as the app sees it (put ProxyFix in front when behind a proxy)."""
+    """The client's address (from X-Forwarded-For only behind PROXY_HOPS trusted proxies)."""
     return request.remote_addr or "unknown"
 
 
 def install(app) -> None:
+    """Studio sessions on the app; behind PROXY_HOPS trusted proxies (TACT_PROXY_HOPS), the client's address
+    and scheme come from X-Forwarded-For / -Proto, so limits count real addresses and cookies are Secure
+    when TLS ends at the proxy."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = StudioSessions()
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
