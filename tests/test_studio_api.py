@@ -325,3 +325,23 @@ def test_behind_a_trusted_proxy_cookies_are_secure_and_limits_count_the_real_add
     other = client.post(f"{API}/login", json={"name": "rita", "password": PASSWORD},
                         headers={"X-Forwarded-For": "198.51.100.2"})
     assert (blocked.status_code, other.status_code) == (429, 200)
+
+
+def test_the_loop_on_sqlite_and_postgresql(database_url, tmp_path):
+    shutil.copytree(BUNDLED, tmp_path / "phrasebooks")
+    app = create_app({"TESTING": True, "PHRASEBOOKS": str(tmp_path / "phrasebooks"), "DATABASE_URL": database_url})
+    store = app.extensions["tact.store"]
+    accounts.add_user(store, "wendy", "writer", PASSWORD)
+    accounts.add_user(store, "rita", "reviewer", PASSWORD)
+    writer, reviewer = Session(app, "wendy"), Session(app, "rita")
+    did = writer.call("POST", "/drafts", {"title": "Both databases"}).get_json()["id"]
+    assert _edit_auto(writer, did, "Do you have {{ label }} with anyone at the moment?").status_code == 200
+    assert _edit_auto(writer, did, "Is {{ label }} something you have?", version=0).status_code == 409
+    writer.call("POST", f"/drafts/{did}/submit", {})
+    reviewer.call("POST", f"/drafts/{did}/approve", {})
+    published = reviewer.call("POST", f"/drafts/{did}/publish", {"why": "Both"})
+    assert published.status_code == 200, published.get_json()
+    assert app.test_client().post("/api/v1/suggest", json=AUTO).get_json()["suggestions"][0]["text"] == \
+        "Do you have auto insurance with anyone at the moment?"
+    assert [h["why"] for h in reviewer.call("GET", "/history").get_json()["history"]] == ["Both"]
+    store.dispose()

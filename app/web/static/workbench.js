@@ -486,7 +486,7 @@
         $("conflict-theirs").textContent = conflict.yaml;
         $("conflict").hidden = false;
         say("save-status", "Not saved: someone else saved this topic first.", true);
-        $("conflict-message").focus && $("conflict").scrollIntoView({block: "nearest"});
+        $("conflict").scrollIntoView({block: "nearest"});
         return;
       }
       say("save-status", "Not saved: " + message(r), true);
