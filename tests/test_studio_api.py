@@ -345,3 +345,13 @@ def test_the_loop_on_sqlite_and_postgresql(database_url, tmp_path):
         "Do you have auto insurance with anyone at the moment?"
     assert [h["why"] for h in reviewer.call("GET", "/history").get_json()["history"]] == ["Both"]
     store.dispose()
+
+
+def test_with_the_database_down_the_studio_answers_503_and_the_preview_stays(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql://tact@127.0.0.1:1/tact"})
+    client = app.test_client()
+    r = client.post(f"{API}/login", json={"name": "wendy", "password": PASSWORD})
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "store_unavailable"
+    assert client.get("/studio/login").status_code == 503
+    assert client.get("/studio").status_code == 200
+    assert client.post("/api/v1/suggest", json=AUTO).status_code == 200

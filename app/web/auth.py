@@ -12,10 +12,11 @@ from datetime import timedelta
 import hmac
 import secrets
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
+from ..store import StoreUnavailable
 from ..store.schema import studio_users as users
 from ..studio.accounts import User
 from .memory import get_store
@@ -40,7 +41,6 @@ def _ensure_key(app) -> None:
     """The signing key: configured (TACT_SECRET_KEY), else made once and kept in the store for every worker."""
     if app.secret_key:
         return
-    from ..store import StoreUnavailable
     from ..studio.accounts import secret_key
     try:
         app.secret_key = secret_key(app.extensions["tact.store"])
@@ -87,6 +87,8 @@ def current_user() -> User | None:
 
 
 def sign_in(user: User) -> str:
+    if not current_app.secret_key:        # the database was down when this request began
+        raise StoreUnavailable("the database is unavailable")
     session.clear()
     session["uid"] = user.id
     session["epoch"] = user.session_epoch

@@ -296,18 +296,16 @@
     return input ? input.value : undefined;
   }
 
-  function setOrDrop(topic, key, text, original) {
+  function setOrDrop(topic, key, text) {
     if (text === undefined) { return; }
-    if (text.trim() === "" && original[key] == null) { delete topic[key]; }
-    else if (text.trim() === "") { delete topic[key]; }
-    else { topic[key] = text; }
+    if (text.trim() === "") { delete topic[key]; } else { topic[key] = text; }
   }
 
   // The topic as the form now has it: the original with every field the form shows replaced.
   function readForm() {
     var original = state.topic;
     var topic = clone(original);
-    ["title", "match", "action", "confirm", "honest_answer"].forEach(function (key) { setOrDrop(topic, key, value(key), original); });
+    ["title", "match", "action", "confirm", "honest_answer"].forEach(function (key) { setOrDrop(topic, key, value(key)); });
     var avoid = value("avoid");
     if (avoid !== undefined) {
       var lines = avoid.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
