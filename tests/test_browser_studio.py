@@ -249,3 +249,15 @@ def test_the_login_page_passes_axe_and_says_why_a_login_failed(browser, studio):
     page.goto(studio.base + "/studio")
     assert page.locator("h1").inner_text() == "Phrasebook studio"        # the read-only preview stays open
     person.close()
+
+
+def test_a_writer_removes_a_topic_from_a_draft_after_confirming(browser, studio):
+    writer = Person(browser, studio, "wendy").login()
+    draft_id = start_draft(writer, "Retire a topic")
+    page = open_editor(writer, draft_id, "insurance.auto-review")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove topic from draft").click()
+    page.wait_for_url(f"**/studio/drafts/{draft_id}")
+    assert page.locator("#topic-list code", has_text="insurance.auto-review").count() == 0
+    assert "insurance.auto-review" in (studio.folder / "insurance.yaml").read_text()
+    writer.close()

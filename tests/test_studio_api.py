@@ -62,7 +62,8 @@ def _edit_auto(session, draft_id, text, version=0):
 
 SECURED = [("GET", "/me"), ("POST", "/logout"), ("GET", "/drafts"), ("POST", "/drafts"), ("GET", "/drafts/1"),
            ("GET", "/drafts/1/topics"), ("GET", "/drafts/1/topics/insurance.auto-gap"),
-           ("PUT", "/drafts/1/topics/insurance.auto-gap"), ("POST", "/drafts/1/topics"), ("POST", "/preview"),
+           ("PUT", "/drafts/1/topics/insurance.auto-gap"), ("DELETE", "/drafts/1/topics/insurance.auto-gap"),
+           ("POST", "/drafts/1/topics"), ("POST", "/preview"),
            ("POST", "/lint"), ("GET", "/drafts/1/validation"), ("GET", "/drafts/1/diff"),
            ("POST", "/drafts/1/comments"), ("POST", "/drafts/1/submit"), ("POST", "/drafts/1/approve"),
            ("POST", "/drafts/1/send-back"), ("POST", "/drafts/1/publish"), ("GET", "/history"),
@@ -355,3 +356,17 @@ def test_with_the_database_down_the_studio_answers_503_and_the_preview_stays(tmp
     assert client.get("/studio/login").status_code == 503
     assert client.get("/studio").status_code == 200
     assert client.post("/api/v1/suggest", json=AUTO).status_code == 200
+
+
+def test_a_topic_is_removed_from_a_draft_with_the_same_version_check(studio):
+    writer = Session(studio, "wendy")
+    did = writer.call("POST", "/drafts", {"title": "Remove"}).get_json()["id"]
+    path = f"/drafts/{did}/topics/insurance.auto-review"
+    assert writer.call("DELETE", path, {"version": 1}).status_code == 409
+    removed = writer.call("DELETE", path, {"version": 0})
+    assert removed.status_code == 200
+    assert writer.call("GET", path).status_code == 404
+    assert "insurance.auto-review" not in {t["id"] for t in writer.call("GET", f"/drafts/{did}/topics").get_json()["topics"]}
+    [item] = writer.call("GET", f"/drafts/{did}/diff").get_json()["topics"]
+    assert (item["topic"], item["status"]) == ("insurance.auto-review", "removed")
+    assert "insurance.auto-review" in (studio.folder / "insurance.yaml").read_text()     # live untouched

@@ -203,7 +203,8 @@ def _checked_topic(topic: object, topic_id: str | None) -> object:
     if not isinstance(new_id, str) or not new_id.strip():
         raise DraftError("a topic needs an 'id' (text)", field="topic.id")
     if topic_id is not None and new_id != topic_id:
-        raise DraftError("renaming a topic is done by adding a copy and removing the old one", field="topic.id")
+        raise DraftError("to rename a topic, add a copy under the new id and remove the old one",
+                         field="topic.id")
     return topic
 
 
@@ -211,6 +212,21 @@ def save_topic(store: Store, live: LiveSet, draft_id: int, topic_id: str, versio
                user: str) -> dict:
     """Replace a topic in the draft if nobody saved it since `version`; returns the new state."""
     _checked_topic(topic, topic_id)
+    _change_topic(store, live, draft_id, topic_id, version, user,
+                  lambda text, name: yamledit.replace_topic(text, name, topic_id, topic))
+    return read_topic(store, live, draft_id, topic_id)
+
+
+def remove_topic(store: Store, live: LiveSet, draft_id: int, topic_id: str, version: int, user: str) -> dict:
+    """Take a topic out of the draft (optimistically locked like a save); returns the draft."""
+    _change_topic(store, live, draft_id, topic_id, version, user,
+                  lambda text, name: yamledit.remove_topic(text, name, topic_id))
+    return get(store, draft_id)
+
+
+def _change_topic(store: Store, live: LiveSet, draft_id: int, topic_id: str, version: int, user: str,
+                  edit) -> None:
+    """Apply `edit(text, file) -> text` to the file holding a topic, if its version is still `version`."""
     try:
         with store.begin() as connection:
             _lock(connection, draft_id, editable=True)
@@ -221,7 +237,7 @@ def save_topic(store: Store, live: LiveSet, draft_id: int, topic_id: str, versio
                                f"{version}; it is now version {current}); your text is kept below to merge")
             name, text, base = _file_for(connection, live, draft_id, topic_id)
             try:
-                new_text = yamledit.replace_topic(text, name, topic_id, topic)
+                new_text = edit(text, name)
             except yamledit.EditError as exc:
                 raise DraftError(exc.message) from None
             _store_file(connection, draft_id, name, new_text, base)
@@ -229,9 +245,11 @@ def save_topic(store: Store, live: LiveSet, draft_id: int, topic_id: str, versio
     except IntegrityError:
         raise Conflict(f"someone saved topic {topic_id!r} at the same moment; your text is kept below") from None
     except Conflict as exc:
-        exc.current = read_topic(store, live, draft_id, topic_id)
+        try:
+            exc.current = read_topic(store, live, draft_id, topic_id)
+        except DraftError:
+            exc.current = None        # removed by the other writer
         raise
-    return read_topic(store, live, draft_id, topic_id)
 
 
 def add_topic(store: Store, live: LiveSet, draft_id: int, file: str, topic: object, user: str) -> dict:

@@ -186,6 +186,14 @@ def topic_save(draft_id, topic_id):
     return jsonify(state)
 
 
+@bp.delete("/drafts/<draft_id>/topics/<path:topic_id>")
+@require("writer")
+def topic_remove(draft_id, topic_id):
+    body = _body()
+    return jsonify(drafts.remove_topic(get_store(), live_set(), _draft_id(draft_id), topic_id,
+                                       _int(body.get("version"), "version"), current_user().name))
+
+
 @bp.post("/drafts/<draft_id>/topics")
 @require("writer")
 def topic_add(draft_id):

@@ -503,6 +503,13 @@
     say("save-status", "Loaded their version " + state.version + ".");
     refresh();
   });
+  $("remove-topic").addEventListener("click", function () {
+    if (!window.confirm("Remove " + topicId + " from this draft? It stays live until the draft is published.")) { return; }
+    api("DELETE", "/drafts/" + draftId + "/topics/" + encodeURIComponent(topicId), {version: state.version}).then(function (r) {
+      if (r.ok) { dirty = false; location.href = "/studio/drafts/" + draftId; }
+      else { say("save-status", "Not removed: " + message(r), true); }
+    });
+  });
   $("mode-form").addEventListener("click", function () { setMode("form"); });
   $("mode-yaml").addEventListener("click", function () { setMode("yaml"); });
   form.addEventListener("input", changed);
