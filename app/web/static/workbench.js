@@ -426,7 +426,7 @@
       input.setAttribute("aria-describedby", note.id);
       input.parentNode.classList.add("has-problem");
       note.hidden = false;
-      note.textContent = (note.textContent ? note.textContent + " " : "") + p.severity + ": " + p.message;
+      note.textContent = (note.textContent ? note.textContent + "\n" : "") + p.severity + ": " + p.message;
     });
     var warnings = problems.length - errors;
     $("lint-summary").textContent = problems.length ? errors + " error" + (errors === 1 ? "" : "s") + ", " +
