@@ -370,3 +370,9 @@ def test_a_topic_is_removed_from_a_draft_with_the_same_version_check(studio):
     [item] = writer.call("GET", f"/drafts/{did}/diff").get_json()["topics"]
     assert (item["topic"], item["status"]) == ("insurance.auto-review", "removed")
     assert "insurance.auto-review" in (studio.folder / "insurance.yaml").read_text()     # live untouched
+
+
+def test_a_bad_proxy_setting_is_a_clear_error():
+    from tact.errors import TactError
+    with pytest.raises(TactError, match="TACT_PROXY_HOPS must be the number"):
+        create_app({"TESTING": True, "PROXY_HOPS": "two"})

@@ -80,6 +80,11 @@ def test_logins_are_limited_per_account_and_per_address_and_the_limit_lifts(stor
     with store.engine.connect() as connection:
         stored = [r[0] for r in connection.exec_driver_sql("SELECT address_key FROM studio_login_attempts")]
     assert "192.0.2.7" not in stored and all(len(a) == 64 for a in stored)
+    # A day later the old tries are gone for the account and address that sign in again.
+    accounts.authenticate(store, "wendy", PASSWORD, "192.0.2.7", now=NOW + accounts.KEEP_ATTEMPTS + 3000)
+    with store.engine.connect() as connection:
+        left = connection.exec_driver_sql("SELECT count(*) FROM studio_login_attempts WHERE account = 'wendy'").scalar()
+    assert left == 1
 
 
 def test_the_session_signing_key_is_made_once_and_shared(store):

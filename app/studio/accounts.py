@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import TactError
@@ -30,6 +30,7 @@ MAX_PASSWORD = 1024
 WINDOW = 15 * 60                  # seconds over which failed logins are counted
 MAX_ACCOUNT_FAILURES = 5          # per account in the window (since its last good login)
 MAX_ADDRESS_FAILURES = 20         # per client address in the window
+KEEP_ATTEMPTS = 24 * 3600         # seconds a recorded try is kept
 _hasher = PasswordHasher()        # argon2id, RFC 9106 low-memory profile
 _DUMMY = _hasher.hash("not a password anyone has")
 
@@ -174,6 +175,9 @@ def authenticate(store: Store, name: str, password: str, address: str | None, no
         ok = False
     with store.begin() as connection:
         connection.execute(insert(attempts).values(account=account, address_key=address, ok=ok, at=at))
+        # Tries older than a day count for nothing: let this account's and address's go.
+        for column, value in ((attempts.c.account, account), (attempts.c.address_key, address)):
+            connection.execute(delete(attempts).where(column == value, attempts.c.at < at - KEEP_ATTEMPTS))
         if ok and _hasher.check_needs_rehash(row.password_hash):
             connection.execute(update(users).where(users.c.id == row.id)
                                .values(password_hash=_hasher.hash(password)))

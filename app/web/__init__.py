@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
         # even when TLS ends at a proxy in front of the app.
         SECRET_KEY=os.environ.get("TACT_SECRET_KEY") or None,
         SESSION_COOKIE_SECURE=os.environ.get("TACT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
-        PROXY_HOPS=int(os.environ.get("TACT_PROXY_HOPS") or 0),   # trusted proxies in front (X-Forwarded-*)
+        PROXY_HOPS=os.environ.get("TACT_PROXY_HOPS") or 0,   # trusted proxies in front (X-Forwarded-*)
         DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
         FEEDBACK_CONCURRENCY=1,       # feedback requests a worker process handles at once; more get 429
     )

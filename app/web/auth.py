@@ -16,6 +16,7 @@ from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
+from ..errors import TactError
 from ..store import StoreUnavailable
 from ..store.schema import studio_users as users
 from ..studio.accounts import User
@@ -127,7 +128,10 @@ def install(app) -> None:
     """Studio sessions on the app; behind PROXY_HOPS trusted proxies (TACT_PROXY_HOPS), the client's address
     and scheme come from X-Forwarded-For / -Proto, so limits count real addresses and cookies are Secure
     when TLS ends at the proxy."""
-    hops = int(app.config.get("PROXY_HOPS") or 0)
+    hops = str(app.config.get("PROXY_HOPS") or 0)
+    if not hops.isdigit():
+        raise TactError(f"TACT_PROXY_HOPS must be the number of trusted proxies (0 or more); got {hops[:20]!r}")
+    hops = int(hops)
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
