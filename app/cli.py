@@ -265,6 +265,75 @@ def stats(database: str | None, fmt: str, **filters: str | None) -> None:
         click.echo(figures.to_table(summary))
 
 
+def _password(prompt: str) -> str:
+    """A password from a hidden prompt (asked twice) or, when stdin is not a terminal, its first line."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        _fail("no password: type it at the prompt or pipe it on standard input (never as an argument)")
+    return line
+
+
+@main.group()
+def users() -> None:
+    """Studio accounts: writers draft, reviewers approve and publish, admins manage accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["writer", "reviewer", "admin"]), required=True)
+@database_option
+def users_add(name: str, role: str, database: str | None) -> None:
+    """Add an account; the password is asked for (or read from stdin), never given as an argument."""
+    from .studio import accounts
+    store = _store(database)
+    accounts.check_name(name)
+    user = accounts.add_user(store, name, role, _password(f"Password for {name}"))
+    click.echo(f"added {user.name} ({user.role})")
+
+
+@users.command("list")
+@database_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def users_list(database: str | None, fmt: str) -> None:
+    """The accounts and their roles."""
+    import time
+    from .studio import accounts
+    rows = [{**u.to_dict(), "created": time.strftime("%Y-%m-%d", time.gmtime(u.created_at))}
+            for u in accounts.list_users(_store(database))]
+    if fmt == "json":
+        click.echo(_dump(rows, True))
+        return
+    click.echo(f"{'NAME':<24} {'ROLE':<9} CREATED")
+    for row in rows:
+        click.echo(f"{row['name']:<24} {row['role']:<9} {row['created']}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@database_option
+def users_passwd(name: str, database: str | None) -> None:
+    """Set a new password (the account's open sessions end)."""
+    from .studio import accounts
+    store = _store(database)
+    if accounts.get_user(store, name) is None:
+        _fail(f"no account named {name!r}")
+    accounts.set_password(store, name, _password(f"New password for {name}"))
+    click.echo(f"password changed for {accounts.check_name(name)}; its open sessions have ended")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["writer", "reviewer", "admin"]))
+@database_option
+def users_role(name: str, role: str, database: str | None) -> None:
+    """Give an account another role (its open sessions end)."""
+    from .studio import accounts
+    accounts.set_role(_store(database), name, role)
+    click.echo(f"{accounts.check_name(name)} is now a {role}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))

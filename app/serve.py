@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from http import HTTPStatus
 from typing import Any, Callable
@@ -109,7 +110,9 @@ class TactServer(_Application):
     def load(self):
         """In a worker just forked: the app on the master's validated set (the files are not read)."""
         from .web import create_app
-        return create_app({"PHRASEBOOKS": self.phrasebooks}, phrasebook=self.validated.book)
+        # SERVER_PID: the master, which the studio signals after a publish (tact.web.reload).
+        return create_app({"PHRASEBOOKS": self.phrasebooks, "SERVER_PID": os.getppid()},
+                          phrasebook=self.validated.book)
 
     def reload(self):
         """On SIGHUP, in the master: validate the files; only a set that passes replaces the one in memory.
@@ -162,8 +165,8 @@ def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAU
     """Validate the phrasebooks, migrate the database, then serve until interrupted; raises PhrasebookError
     when the phrasebooks do not validate."""
     server = TactServer(options_for(host, port, workers, threads, pidfile=pidfile, **extra), phrasebooks)
-    migrate_before_fork()
     from . import web  # noqa: F401  (imported once here, not in every worker)
+    migrate_before_fork()
     shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
     print(f"Tact is running: open http://{shown}:{port}/  (agent panel; /cabin, /studio, /openapi.json)",
           file=sys.stderr, flush=True)

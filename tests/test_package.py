@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tact.store import head_revision
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ("import sys; from setuptools import build_meta as b; "
          "print(getattr(b, sys.argv[1])(sys.argv[2]))")
@@ -62,7 +64,9 @@ def test_wheel_installs_as_tact_with_its_data(installed):
     for needed in ("tact/web/api.py", "tact/web/static/agent.js", "tact/templates/agent.html",
                    "tact/phrasebooks/airline.yaml", "tact/phrasebooks/checks/frames.yaml",
                    "tact/store/migrations/env.py", "tact/store/migrations/script.py.mako",
-                   "tact/store/migrations/versions/0001_feedback_events.py", "tact/web/static/feedback.js"):
+                   "tact/store/migrations/versions/0001_feedback_events.py",
+                   "tact/store/migrations/versions/0002_studio.py", "tact/templates/workbench_editor.html",
+                   "tact/web/static/workbench.js", "tact/web/static/feedback.js"):
         assert needed in names
     with tarfile.open(installed["sdist"]) as tar:
         members = "\n".join(tar.getnames())
@@ -86,9 +90,14 @@ def test_installed_tact_suggests_and_checks(installed):
 def test_installed_tact_migrates_its_database_from_the_wheel(installed):
     url = f"sqlite:///{installed['cwd']}/installed.sqlite3"
     done = _run(installed, "tact", "db", "upgrade", "--database", url)
-    assert done.returncode == 0 and "at revision 0001" in done.stdout, done.stderr
+    assert done.returncode == 0 and f"at revision {head_revision()}" in done.stdout, done.stderr
     stats = _run(installed, "tact", "stats", "--database", url, "--format", "csv")
     assert stats.returncode == 0 and stats.stdout.startswith("topic,phrasing,")
+    added = _run(installed, "tact", "users", "add", "rita", "--role", "reviewer", "--database", url,
+                 stdin="correct horse battery\n")
+    assert added.returncode == 0, added.stderr
+    listed = _run(installed, "tact", "users", "list", "--database", url)
+    assert "rita" in listed.stdout and "reviewer" in listed.stdout
 
 
 def test_installed_tact_serves_pages_and_api(installed):
@@ -106,7 +115,7 @@ def test_installed_tact_serves_pages_and_api(installed):
                 break
             except OSError:
                 time.sleep(0.1)
-        for path in ("/", "/cabin", "/studio", "/static/agent.js", "/openapi.json"):
+        for path in ("/", "/cabin", "/studio", "/studio/login", "/static/agent.js", "/openapi.json"):
             assert urllib.request.urlopen(base + path, timeout=5).status == 200, path
         body = json.dumps({"text": "Do you also have auto insurance?"}).encode()
         answer = urllib.request.urlopen(urllib.request.Request(

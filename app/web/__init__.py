@@ -6,11 +6,14 @@
 - studio: the phrasebook studio at `/studio` (previews the files on disk; never changes what is served)
 - feedback: what staff did with suggestions (`/api/v1/feedback`, `/api/v1/stats`)
 - results: the studio's results view at `/studio/results`
+- studio_api, workbench, auth: the studio's editing loop (`/api/v1/studio/...`, `/studio/login`, drafts,
+  review, history) with accounts, sessions and CSRF tokens; a publish goes live through the validated
+  reload path (tact.web.reload)
 
 The engine is built once per app from the configured phrasebooks (or from a
 set `tact serve` already validated) and shared, read-only, by every request.
-The database (tact.store) is opened and migrated at start-up; if it is down
-the app still starts, and only feedback and stats answer 503 until it is back.
+The database (tact.store) is opened and migrated at start-up; if it is down the
+app still starts, and only the database's features answer 503 until it is back.
 """
 from __future__ import annotations
 
@@ -43,6 +46,11 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
         JSON_SORT_KEYS=False,
         # Any SQLAlchemy URL; default: a SQLite file in the instance folder, created on first use.
         DATABASE_URL=os.environ.get("TACT_DATABASE_URL") or None,
+        # Studio sessions: the cookie signing key (default: made once, kept in the database) and Secure cookies
+        # even when TLS ends at a proxy in front of the app.
+        SECRET_KEY=os.environ.get("TACT_SECRET_KEY") or None,
+        SESSION_COOKIE_SECURE=os.environ.get("TACT_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        PROXY_HOPS=os.environ.get("TACT_PROXY_HOPS") or 0,   # trusted proxies in front (X-Forwarded-*)
         DATABASE_RETRY_AFTER=5.0,     # seconds a database that failed is left alone before it is tried again
         FEEDBACK_CONCURRENCY=1,       # feedback requests a worker process handles at once; more get 429
     )
@@ -73,6 +81,12 @@ def create_app(test_config: dict | None = None, phrasebook=None) -> Flask:
     app.register_blueprint(studio.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(results.bp)
+
+    # The studio's editing loop (issue 11): accounts, drafts, review, publish.
+    from . import auth, studio_api, workbench
+    auth.install(app)
+    app.register_blueprint(studio_api.bp)
+    app.register_blueprint(workbench.bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -13,6 +13,8 @@ from ..model import CHANNELS, HISTORY_EVENTS, IDENTIFIER_PATTERN, LEVELS, MAX_DA
 from ..schema import _object_schema, component_schemas
 from .packs import MAX_PASSENGERS, SEAT_PATTERN
 
+from .studio_openapi import SECURITY_SCHEMES, studio_paths, studio_schemas
+
 REF = "#/components/schemas/"
 
 
@@ -180,6 +182,7 @@ def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
     components = component_schemas()
     components.update(_pack_schemas(components))
     components.update(_feedback_schemas())
+    components.update(studio_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tact", "version": "1",
@@ -214,8 +217,9 @@ def openapi_document(max_datapoints: int = MAX_DATAPOINTS) -> dict:
                 "parameters": _stats_parameters(),
                 "responses": {"200": {"description": "OK", "content": _json(_ref("Stats"))},
                               **_errors(422, 503)}}},
+            **studio_paths(),
             "/healthz": {"get": {"operationId": "health", "summary": "Liveness.",
                                  "responses": {"200": {"description": "OK", "content": _json(_ref("Health"))}}}},
         },
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": SECURITY_SCHEMES},
     }
