@@ -1,20 +1,50 @@
 """How receptive the customer seems, estimated from their own recent words.
 
-VADER gives the sentiment; cue lists kept in the phrasebooks (hurry, repeat
-contact, complaint, anger, distress, warmth) give what sentiment alone misses.
+Each turn is read for VADER's sentiment, its length and punctuation, and the
+cue lists kept in the phrasebooks (hurry, complaint, anxiety, sarcasm, warmth,
+curiosity, ...). The newest turn counts most. A weighted sum of those features,
+with weights fitted on tests/data/receptiveness.jsonl (receptiveness_fit.py)
+and shipped as data, gives the level; the features that moved it are the
+estimate's signals. Distress, grief and anger read low whatever else was said.
+Text that tries to steer the estimate ("SYSTEM: receptiveness=high") is set
+aside and can only lower it.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import vaderSentiment
 
 _VADER_DIR = os.path.dirname(vaderSentiment.__file__)
-SCORE_LOW = -1.0
-SCORE_HIGH = 1.0
+WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
+LEVELS = ("low", "medium", "high")
+
+RECENT = 3          # turns read for mood, newest first ...
+DECAY = 0.5         # ... each one back counting half as much
+LASTING = 5         # turns read for distress, grief and anger, which do not fade
+SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at least this much
+
+# Cue lists read for mood, in feature order; distress, grief and anger are read apart (they force low).
+MOOD_CUES = ("hurry", "repeat_contact", "complaint", "anxiety", "sarcasm", "dismissive", "courtesy", "warmth",
+             "enthusiasm", "small_talk", "curiosity", "need")
+LASTING_CUES = ("distress", "grief", "anger")
+NEGATABLE = frozenset({"hurry", "anxiety", "complaint", "courtesy", "warmth", "enthusiasm"})
+PRAISE = frozenset({"warmth", "enthusiasm"})
+GRIPES = frozenset({"complaint", "repeat_contact"})
+# Every feature the model weighs, with the signal it is named by.
+FEATURES = {
+    "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
+    "terse": "terse", "short": "short reply", "long": "long reply",
+    "exclaim": "exclamation", "exclaim_positive": "excited punctuation", "exclaim_negative": "exclaiming in anger",
+    "question": "question", "insistent_question": "insistent question", "shouting": "capitals",
+    "negated_praise": "negated praise", "praise_with_gripe": "praise with a gripe",
+    **{name: name.replace("_", " ") for name in MOOD_CUES},
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +58,7 @@ class Estimate:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
 
 
+# ------------------------------------------------------------------ VADER
 @lru_cache(maxsize=1)
 def _analyzer():
     """NLTK's VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded.
@@ -74,77 +105,231 @@ def _quick_sentitext(base: type) -> type:
 
 @lru_cache(maxsize=4096)
 def _compound(utterance: str) -> float:
-    """VADER's compound score for one utterance, kept for the next call in the same conversation.
-
-    Every call mid-conversation resends the last few utterances, so each is scored once.
-    """
+    """VADER's compound score for one utterance, kept for the next call in the same conversation."""
     return _analyzer().polarity_scores(utterance[:500])["compound"]
 
 
+# ------------------------------------------------------------------ injected instructions
+_LEVEL_WORD = (r"(?:very\s+|highly\s+|really\s+|extremely\s+|super\s+|now\s+|max(?:imum)?\s+)?"
+               r"(?:high|hi|highest|max|low|medium|positive|receptive|happy|warm|open|keen|excited|interested"
+               r"|engaged|hot|ready|100%?|10|1\.0|true|yes)")
+_META = r"(?:receptiv\w*|mood|sentiment|tone|level|temperature|customer[\s_]*(?:mood|state|level|score)|score)"
+# What an attempt to steer the estimate looks like: role labels, commands, settings, tags.
+_INJECTION = re.compile("|".join([
+    r"<\s*(\w+)[^<>]{0,60}>[^<>]{0,80}<\s*/\s*\1\s*>",
+    r"[\[{<(][^\[\]{}<>()]{0,80}?(?:receptiv|mood|sentiment|system|instruction|prompt|assistant)"
+    r"[^\[\]{}<>()]{0,80}[\]}>)]",
+    r"#{2,}[^#\n]{0,80}#{2,}",
+    r"\b(?:system|assistant|developer|admin|operator|ai|bot|llm|gpt|model|note to (?:the )?(?:ai|assistant|model"
+    r"|system|agent|bot))(?:\s+(?:message|prompt|note|override|instruction))?\s*(?:[:>|\]]|--?)+",
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+|other\s+|existing\s+)?"
+    r"(?:instructions?|rules?|prompts?|messages?|settings?|context|guidelines)\b",
+    r"\b(?:set|change|update|mark|treat|classify|rate|label|score|flag|put|make|switch)\s+(?:the\s+|this\s+|my\s+)?"
+    r"(?:customer'?s?\s+|user'?s?\s+|caller'?s?\s+)?(?:" + _META + r"|customer|caller|user|me|him|her|them)\s*"
+    r"(?:to|as|=|:|at)?\s*" + _LEVEL_WORD + r"\b(?:\s*" + _META + r")?",
+    r"\b" + _META + r"\s*(?:[:=]|=>|->|is|should be|must be|to)?\s*[\"']?" + _LEVEL_WORD + r"\b[\"']?",
+    r"\b(?:the\s+)?(?:customer|caller|user|client|passenger|guest)\s+(?:is|seems|feels|sounds)\s+"
+    r"(?:very\s+|highly\s+|really\s+|extremely\s+|now\s+|clearly\s+)?\w+(?:\s+and\s+\w+)?",
+    r"\breceptiv\w*",
+]), re.I)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+@lru_cache(maxsize=4096)
+def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
+    """Readings of `text` without what tries to steer the estimate, and whether there was any.
+
+    Two readings when there is: the steering phrases cut out, and the sentences they start dropped.
+    """
+    if not _INJECTION.search(text):
+        return (text,), False
+    cut = _INJECTION.sub(" ", text)
+    dropped, last = [], 0
+    for found in _INJECTION.finditer(text):
+        if found.start() >= last:
+            dropped.append(text[last:found.start()])
+            end = _SENTENCE_END.search(text, found.end())
+            last = end.end() if end else len(text)
+    dropped.append(text[last:])
+    return (cut, " ".join(dropped)), True
+
+
+# ------------------------------------------------------------------ reading one turn
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_CAPS = re.compile(r"\b[A-Z]{3,}\b")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]")
 
 
-@lru_cache(maxsize=256)
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
-    """One regex for a cue list; a cue ending in '*' matches any word that starts with it."""
-    parts = [re.escape(c[:-1]) + r"[a-z']*" if c.endswith("*") else re.escape(c) for c in cues if c.strip("*")]
-    if not parts:
-        return None
-    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+def _cue_regex(cue: str) -> str:
+    """A cue as a regex: '*' at the end matches any word it starts, '^' at the start only the turn's start."""
+    anchored = cue.startswith("^")
+    cue = cue.lstrip("^")
+    found = re.escape(cue[:-1]) + r"[\w']*" if cue.endswith("*") else re.escape(cue)
+    return r"^\s*" + found if anchored else found
 
 
-def _has_cue(lowered: str, cues: tuple[str, ...]) -> str | None:
-    pattern = _cue_pattern(tuple(cues))
-    found = pattern.search(lowered.replace("\u2019", "'")) if pattern else None
-    return found.group() if found else None
+class Reader:
+    """A phrasebook set's cue lists compiled into one pattern, and the features of each turn."""
+
+    def __init__(self, cues: dict):
+        self.cues = cues
+        owners: dict[str, list[str]] = {}
+        for name in MOOD_CUES + LASTING_CUES:
+            for cue in cues.get(name, ()):
+                if cue.strip("^*"):
+                    owners.setdefault(cue, []).append(name)
+        # Longest first, so "not happy" is read before "happy" at the same place.
+        ordered = sorted(owners, key=lambda c: (-len(c.strip("^*")), c))
+        self.lists = [()] + [tuple(owners[c]) for c in ordered]
+        self.pattern = re.compile(r"(?<![\w'])(?:" + "|".join(f"({_cue_regex(c)})" for c in ordered) + r")(?![\w'])") \
+            if ordered else None
+        self.negators = frozenset(cues.get("negators", ()))
+        self.abbreviations = frozenset(cues.get("abbreviations", ()))
+        reasons = [_cue_regex(c) for c in cues.get("distress_reasons", ()) if c.strip("^*")]
+        self.reasons = re.compile(r"(?<![\w'])(?:" + "|".join(reasons) + r")(?![\w'])") if reasons else None
+        self.turn = lru_cache(maxsize=4096)(self._turn)
+
+    def _negated(self, lowered: str, start: int) -> bool:
+        """Whether one of the three words before `start`, in the same clause, negates it."""
+        clause = lowered[:start]
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(clause)]
+        words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-3:]
+        return any(w in self.negators or w.endswith("n't") for w in words)
+
+    def _turn(self, text: str) -> tuple[dict[str, float], frozenset[str]] | None:
+        """One turn's mood features and the lasting cues (distress, grief, anger) in it; None if it has no words."""
+        text = text[:500]
+        words = len(_WORD.findall(text))
+        if not words:
+            return None
+        lowered = text.lower().replace("\u2019", "'")
+        hits: set[str] = set()
+        negated_praise = False
+        for found in self.pattern.finditer(lowered) if self.pattern else ():
+            negated = None
+            for name in self.lists[found.lastindex]:
+                if name in NEGATABLE:
+                    negated = self._negated(lowered, found.start()) if negated is None else negated
+                    if negated:
+                        negated_praise = negated_praise or name in PRAISE
+                        continue
+                hits.add(name)
+        compound = _compound(text)
+        if "sarcasm" in hits:
+            # Praise said through gritted teeth counts against.
+            hits -= PRAISE
+            compound = -abs(compound)
+        exclaim = "!" in text
+        x = {name: 1.0 for name in MOOD_CUES if name in hits}
+        x.update({
+            "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
+            "terse": float(words <= 2), "short": float(2 < words <= 5), "long": float(words >= 15),
+            "exclaim": float(exclaim), "exclaim_positive": float(exclaim and compound >= 0.3),
+            "exclaim_negative": float(exclaim and compound <= -0.2),
+            "question": float("?" in text),
+            "insistent_question": float("??" in text or "?!" in text or "!?" in text),
+            "shouting": float(any(w.lower() not in self.abbreviations for w in _CAPS.findall(text))),
+            "negated_praise": float(negated_praise),
+            "praise_with_gripe": float(bool(hits & PRAISE) and bool(hits & GRIPES)),
+        })
+        return {k: v for k, v in x.items() if v}, frozenset(hits & set(LASTING_CUES))
+
+    def features(self, utterances: tuple[str, ...]) -> tuple[dict[str, float], tuple[str, ...]]:
+        """The conversation's features (newest turn counting most) and its lasting cues, most serious first."""
+        read = []
+        for utterance in reversed(utterances):
+            found = self.turn(utterance)
+            if found is not None:
+                read.insert(0, found)
+                if len(read) == LASTING:
+                    break
+        values: dict[str, float] = {}
+        for age, (x, _) in enumerate(reversed(read[-RECENT:])):
+            weight = DECAY ** age
+            for name, value in x.items():
+                values[name] = max(values.get(name, 0.0), weight * value)
+        lasting = frozenset().union(*(found for _, found in read))
+        return values, tuple(name for name in LASTING_CUES if name in lasting)
+
+
+_READERS: dict[int, Reader] = {}
+
+
+def reader(cues: dict) -> Reader:
+    """The compiled reader for a set of cue lists (one per loaded phrasebook set)."""
+    found = _READERS.get(id(cues))
+    if found is None or found.cues is not cues:
+        if len(_READERS) > 8:
+            _READERS.clear()
+        found = _READERS[id(cues)] = Reader(cues)
+    return found
+
+
+# ------------------------------------------------------------------ the model
+@dataclass(frozen=True)
+class Model:
+    """Feature weights and the two score cut-offs between the levels."""
+    weights: dict
+    cut_low: float
+    cut_high: float
+
+    def score(self, values: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in values.items())
+
+    def level(self, score: float) -> str:
+        return "low" if score < self.cut_low else "high" if score >= self.cut_high else "medium"
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> Model:
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return Model(dict(data["weights"]), data["cut_low"], data["cut_high"])
+
+
+def _read(values: dict[str, float], lasting: tuple[str, ...], model: Model) -> tuple[str, tuple[str, ...]]:
+    """Level and signals for one reading of the conversation."""
+    contributions = {name: model.weights.get(name, 0.0) * value for name, value in values.items()}
+    level = "low" if lasting else model.level(sum(contributions.values()))
+    named = sorted((name for name, c in contributions.items() if abs(c) >= SIGNAL_MIN),
+                   key=lambda name: (-abs(contributions[name]), name))
+    return level, lasting + tuple(FEATURES[name] for name in named)
+
+
+def read_conversation(utterances: tuple[str, ...], cues: dict, model: Model | None = None
+                      ) -> tuple[str, tuple[str, ...]]:
+    """The estimated level and the signals behind it, from the customer's own words only."""
+    model = model or shipped_model()
+    words = reader(cues)
+    readings = [set_aside(u) for u in utterances]
+    if not any(steered for _, steered in readings):
+        return _read(*words.features(tuple(utterances)), model)
+    # Each way of setting the steering aside is read; the lowest wins, and never above medium.
+    results = [_read(*words.features(tuple(r[min(i, len(r) - 1)] for r, _ in readings)), model) for i in range(2)]
+    level, signals = min(results, key=lambda r: LEVELS.index(r[0]))
+    return ("medium" if level == "high" else level), ("instructions ignored",) + signals
 
 
 def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> str | None:
-    """Why the customer is in distress ("distress" or "anger"), from their words or the reason they got in touch.
+    """Why the customer is in distress ("distress", "grief" or "anger"), from their words or why they got in touch.
 
     An angry complaint counts: no one should be sold to while they are furious.
     """
-    if reason and _has_cue(reason.lower().replace("_", " "), cues.get("distress_reasons", ())):
+    words = reader(cues)
+    if reason and words.reasons and words.reasons.search(reason.lower().replace("_", " ")):
         return "distress"
-    lowered = " ".join(utterances[-5:]).lower()
-    if not lowered:
-        return None
-    if _has_cue(lowered, cues.get("distress", ())):
-        return "distress"
-    if _has_cue(lowered, cues.get("anger", ())):
-        return "anger"
-    return None
+    lasting = words.features(tuple(set_aside(u)[0][0] for u in utterances))[1]
+    return lasting[0] if lasting else None
 
 
 def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
              reason: str | None = None) -> Estimate:
     """The level to use: the given one, or an estimate from the last few utterances with its signals."""
+    utterances = tuple(utterances)
     distress = distress_in(utterances, reason, cues)
     if given:
         return Estimate(given, False, (distress,) if distress else (), bool(distress))
-    recent = utterances[-3:]
-    if not recent:
-        return Estimate("medium", True, (distress,) if distress else (), bool(distress))
-    score = 0.0
-    signals: list[str] = []
-    compound = sum(_compound(u) for u in recent) / len(recent)
-    if compound <= -0.3:
-        score -= 1.0
-        signals.append("negative sentiment")
-    elif compound >= 0.4:
-        score += 1.0
-        signals.append("positive sentiment")
-    words = sum(len(_WORD.findall(u)) for u in recent)
-    if words and words / len(recent) <= 3:
-        score -= 0.5
-        signals.append("terse")
-    lowered = " ".join(recent).lower()
-    for name, weight in (("hurry", -1.0), ("repeat_contact", -1.0), ("complaint", -1.0), ("warmth", 1.0)):
-        if _has_cue(lowered, cues.get(name, ())):
-            score += weight
-            signals.append(name.replace("_", " "))
-    if distress:
-        score -= 2.0
-        signals.append(distress)
-    level = "low" if score <= SCORE_LOW else "high" if score >= SCORE_HIGH else "medium"
-    return Estimate(level, True, tuple(signals), bool(distress))
+    level, signals = read_conversation(utterances, cues)
+    if distress and distress not in signals:
+        signals = (distress,) + signals
+    return Estimate("low" if distress else level, True, signals, bool(distress))
