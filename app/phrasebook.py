@@ -27,9 +27,9 @@ RULE_DECISIONS = DECISIONS
 TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
-CUE_LISTS = ("hurry", "repeat_contact", "complaint", "anger", "distress", "grief", "anxiety", "sarcasm",
-             "dismissive", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need", "negators",
-             "abbreviations",
+CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
+             "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need",
+             "negators", "abbreviations",
              "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12

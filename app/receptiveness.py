@@ -30,16 +30,18 @@ LASTING = 5         # turns read for distress, grief and anger, which do not fad
 SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at least this much
 
 # Cue lists read for mood, in feature order; distress, grief and anger are read apart (they force low).
-MOOD_CUES = ("hurry", "repeat_contact", "complaint", "anxiety", "sarcasm", "dismissive", "courtesy", "warmth",
-             "enthusiasm", "small_talk", "curiosity", "need")
+MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarcasm", "dismissive", "acknowledgement",
+             "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need")
 LASTING_CUES = ("distress", "grief", "anger")
-NEGATABLE = frozenset({"hurry", "anxiety", "complaint", "courtesy", "warmth", "enthusiasm"})
+NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
-GRIPES = frozenset({"complaint", "repeat_contact"})
+GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
+# A reply of a word or two with none of these is curt.
+OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
 FEATURES = {
     "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
-    "terse": "terse", "short": "short reply", "long": "long reply",
+    "terse": "terse", "curt": "curt", "short": "short reply", "long": "long reply",
     "exclaim": "exclamation", "exclaim_positive": "excited punctuation", "exclaim_negative": "exclaiming in anger",
     "question": "question", "insistent_question": "insistent question", "shouting": "capitals",
     "negated_praise": "negated praise", "praise_with_gripe": "praise with a gripe",
@@ -224,7 +226,7 @@ class Reader:
         x = {name: 1.0 for name in MOOD_CUES if name in hits}
         x.update({
             "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
-            "terse": float(words <= 2), "short": float(2 < words <= 5), "long": float(words >= 15),
+            "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS), "short": float(2 < words <= 5), "long": float(words >= 15),
             "exclaim": float(exclaim), "exclaim_positive": float(exclaim and compound >= 0.3),
             "exclaim_negative": float(exclaim and compound <= -0.2),
             "question": float("?" in text),
