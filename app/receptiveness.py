@@ -33,7 +33,7 @@ SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at 
 MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarcasm", "dismissive", "acknowledgement",
              "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need")
 LASTING_CUES = ("distress", "grief", "anger")
-NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm"})
+NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
 # A reply of a word or two with none of these is curt.
