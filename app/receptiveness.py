@@ -42,7 +42,7 @@ OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "sma
 FEATURES = {
     "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
     "terse": "terse", "curt": "curt", "short": "short reply", "long": "long reply",
-    "exclaim": "exclamation", "exclaim_positive": "excited punctuation", "exclaim_negative": "exclaiming in anger",
+    "exclaim_positive": "excited punctuation", "exclaim_negative": "exclaiming in anger",
     "question": "question", "insistent_question": "insistent question", "shouting": "capitals",
     "negated_praise": "negated praise", "praise_with_gripe": "praise with a gripe",
     **{name: name.replace("_", " ") for name in MOOD_CUES},
@@ -159,7 +159,7 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
 
 # ------------------------------------------------------------------ reading one turn
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_CAPS = re.compile(r"\b[A-Z]{3,}\b")
+_CAPS = re.compile(r"(?<![\w-])[A-Z]{3,}(?![\w-])")   # not codes such as CLM-44821
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]")
 
 
@@ -227,7 +227,7 @@ class Reader:
         x.update({
             "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
             "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS), "short": float(2 < words <= 5), "long": float(words >= 15),
-            "exclaim": float(exclaim), "exclaim_positive": float(exclaim and compound >= 0.3),
+            "exclaim_positive": float(exclaim and compound >= 0.3),
             "exclaim_negative": float(exclaim and compound <= -0.2),
             "question": float("?" in text),
             "insistent_question": float("??" in text or "?!" in text or "!?" in text),
