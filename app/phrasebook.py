@@ -28,7 +28,7 @@ TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", 
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
-             "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need",
+             "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need",
              "negators", "abbreviations",
              "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")

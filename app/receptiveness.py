@@ -25,17 +25,20 @@ WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
 LEVELS = ("low", "medium", "high")
 
 RECENT = 3          # turns read for mood, newest first ...
-DECAY = 0.5         # ... each one back counting half as much
+DECAY = 0.5         # ... each one back counting half as much,
+WARMTH_DECAY = 0.25  # ... and a quarter for what raises the estimate: warmth fades sooner than annoyance
 LASTING = 5         # turns read for distress, grief and anger, which do not fade
 SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at least this much
 
 # Cue lists read for mood, in feature order; distress, grief and anger are read apart (they force low).
 MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarcasm", "dismissive", "acknowledgement",
              "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need")
-LASTING_CUES = ("distress", "grief", "anger")
+LASTING_CUES = ("grief", "distress", "anger")
 NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
+RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
+                     "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is curt.
 OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
@@ -168,7 +171,7 @@ def _cue_regex(cue: str) -> str:
     anchored = cue.startswith("^")
     cue = cue.lstrip("^")
     found = re.escape(cue[:-1]) + r"[\w']*" if cue.endswith("*") else re.escape(cue)
-    return r"^\s*" + found if anchored else found
+    return r"^[^\w']*" + found if anchored else found
 
 
 class Reader:
@@ -177,7 +180,7 @@ class Reader:
     def __init__(self, cues: dict):
         self.cues = cues
         owners: dict[str, list[str]] = {}
-        for name in MOOD_CUES + LASTING_CUES:
+        for name in MOOD_CUES + LASTING_CUES + ("irony",):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
                     owners.setdefault(cue, []).append(name)
@@ -218,6 +221,8 @@ class Reader:
                         continue
                 hits.add(name)
         compound = _compound(text)
+        if "irony" in hits and hits & GRIPES:
+            hits.add("sarcasm")
         if "sarcasm" in hits:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
@@ -248,8 +253,8 @@ class Reader:
                     break
         values: dict[str, float] = {}
         for age, (x, _) in enumerate(reversed(read[-RECENT:])):
-            weight = DECAY ** age
             for name, value in x.items():
+                weight = (WARMTH_DECAY if name in RAISING else DECAY) ** age
                 values[name] = max(values.get(name, 0.0), weight * value)
         lasting = frozenset().union(*(found for _, found in read))
         return values, tuple(name for name in LASTING_CUES if name in lasting)
@@ -313,7 +318,7 @@ def read_conversation(utterances: tuple[str, ...], cues: dict, model: Model | No
 
 
 def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> str | None:
-    """Why the customer is in distress ("distress", "grief" or "anger"), from their words or why they got in touch.
+    """Why the customer is in distress ("grief", "distress" or "anger"), from their words or why they got in touch.
 
     An angry complaint counts: no one should be sold to while they are furious.
     """

@@ -103,8 +103,8 @@ def _cut_offs(theta: list[float]) -> tuple[float, float]:
         p = {"low": a, "medium": b - a, "high": 1 - b}
         return min(LEVELS, key=lambda est: (sum(p[t] * COST[t][est] for t in LEVELS), LEVELS.index(est)))
     grid = [i / 1000 for i in range(-10_000, 10_001)]
-    cut_low = next(s for s in grid if cheapest(s) != "low")
-    cut_high = next(s for s in grid if cheapest(s) == "high")
+    cut_low = next((s for s in grid if cheapest(s) != "low"), grid[-1])
+    cut_high = next((s for s in grid if cheapest(s) == "high"), grid[-1])
     return round(cut_low, 3), round(cut_high, 3)
 
 
