@@ -193,6 +193,7 @@ class Reader:
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
         reasons = [_cue_regex(c) for c in cues.get("distress_reasons", ()) if c.strip("^*")]
         self.reasons = re.compile(r"(?<![\w'])(?:" + "|".join(reasons) + r")(?![\w'])") if reasons else None
+        self.hits = lru_cache(maxsize=4096)(self._hits)
         self.turn = lru_cache(maxsize=4096)(self._turn)
 
     def _negated(self, lowered: str, start: int) -> bool:
@@ -202,12 +203,8 @@ class Reader:
         words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-3:]
         return any(w in self.negators or w.endswith("n't") for w in words)
 
-    def _turn(self, text: str) -> tuple[dict[str, float], frozenset[str]] | None:
-        """One turn's mood features and the lasting cues (distress, grief, anger) in it; None if it has no words."""
-        text = text[:500]
-        words = len(_WORD.findall(text))
-        if not words:
-            return None
+    def _hits(self, text: str) -> tuple[int, frozenset[str], bool]:
+        """A turn's word count, the cue lists it hits (negation applied) and whether it negated praise."""
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
         negated_praise = False
@@ -220,9 +217,16 @@ class Reader:
                         negated_praise = negated_praise or name in PRAISE
                         continue
                 hits.add(name)
+        return len(_WORD.findall(text)), frozenset(hits), negated_praise
+
+    def _turn(self, text: str) -> dict[str, float] | None:
+        """One turn's mood features; None if it has no words."""
+        words, hits, negated_praise = self.hits(text[:500])
+        if not words:
+            return None
         compound = _compound(text)
         if "irony" in hits and hits & GRIPES:
-            hits.add("sarcasm")
+            hits |= {"sarcasm"}
         if "sarcasm" in hits:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
@@ -231,7 +235,8 @@ class Reader:
         x = {name: 1.0 for name in MOOD_CUES if name in hits}
         x.update({
             "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
-            "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS), "short": float(2 < words <= 5), "long": float(words >= 15),
+            "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS),
+            "short": float(2 < words <= 5), "long": float(words >= 15),
             "exclaim_positive": float(exclaim and compound >= 0.3),
             "exclaim_negative": float(exclaim and compound <= -0.2),
             "question": float("?" in text),
@@ -240,27 +245,48 @@ class Reader:
             "negated_praise": float(negated_praise),
             "praise_with_gripe": float(bool(hits & PRAISE) and bool(hits & GRIPES)),
         })
-        return {k: v for k, v in x.items() if v}, frozenset(hits & set(LASTING_CUES))
+        return {k: v for k, v in x.items() if v}
+
+    def lasting(self, utterances: tuple[str, ...]) -> tuple[str, ...]:
+        """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
+        found: set[str] = set()
+        seen = 0
+        for utterance in reversed(utterances):
+            words, hits, _ = self.hits(utterance[:500])
+            if words:
+                found |= hits
+                seen += 1
+                if seen == LASTING:
+                    break
+        return tuple(name for name in LASTING_CUES if name in found)
 
     def features(self, utterances: tuple[str, ...]) -> tuple[dict[str, float], tuple[str, ...]]:
         """The conversation's features (newest turn counting most) and its lasting cues, most serious first."""
         read = []
         for utterance in reversed(utterances):
-            found = self.turn(utterance)
-            if found is not None:
-                read.insert(0, found)
-                if len(read) == LASTING:
+            x = self.turn(utterance)
+            if x is not None:
+                read.append(x)
+                if len(read) == RECENT:
                     break
         values: dict[str, float] = {}
-        for age, (x, _) in enumerate(reversed(read[-RECENT:])):
+        for age, x in enumerate(read):
             for name, value in x.items():
                 weight = (WARMTH_DECAY if name in RAISING else DECAY) ** age
                 values[name] = max(values.get(name, 0.0), weight * value)
-        lasting = frozenset().union(*(found for _, found in read))
-        return values, tuple(name for name in LASTING_CUES if name in lasting)
+        return values, self.lasting(utterances)
 
 
 _READERS: dict[int, Reader] = {}
+
+
+def forget() -> None:
+    """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
+    _compound.cache_clear()
+    set_aside.cache_clear()
+    for found in _READERS.values():
+        found.hits.cache_clear()
+        found.turn.cache_clear()
 
 
 def reader(cues: dict) -> Reader:
@@ -325,7 +351,7 @@ def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> 
     words = reader(cues)
     if reason and words.reasons and words.reasons.search(reason.lower().replace("_", " ")):
         return "distress"
-    lasting = words.features(tuple(set_aside(u)[0][0] for u in utterances))[1]
+    lasting = words.lasting(tuple(set_aside(u)[0][0] for u in utterances))
     return lasting[0] if lasting else None
 
 
