@@ -131,7 +131,7 @@ _INJECTION = re.compile("|".join([
     r"(?:previous\s+|prior\s+|above\s+|earlier\s+|other\s+|existing\s+)?"
     r"(?:instructions?|rules?|prompts?|messages?|settings?|context|guidelines)\b",
     r"\b(?:set|change|update|mark|treat|classify|rate|label|score|flag|put|make|switch)\s+(?:the\s+|this\s+|my\s+)?"
-    r"(?:customer'?s?\s+|user'?s?\s+|caller'?s?\s+)?(?:" + _META + r"|customer|caller|user|me|him|her|them)\s*"
+    r"(?:customer'?s?\s+|user'?s?\s+|caller'?s?\s+)?(?:" + _META + r"|customer|caller|user)\s*"
     r"(?:to|as|=|:|at)?\s*" + _LEVEL_WORD + r"\b(?:\s*" + _META + r")?",
     r"\b" + _META + r"\s*(?:[:=]|=>|->|is|should be|must be|to)?\s*[\"']?" + _LEVEL_WORD + r"\b[\"']?",
     r"\b(?:the\s+)?(?:customer|caller|user|client|passenger|guest)\s+(?:is|seems|feels|sounds)\s+"
@@ -139,6 +139,10 @@ _INJECTION = re.compile("|".join([
     r"\breceptiv\w*",
 ]), re.I)
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+# Text with none of these cannot match _INJECTION: most turns are cleared without running it.
+_TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|model|note to|ignore|disregard|forget"
+                       r"|override|bypass|receptiv|mood|sentiment|tone|level|temperature|score|customer|caller|user"
+                       r"|client|passenger|guest|\b(?:ai|bot)\b", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -147,7 +151,7 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
 
     Two readings when there is: the steering phrases cut out, and the sentences they start dropped.
     """
-    if not _INJECTION.search(text):
+    if not _TRIGGERS.search(text) or not _INJECTION.search(text):
         return (text,), False
     cut = _INJECTION.sub(" ", text)
     dropped, last = [], 0
@@ -166,12 +170,52 @@ _CAPS = re.compile(r"(?<![\w-])[A-Z]{3,}(?![\w-])")   # not codes such as CLM-44
 _CLAUSE_BREAK = re.compile(r"[.,;:!?]")
 
 
-def _cue_regex(cue: str) -> str:
-    """A cue as a regex: '*' at the end matches any word it starts, '^' at the start only the turn's start."""
-    anchored = cue.startswith("^")
-    cue = cue.lstrip("^")
-    found = re.escape(cue[:-1]) + r"[\w']*" if cue.endswith("*") else re.escape(cue)
-    return r"^[^\w']*" + found if anchored else found
+def _trie(cues: list[str]) -> str:
+    """Cues as one regex shaped like a prefix tree: fast however long the lists, and the longest cue at a place wins."""
+    root: dict = {}
+    for cue in cues:
+        node = root
+        for ch in cue.rstrip("*"):
+            node = node.setdefault(ch, {})
+        node["*" if cue.endswith("*") else ""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
+        if "*" in node:
+            branches.append(r"[\w']*")
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return walk(root)
+
+
+class CueSet:
+    """Cues, each naming the lists it belongs to: where they occur in lower-cased text, and in which lists.
+
+    A cue ending in '*' matches any word it starts; one starting with '^' only at the start of the text.
+    """
+
+    def __init__(self, owners: dict[str, tuple[str, ...]]):
+        self.tables: list[tuple[re.Pattern, dict, dict]] = []
+        for anchored in (False, True):
+            chosen = {c.lstrip("^"): names for c, names in owners.items() if c.startswith("^") == anchored}
+            if chosen:
+                lead = r"^[^\w']*" if anchored else r"(?<![\w'])"
+                pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?![\w'])")
+                exact = {c: names for c, names in chosen.items() if not c.endswith("*")}
+                stems = {c[:-1]: names for c, names in chosen.items() if c.endswith("*")}
+                self.tables.append((pattern, exact, stems))
+
+    def find(self, lowered: str):
+        """(start, lists) for each cue found."""
+        for pattern, exact, stems in self.tables:
+            for found in pattern.finditer(lowered):
+                text = found.group(1)
+                names = exact.get(text)
+                if names is None:
+                    names = next(stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems)
+                yield found.start(1), names
 
 
 class Reader:
@@ -179,20 +223,15 @@ class Reader:
 
     def __init__(self, cues: dict):
         self.cues = cues
-        owners: dict[str, list[str]] = {}
+        owners: dict[str, tuple[str, ...]] = {}
         for name in MOOD_CUES + LASTING_CUES + ("irony",):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
-                    owners.setdefault(cue, []).append(name)
-        # Longest first, so "not happy" is read before "happy" at the same place.
-        ordered = sorted(owners, key=lambda c: (-len(c.strip("^*")), c))
-        self.lists = [()] + [tuple(owners[c]) for c in ordered]
-        self.pattern = re.compile(r"(?<![\w'])(?:" + "|".join(f"({_cue_regex(c)})" for c in ordered) + r")(?![\w'])") \
-            if ordered else None
+                    owners[cue] = owners.get(cue, ()) + (name,)
+        self.found = CueSet(owners)
         self.negators = frozenset(cues.get("negators", ()))
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
-        reasons = [_cue_regex(c) for c in cues.get("distress_reasons", ()) if c.strip("^*")]
-        self.reasons = re.compile(r"(?<![\w'])(?:" + "|".join(reasons) + r")(?![\w'])") if reasons else None
+        self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)
         self.turn = lru_cache(maxsize=4096)(self._turn)
 
@@ -208,11 +247,11 @@ class Reader:
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
         negated_praise = False
-        for found in self.pattern.finditer(lowered) if self.pattern else ():
+        for start, names in self.found.find(lowered):
             negated = None
-            for name in self.lists[found.lastindex]:
+            for name in names:
                 if name in NEGATABLE:
-                    negated = self._negated(lowered, found.start()) if negated is None else negated
+                    negated = self._negated(lowered, start) if negated is None else negated
                     if negated:
                         negated_praise = negated_praise or name in PRAISE
                         continue
@@ -349,7 +388,7 @@ def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> 
     An angry complaint counts: no one should be sold to while they are furious.
     """
     words = reader(cues)
-    if reason and words.reasons and words.reasons.search(reason.lower().replace("_", " ")):
+    if reason and any(words.reasons.find(reason.lower().replace("_", " "))):
         return "distress"
     lasting = words.lasting(tuple(set_aside(u)[0][0] for u in utterances))
     return lasting[0] if lasting else None
