@@ -28,9 +28,8 @@ TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", 
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
-             "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need",
-             "negators", "abbreviations",
-             "distress_reasons")
+             "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
+             "need", "negators", "abbreviations", "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12
 
@@ -377,7 +376,8 @@ def _cues(c: _Collector, obj: Any, path: tuple) -> dict:
         for i, word in enumerate(c.strings(obj, path, name)):
             cue = " ".join(word.lower().split())
             if not cue.strip("^*") or "*" in cue.rstrip("*") or "^" in cue[1:]:
-                c.add(path + (name, i), f"cue '{word}' must be text, with '*' only at its end and '^' only at its start")
+                c.add(path + (name, i),
+                      f"cue '{word}' must be text, with '*' only at its end and '^' only at its start")
             elif name in SINGLE_WORD_CUES and " " in cue:
                 c.add(path + (name, i), f"'{name}' items are single words; got '{word}'")
             else:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import vaderSentiment
 
+from .model import LEVELS
+
 _VADER_DIR = os.path.dirname(vaderSentiment.__file__)
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
-LEVELS = ("low", "medium", "high")
 
 RECENT = 3          # turns read for mood, newest first ...
 DECAY = 0.5         # ... each one back counting half as much,
@@ -142,7 +143,7 @@ _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Text with none of these cannot match _INJECTION: most turns are cleared without running it.
 _TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|model|note to|ignore|disregard|forget"
                        r"|override|bypass|receptiv|mood|sentiment|tone|level|temperature|score|customer|caller|user"
-                       r"|client|passenger|guest|\b(?:ai|bot)\b", re.I)
+                       r"|instruction|prompt|client|passenger|guest|\b(?:ai|bot)\b", re.I)
 
 
 @lru_cache(maxsize=4096)
