@@ -45,10 +45,8 @@ OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "sma
 # Every feature the model weighs, with the signal it is named by.
 FEATURES = {
     "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
-    "terse": "terse", "curt": "curt", "short": "short reply", "long": "long reply",
-    "exclaim_positive": "excited punctuation", "exclaim_negative": "exclaiming in anger",
-    "question": "question", "insistent_question": "insistent question", "shouting": "capitals",
-    "negated_praise": "negated praise", "praise_with_gripe": "praise with a gripe",
+    "terse": "terse", "curt": "curt", "short": "short reply", "exclaim_positive": "excited punctuation",
+    "question": "question", "shouting": "capitals",
     **{name: name.replace("_", " ") for name in MOOD_CUES},
 }
 
@@ -181,7 +179,8 @@ def _trie(cues: list[str]) -> str:
         node["*" if cue.endswith("*") else ""] = {}
 
     def walk(node: dict) -> str:
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
+        branches = [(r",?\s+" if ch == " " else re.escape(ch)) + walk(child)   # "oh, brilliant" is "oh brilliant"
+                    for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
         if "*" in node:
             branches.append(r"[\w']*")
         if not branches:
@@ -189,6 +188,11 @@ def _trie(cues: list[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
     return walk(root)
+
+
+def _plain(text: str) -> str:
+    """A cue or a match with commas and runs of space read as one space."""
+    return " ".join(text.replace(",", " ").split())
 
 
 class CueSet:
@@ -204,19 +208,26 @@ class CueSet:
             if chosen:
                 lead = r"^[^\w']*" if anchored else r"(?<![\w'])"
                 pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?![\w'])")
-                exact = {c: names for c, names in chosen.items() if not c.endswith("*")}
-                stems = {c[:-1]: names for c, names in chosen.items() if c.endswith("*")}
+                exact: dict[str, tuple[str, ...]] = {}
+                stems: dict[str, tuple[str, ...]] = {}
+                for cue, names in chosen.items():
+                    table, key = (stems, _plain(cue[:-1])) if cue.endswith("*") else (exact, _plain(cue))
+                    table[key] = tuple(dict.fromkeys(table.get(key, ()) + names))
                 self.tables.append((pattern, exact, stems))
 
-    def find(self, lowered: str):
-        """(start, lists) for each cue found."""
+    def find(self, lowered: str) -> list[tuple[int, tuple[str, ...]]]:
+        """(start, lists) for each cue found; where two start at the same place, the longer."""
+        longest: dict[int, tuple[int, tuple[str, ...]]] = {}
         for pattern, exact, stems in self.tables:
             for found in pattern.finditer(lowered):
-                text = found.group(1)
+                text = _plain(found.group(1))
                 names = exact.get(text)
                 if names is None:
                     names = next(stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems)
-                yield found.start(1), names
+                start = found.start(1)
+                if start not in longest or len(text) > longest[start][0]:
+                    longest[start] = (len(text), names)
+        return [(start, names) for start, (_, names) in sorted(longest.items())]
 
 
 class Reader:
@@ -237,31 +248,29 @@ class Reader:
         self.turn = lru_cache(maxsize=4096)(self._turn)
 
     def _negated(self, lowered: str, start: int) -> bool:
-        """Whether one of the three words before `start`, in the same clause, negates it."""
+        """Whether one of the four words before `start`, in the same clause, negates it."""
         clause = lowered[:start]
         breaks = [m.end() for m in _CLAUSE_BREAK.finditer(clause)]
-        words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-3:]
+        words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-4:]
         return any(w in self.negators or w.endswith("n't") for w in words)
 
-    def _hits(self, text: str) -> tuple[int, frozenset[str], bool]:
-        """A turn's word count, the cue lists it hits (negation applied) and whether it negated praise."""
+    def _hits(self, text: str) -> tuple[int, frozenset[str]]:
+        """A turn's word count and the cue lists it hits, negation applied."""
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
-        negated_praise = False
         for start, names in self.found.find(lowered):
             negated = None
             for name in names:
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
                     if negated:
-                        negated_praise = negated_praise or name in PRAISE
                         continue
                 hits.add(name)
-        return len(_WORD.findall(text)), frozenset(hits), negated_praise
+        return len(_WORD.findall(text)), frozenset(hits)
 
     def _turn(self, text: str) -> dict[str, float] | None:
         """One turn's mood features; None if it has no words."""
-        words, hits, negated_praise = self.hits(text[:500])
+        words, hits = self.hits(text[:500])
         if not words:
             return None
         compound = _compound(text)
@@ -271,19 +280,13 @@ class Reader:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
             compound = -abs(compound)
-        exclaim = "!" in text
         x = {name: 1.0 for name in MOOD_CUES if name in hits}
         x.update({
             "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
             "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS),
-            "short": float(2 < words <= 5), "long": float(words >= 15),
-            "exclaim_positive": float(exclaim and compound >= 0.3),
-            "exclaim_negative": float(exclaim and compound <= -0.2),
+            "short": float(2 < words <= 5), "exclaim_positive": float("!" in text and compound >= 0.3),
             "question": float("?" in text),
-            "insistent_question": float("??" in text or "?!" in text or "!?" in text),
             "shouting": float(any(w.lower() not in self.abbreviations for w in _CAPS.findall(text))),
-            "negated_praise": float(negated_praise),
-            "praise_with_gripe": float(bool(hits & PRAISE) and bool(hits & GRIPES)),
         })
         return {k: v for k, v in x.items() if v}
 
@@ -292,7 +295,7 @@ class Reader:
         found: set[str] = set()
         seen = 0
         for utterance in reversed(utterances):
-            words, hits, _ = self.hits(utterance[:500])
+            words, hits = self.hits(utterance[:500])
             if words:
                 found |= hits
                 seen += 1
