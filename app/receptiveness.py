@@ -141,7 +141,7 @@ _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Text with none of these cannot match _INJECTION: most turns are cleared without running it.
 _TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|model|note to|ignore|disregard|forget"
                        r"|override|bypass|receptiv|mood|sentiment|tone|level|temperature|score|customer|caller|user"
-                       r"|instruction|prompt|client|passenger|guest|\b(?:ai|bot)\b", re.I)
+                       r"|instruction|prompt|client|passenger|guest|\b(?:ai|bot)\b")   # on lower-cased text
 
 
 @lru_cache(maxsize=4096)
@@ -150,7 +150,7 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
 
     Two readings when there is: the steering phrases cut out, and the sentences they start dropped.
     """
-    if not _TRIGGERS.search(text) or not _INJECTION.search(text):
+    if not _TRIGGERS.search(text.lower()) or not _INJECTION.search(text):
         return (text,), False
     cut = _INJECTION.sub(" ", text)
     dropped, last = [], 0
@@ -220,12 +220,14 @@ class CueSet:
         longest: dict[int, tuple[int, tuple[str, ...]]] = {}
         for pattern, exact, stems in self.tables:
             for found in pattern.finditer(lowered):
-                text = _plain(found.group(1))
+                text = found.group(1)
                 names = exact.get(text)
                 if names is None:
-                    names = next(stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems)
+                    text = _plain(text)
+                    names = exact.get(text) or next(
+                        (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
                 start = found.start(1)
-                if start not in longest or len(text) > longest[start][0]:
+                if len(text) > longest.get(start, (-1,))[0]:
                     longest[start] = (len(text), names)
         return [(start, names) for start, (_, names) in sorted(longest.items())]
 
@@ -402,10 +404,12 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
              reason: str | None = None) -> Estimate:
     """The level to use: the given one, or an estimate from the last few utterances with its signals."""
     utterances = tuple(utterances)
-    distress = distress_in(utterances, reason, cues)
     if given:
+        distress = distress_in(utterances, reason, cues)
         return Estimate(given, False, (distress,) if distress else (), bool(distress))
     level, signals = read_conversation(utterances, cues)
-    if distress and distress not in signals:
-        signals = (distress,) + signals
+    distress = next((s for s in signals if s in LASTING_CUES), None)
+    if distress is None and reason:
+        distress = distress_in((), reason, cues)
+        signals = (distress,) + signals if distress else signals
     return Estimate("low" if distress else level, True, signals, bool(distress))
