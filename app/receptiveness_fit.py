@@ -40,9 +40,16 @@ def load_examples(path: Path = DATA_FILE) -> list[dict]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        row = json.loads(line)
-        if row.get("label") not in LEVELS or not row.get("utterances"):
-            raise ValueError(f"{path}:{number}: needs utterances and a label of low, medium or high")
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
+        row = row if isinstance(row, dict) else {}
+        turns = row.get("utterances")
+        if row.get("label") not in LEVELS or not isinstance(turns, list) or not turns \
+                or not all(isinstance(u, str) for u in turns):
+            raise ValueError(f"{path}:{number}: needs 'utterances' (a list of text) and a 'label' of "
+                             "low, medium or high")
         examples.append(row)
     return examples
 
@@ -146,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when the shipped weights differ from a refit")
     parser.add_argument("--cv", type=int, metavar="K", help="report K-fold cross-validation instead of fitting")
     args = parser.parse_args(argv)
-    examples, cues = load_examples(args.data), load().cues
+    try:
+        examples = load_examples(args.data)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    cues = load().cues
     if args.cv:
         print(json.dumps(cross_validate(examples, cues, args.cv), indent=2))
         return 0

@@ -217,6 +217,18 @@ def test_cross_validation_estimates_each_example_without_it(monkeypatch):
     assert seen == [75, 75, 75, 75]
 
 
+def test_a_broken_labelled_set_is_reported_with_its_line(tmp_path, capsys):
+    data = tmp_path / "set.jsonl"
+    data.write_text('{"utterances": ["ok"], "label": "medium"}\n{"utterances": ["ok"], "label": "meh"}\n{oops\n')
+    assert receptiveness_fit.main(["--data", str(data), "--check"]) == 2
+    assert capsys.readouterr().err == f"error: {data}:2: needs 'utterances' (a list of text) and a 'label' of " \
+                                      "low, medium or high\n"
+    data.write_text('{"utterances": ["ok"], "label": "medium"}\n{oops\n')
+    assert receptiveness_fit.main(["--data", str(data)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {data}:2:2: not JSON")
+    assert receptiveness_fit.main(["--data", str(tmp_path / "missing.jsonl")]) == 2
+
+
 # ---------------------------------------------------------------- cue lists are checked on load
 
 def cue_errors(tmp_path, cues_yaml):
