@@ -28,7 +28,11 @@ TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
 RULE_DECISIONS = DECISIONS
 TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
-CUE_LISTS = ("hurry", "repeat_contact", "complaint", "anger", "distress", "warmth", "distress_reasons")
+# Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
+CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
+             "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
+             "need", "negators", "abbreviations", "distress_reasons")
+SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -550,12 +554,24 @@ def _channels(c: _Collector, obj: dict, path: tuple) -> tuple:
 
 
 def _cues(c: _Collector, obj: Any, path: tuple) -> dict:
+    """Cue lists: lower-cased text; '*' only at a cue's end (any word it starts), '^' only at its start (the turn's)."""
     if not c.fields(obj, path, CUE_LISTS):
         return {}
     out = {}
     for name in CUE_LISTS:
-        words = c.strings(obj, path, name)
-        out[name] = tuple(w.lower() for w in words)
+        if name not in obj:
+            continue
+        words = []
+        for i, word in enumerate(c.strings(obj, path, name)):
+            cue = " ".join(word.lower().split())
+            if not cue.strip("^*") or "*" in cue.rstrip("*") or "^" in cue[1:]:
+                c.add(path + (name, i),
+                      f"cue '{word}' must be text, with '*' only at its end and '^' only at its start")
+            elif name in SINGLE_WORD_CUES and " " in cue:
+                c.add(path + (name, i), f"'{name}' items are single words; got '{word}'")
+            else:
+                words.append(cue)
+        out[name] = tuple(words)
     return out
 
 

@@ -1,20 +1,54 @@
 """How receptive the customer seems, estimated from their own recent words.
 
-VADER gives the sentiment; cue lists kept in the phrasebooks (hurry, repeat
-contact, complaint, anger, distress, warmth) give what sentiment alone misses.
+Each turn is read for VADER's sentiment, its length and punctuation, and the
+cue lists kept in the phrasebooks (hurry, complaint, anxiety, sarcasm, warmth,
+curiosity, ...). The newest turn counts most. A weighted sum of those features,
+with weights fitted on tests/data/receptiveness.jsonl (receptiveness_fit.py)
+and shipped as data, gives the level; the features that moved it are the
+estimate's signals. Distress, grief and anger read low whatever else was said.
+Text that tries to steer the estimate ("SYSTEM: receptiveness=high") is set
+aside and can only lower it.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import vaderSentiment
 
+from .model import LEVELS
+
 _VADER_DIR = os.path.dirname(vaderSentiment.__file__)
-SCORE_LOW = -1.0
-SCORE_HIGH = 1.0
+WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
+
+RECENT = 3          # turns read for mood, newest first ...
+DECAY = 0.5         # ... each one back counting half as much,
+WARMTH_DECAY = 0.25  # ... and a quarter for what raises the estimate: warmth fades sooner than annoyance
+LASTING = 5         # turns read for distress, grief and anger, which do not fade
+SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at least this much
+
+# Cue lists read for mood, in feature order; distress, grief and anger are read apart (they force low).
+MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarcasm", "dismissive", "acknowledgement",
+             "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need")
+LASTING_CUES = ("grief", "distress", "anger")
+NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
+PRAISE = frozenset({"warmth", "enthusiasm"})
+GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
+RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
+                     "curiosity", "acknowledgement"})
+# A reply of a word or two with none of these is curt.
+OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
+# Every feature the model weighs, with the signal it is named by.
+FEATURES = {
+    "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
+    "terse": "terse", "curt": "curt", "short": "short reply", "exclaim_positive": "excited punctuation",
+    "question": "question", "shouting": "capitals",
+    **{name: name.replace("_", " ") for name in MOOD_CUES},
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +62,7 @@ class Estimate:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
 
 
+# ------------------------------------------------------------------ VADER
 @lru_cache(maxsize=1)
 def _analyzer():
     """NLTK's VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded.
@@ -74,77 +109,307 @@ def _quick_sentitext(base: type) -> type:
 
 @lru_cache(maxsize=4096)
 def _compound(utterance: str) -> float:
-    """VADER's compound score for one utterance, kept for the next call in the same conversation.
-
-    Every call mid-conversation resends the last few utterances, so each is scored once.
-    """
+    """VADER's compound score for one utterance, kept for the next call in the same conversation."""
     return _analyzer().polarity_scores(utterance[:500])["compound"]
 
 
+# ------------------------------------------------------------------ injected instructions
+_LEVEL_WORD = (r"(?:very\s+|highly\s+|really\s+|extremely\s+|super\s+|now\s+|max(?:imum)?\s+)?"
+               r"(?:high|hi|highest|max|low|medium|positive|receptive|happy|warm|open|keen|excited|interested"
+               r"|engaged|hot|ready|100%?|10|1\.0|true|yes)")
+_META = r"(?:receptiv\w*|mood|sentiment|tone|level|temperature|customer[\s_]*(?:mood|state|level|score)|score)"
+# What an attempt to steer the estimate looks like: role labels, commands, settings, tags.
+_INJECTION = re.compile("|".join([
+    r"<\s*(\w+)[^<>]{0,60}>[^<>]{0,80}<\s*/\s*\1\s*>",
+    r"[\[{<(][^\[\]{}<>()]{0,80}?(?:receptiv|mood|sentiment|system|instruction|prompt|assistant)"
+    r"[^\[\]{}<>()]{0,80}[\]}>)]",
+    r"#{2,}[^#\n]{0,80}#{2,}",
+    r"\b(?:system|assistant|developer|admin|operator|ai|bot|llm|gpt|model|note to (?:the )?(?:ai|assistant|model"
+    r"|system|agent|bot))(?:\s+(?:message|prompt|note|override|instruction))?\s*(?:[:>|\]]|--?)+",
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+|other\s+|existing\s+)?"
+    r"(?:instructions?|rules?|prompts?|messages?|settings?|context|guidelines)\b",
+    r"\b(?:set|change|update|mark|treat|classify|rate|label|score|flag|put|make|switch)\s+(?:the\s+|this\s+|my\s+)?"
+    r"(?:customer'?s?\s+|user'?s?\s+|caller'?s?\s+)?(?:" + _META + r"|customer|caller|user)\s*"
+    r"(?:to|as|=|:|at)?\s*" + _LEVEL_WORD + r"\b(?:\s*" + _META + r")?",
+    r"\b" + _META + r"\s*(?:[:=]|=>|->|is|should be|must be|to)?\s*[\"']?" + _LEVEL_WORD + r"\b[\"']?",
+    r"\b(?:the\s+)?(?:customer|caller|user|client|passenger|guest)\s+(?:is|seems|feels|sounds)\s+"
+    r"(?:very\s+|highly\s+|really\s+|extremely\s+|now\s+|clearly\s+)?\w+(?:\s+and\s+\w+)?",
+    r"\breceptiv\w*",
+]), re.I)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+# Text with none of these cannot match _INJECTION: most turns are cleared without running it.
+_TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|model|note to|ignore|disregard|forget"
+                       r"|override|bypass|receptiv|mood|sentiment|tone|level|temperature|score|customer|caller|user"
+                       r"|instruction|prompt|client|passenger|guest|\b(?:ai|bot)\b")   # on lower-cased text
+
+
+@lru_cache(maxsize=4096)
+def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
+    """Readings of `text` without what tries to steer the estimate, and whether there was any.
+
+    Two readings when there is: the steering phrases cut out, and the sentences they start dropped.
+    """
+    if not _TRIGGERS.search(text.lower()) or not _INJECTION.search(text):
+        return (text,), False
+    cut = _INJECTION.sub(" ", text)
+    dropped, last = [], 0
+    for found in _INJECTION.finditer(text):
+        if found.start() >= last:
+            dropped.append(text[last:found.start()])
+            end = _SENTENCE_END.search(text, found.end())
+            last = end.end() if end else len(text)
+    dropped.append(text[last:])
+    return (cut, " ".join(dropped)), True
+
+
+# ------------------------------------------------------------------ reading one turn
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_CAPS = re.compile(r"(?<![\w-])[A-Z]{3,}(?![\w-])")   # not codes such as CLM-44821
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]")
 
 
-@lru_cache(maxsize=256)
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern | None:
-    """One regex for a cue list; a cue ending in '*' matches any word that starts with it."""
-    parts = [re.escape(c[:-1]) + r"[a-z']*" if c.endswith("*") else re.escape(c) for c in cues if c.strip("*")]
-    if not parts:
-        return None
-    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+def _trie(cues: list[str]) -> str:
+    """Cues as one regex shaped like a prefix tree: fast however long the lists, and the longest cue at a place wins."""
+    root: dict = {}
+    for cue in cues:
+        node = root
+        for ch in cue.rstrip("*"):
+            node = node.setdefault(ch, {})
+        node["*" if cue.endswith("*") else ""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [(r",?\s+" if ch == " " else re.escape(ch)) + walk(child)   # "oh, brilliant" is "oh brilliant"
+                    for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
+        if "*" in node:
+            branches.append(r"[\w']*")
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return walk(root)
 
 
-def _has_cue(lowered: str, cues: tuple[str, ...]) -> str | None:
-    pattern = _cue_pattern(tuple(cues))
-    found = pattern.search(lowered.replace("\u2019", "'")) if pattern else None
-    return found.group() if found else None
+def _plain(text: str) -> str:
+    """A cue or a match with commas and runs of space read as one space."""
+    return " ".join(text.replace(",", " ").split())
+
+
+class CueSet:
+    """Cues, each naming the lists it belongs to: where they occur in lower-cased text, and in which lists.
+
+    A cue ending in '*' matches any word it starts; one starting with '^' only at the start of the text.
+    """
+
+    def __init__(self, owners: dict[str, tuple[str, ...]]):
+        self.tables: list[tuple[re.Pattern, dict, dict]] = []
+        for anchored in (False, True):
+            chosen = {c.lstrip("^"): names for c, names in owners.items() if c.startswith("^") == anchored}
+            if chosen:
+                lead = r"^[^\w']*" if anchored else r"(?<![\w'])"
+                pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?![\w'])")
+                exact: dict[str, tuple[str, ...]] = {}
+                stems: dict[str, tuple[str, ...]] = {}
+                for cue, names in chosen.items():
+                    table, key = (stems, _plain(cue[:-1])) if cue.endswith("*") else (exact, _plain(cue))
+                    table[key] = tuple(dict.fromkeys(table.get(key, ()) + names))
+                self.tables.append((pattern, exact, stems))
+
+    def find(self, lowered: str) -> list[tuple[int, tuple[str, ...]]]:
+        """(start, lists) for each cue found; where two start at the same place, the longer."""
+        longest: dict[int, tuple[int, tuple[str, ...]]] = {}
+        for pattern, exact, stems in self.tables:
+            for found in pattern.finditer(lowered):
+                text = found.group(1)
+                names = exact.get(text)
+                if names is None:
+                    text = _plain(text)
+                    names = exact.get(text) or next(
+                        (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
+                start = found.start(1)
+                if len(text) > longest.get(start, (-1,))[0]:
+                    longest[start] = (len(text), names)
+        return [(start, names) for start, (_, names) in sorted(longest.items())]
+
+
+class Reader:
+    """A phrasebook set's cue lists compiled into one pattern, and the features of each turn."""
+
+    def __init__(self, cues: dict):
+        self.cues = cues
+        owners: dict[str, tuple[str, ...]] = {}
+        for name in MOOD_CUES + LASTING_CUES + ("irony",):
+            for cue in cues.get(name, ()):
+                if cue.strip("^*"):
+                    owners[cue] = owners.get(cue, ()) + (name,)
+        self.found = CueSet(owners)
+        self.negators = frozenset(cues.get("negators", ()))
+        self.abbreviations = frozenset(cues.get("abbreviations", ()))
+        self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
+        self.hits = lru_cache(maxsize=4096)(self._hits)
+        self.turn = lru_cache(maxsize=4096)(self._turn)
+
+    def _negated(self, lowered: str, start: int) -> bool:
+        """Whether one of the four words before `start`, in the same clause, negates it."""
+        clause = lowered[:start]
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(clause)]
+        words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-4:]
+        return any(w in self.negators or w.endswith("n't") for w in words)
+
+    def _hits(self, text: str) -> tuple[int, frozenset[str]]:
+        """A turn's word count and the cue lists it hits, negation applied."""
+        lowered = text.lower().replace("\u2019", "'")
+        hits: set[str] = set()
+        for start, names in self.found.find(lowered):
+            negated = None
+            for name in names:
+                if name in NEGATABLE:
+                    negated = self._negated(lowered, start) if negated is None else negated
+                    if negated:
+                        continue
+                hits.add(name)
+        return len(_WORD.findall(text)), frozenset(hits)
+
+    def _turn(self, text: str) -> dict[str, float] | None:
+        """One turn's mood features; None if it has no words."""
+        words, hits = self.hits(text[:500])
+        if not words:
+            return None
+        compound = _compound(text)
+        if "irony" in hits and hits & GRIPES:
+            hits |= {"sarcasm"}
+        if "sarcasm" in hits:
+            # Praise said through gritted teeth counts against.
+            hits -= PRAISE
+            compound = -abs(compound)
+        x = {name: 1.0 for name in MOOD_CUES if name in hits}
+        x.update({
+            "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
+            "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS),
+            "short": float(2 < words <= 5), "exclaim_positive": float("!" in text and compound >= 0.3),
+            "question": float("?" in text),
+            "shouting": float(any(w.lower() not in self.abbreviations for w in _CAPS.findall(text))),
+        })
+        return {k: v for k, v in x.items() if v}
+
+    def lasting(self, utterances: tuple[str, ...]) -> tuple[str, ...]:
+        """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
+        found: set[str] = set()
+        seen = 0
+        for utterance in reversed(utterances):
+            words, hits = self.hits(utterance[:500])
+            if words:
+                found |= hits
+                seen += 1
+                if seen == LASTING:
+                    break
+        return tuple(name for name in LASTING_CUES if name in found)
+
+    def features(self, utterances: tuple[str, ...]) -> tuple[dict[str, float], tuple[str, ...]]:
+        """The conversation's features (newest turn counting most) and its lasting cues, most serious first."""
+        read = []
+        for utterance in reversed(utterances):
+            x = self.turn(utterance)
+            if x is not None:
+                read.append(x)
+                if len(read) == RECENT:
+                    break
+        values: dict[str, float] = {}
+        for age, x in enumerate(read):
+            for name, value in x.items():
+                weight = (WARMTH_DECAY if name in RAISING else DECAY) ** age
+                values[name] = max(values.get(name, 0.0), weight * value)
+        return values, self.lasting(utterances)
+
+
+_READERS: dict[int, Reader] = {}
+
+
+def forget() -> None:
+    """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
+    _compound.cache_clear()
+    set_aside.cache_clear()
+    for found in _READERS.values():
+        found.hits.cache_clear()
+        found.turn.cache_clear()
+
+
+def reader(cues: dict) -> Reader:
+    """The compiled reader for a set of cue lists (one per loaded phrasebook set)."""
+    found = _READERS.get(id(cues))
+    if found is None or found.cues is not cues:
+        if len(_READERS) > 8:
+            _READERS.clear()
+        found = _READERS[id(cues)] = Reader(cues)
+    return found
+
+
+# ------------------------------------------------------------------ the model
+@dataclass(frozen=True)
+class Model:
+    """Feature weights and the two score cut-offs between the levels."""
+    weights: dict
+    cut_low: float
+    cut_high: float
+
+    def score(self, values: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in values.items())
+
+    def level(self, score: float) -> str:
+        return "low" if score < self.cut_low else "high" if score >= self.cut_high else "medium"
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> Model:
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return Model(dict(data["weights"]), data["cut_low"], data["cut_high"])
+
+
+def _read(values: dict[str, float], lasting: tuple[str, ...], model: Model) -> tuple[str, tuple[str, ...]]:
+    """Level and signals for one reading of the conversation."""
+    contributions = {name: model.weights.get(name, 0.0) * value for name, value in values.items()}
+    level = "low" if lasting else model.level(sum(contributions.values()))
+    named = sorted((name for name, c in contributions.items() if abs(c) >= SIGNAL_MIN),
+                   key=lambda name: (-abs(contributions[name]), name))
+    return level, lasting + tuple(FEATURES[name] for name in named)
+
+
+def read_conversation(utterances: tuple[str, ...], cues: dict, model: Model | None = None
+                      ) -> tuple[str, tuple[str, ...]]:
+    """The estimated level and the signals behind it, from the customer's own words only."""
+    model = model or shipped_model()
+    words = reader(cues)
+    readings = [set_aside(u) for u in utterances]
+    if not any(steered for _, steered in readings):
+        return _read(*words.features(tuple(utterances)), model)
+    # Each way of setting the steering aside is read; the lowest wins, and never above medium.
+    results = [_read(*words.features(tuple(r[min(i, len(r) - 1)] for r, _ in readings)), model) for i in range(2)]
+    level, signals = min(results, key=lambda r: LEVELS.index(r[0]))
+    return ("medium" if level == "high" else level), ("instructions ignored",) + signals
 
 
 def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> str | None:
-    """Why the customer is in distress ("distress" or "anger"), from their words or the reason they got in touch.
+    """Why the customer is in distress ("grief", "distress" or "anger"), from their words or why they got in touch.
 
     An angry complaint counts: no one should be sold to while they are furious.
     """
-    if reason and _has_cue(reason.lower().replace("_", " "), cues.get("distress_reasons", ())):
+    words = reader(cues)
+    if reason and any(words.reasons.find(reason.lower().replace("_", " "))):
         return "distress"
-    lowered = " ".join(utterances[-5:]).lower()
-    if not lowered:
-        return None
-    if _has_cue(lowered, cues.get("distress", ())):
-        return "distress"
-    if _has_cue(lowered, cues.get("anger", ())):
-        return "anger"
-    return None
+    lasting = words.lasting(tuple(set_aside(u)[0][0] for u in utterances))
+    return lasting[0] if lasting else None
 
 
 def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
              reason: str | None = None) -> Estimate:
     """The level to use: the given one, or an estimate from the last few utterances with its signals."""
-    distress = distress_in(utterances, reason, cues)
+    utterances = tuple(utterances)
     if given:
+        distress = distress_in(utterances, reason, cues)
         return Estimate(given, False, (distress,) if distress else (), bool(distress))
-    recent = utterances[-3:]
-    if not recent:
-        return Estimate("medium", True, (distress,) if distress else (), bool(distress))
-    score = 0.0
-    signals: list[str] = []
-    compound = sum(_compound(u) for u in recent) / len(recent)
-    if compound <= -0.3:
-        score -= 1.0
-        signals.append("negative sentiment")
-    elif compound >= 0.4:
-        score += 1.0
-        signals.append("positive sentiment")
-    words = sum(len(_WORD.findall(u)) for u in recent)
-    if words and words / len(recent) <= 3:
-        score -= 0.5
-        signals.append("terse")
-    lowered = " ".join(recent).lower()
-    for name, weight in (("hurry", -1.0), ("repeat_contact", -1.0), ("complaint", -1.0), ("warmth", 1.0)):
-        if _has_cue(lowered, cues.get(name, ())):
-            score += weight
-            signals.append(name.replace("_", " "))
-    if distress:
-        score -= 2.0
-        signals.append(distress)
-    level = "low" if score <= SCORE_LOW else "high" if score >= SCORE_HIGH else "medium"
-    return Estimate(level, True, tuple(signals), bool(distress))
+    level, signals = read_conversation(utterances, cues)
+    distress = next((s for s in signals if s in LASTING_CUES), None)
+    if distress is None and reason:
+        distress = distress_in((), reason, cues)
+        signals = (distress,) + signals if distress else signals
+    return Estimate("low" if distress else level, True, signals, bool(distress))

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tact.engine import Engine  # noqa: E402
-from tact.receptiveness import _compound  # noqa: E402
+from tact.receptiveness import forget  # noqa: E402
 
 CONTEXT = {"channel": "phone", "industry": "insurance", "reason": "billing_question", "stage": "wrap_up",
            "issue_resolved": True, "receptiveness": "medium"}
@@ -92,7 +92,7 @@ def mixed_runner(engine: Engine, context: dict, window: int = 0):
             start = i % (len(LINES) - window)
             ctx = {**context, "customer_utterances": LINES[start:start + window]}
             if FRESH[0]:
-                _compound.cache_clear()
+                forget()
         engine.suggest({"datapoint": MIXED[i % len(MIXED)], "context": ctx})
     return run
 
