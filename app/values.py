@@ -64,10 +64,16 @@ def clean_value(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+_POSSESSIVE = re.compile(r"^(?:your|my|our|the customer's)\s+", re.IGNORECASE)
+
+
 def safe_datapoint(dp: DataPoint) -> tuple[DataPoint, frozenset[str]]:
     """The data point with its value and label cleaned, and the template names that stay unspeakable."""
     value, bad_value = clean_value(dp.value)
     label, bad_label = clean_value(dp.label) if dp.label is not None else (None, False)
+    if isinstance(label, str):
+        # Lines supply their own determiner ("your {{ label }}"): a label given as "your railcard" would double it.
+        label = _POSSESSIVE.sub("", label) or label
     unsafe = frozenset(name for name, bad in (("value", bad_value), ("label", bad_label)) if bad)
     if value == dp.value and label == dp.label:
         return dp, unsafe

@@ -402,3 +402,13 @@ def test_lint_catches_a_short_sensitive_example_value_in_a_line(tmp_path):
 ''')
     errors = [p for p in lint_paths([str(tmp_path)]) if p.severity == "error"]
     assert [p.rule for p in errors] == ["sensitive-data"] and "'MS'" in errors[0].message
+
+
+def test_a_label_given_with_a_possessive_is_not_doubled_in_a_line():
+    from tact.engine import default_engine
+    result = default_engine().suggest({
+        "datapoint": {"key": "rail.card", "value": "none", "label": "your railcard", "category": "product_holding",
+                      "provenance": "account_record", "consent": ["marketing"]},
+        "context": {"channel": "phone", "stage": "wrap_up", "issue_resolved": True, "receptiveness": "high"}})
+    texts = [s["text"] for s in result["suggestions"]] + [s["text"] for v in result["alternatives"].values() for s in v]
+    assert texts and not [t for t in texts if "your your" in t.lower()]
