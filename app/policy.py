@@ -20,6 +20,7 @@ from .values import naming_pattern, spoken_forms
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
+WATCHED_HABITS = ("usage", "income")   # categories whose observed or inferred values are watched habits
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 log = logging.getLogger("tact")
 # The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
@@ -264,6 +265,12 @@ def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> 
             and decision != "apply_silently"):
         rule("apply_silently", "apply-quietly",
              "The customer told us this preference before: honour it quietly rather than ask again.")
+        return
+    if datapoint.provenance in UNCITABLE_PROVENANCE and topic.generic and category in WATCHED_HABITS:
+        # A general line about a watched habit (meter readings at night, attendance, income patterns) steers
+        # the talk to what was watched; only lines written for that key may raise it.
+        rule("withhold", "respect-provenance", "A habit seen in how the customer uses things, or inferred, is "
+                                               "only raised with lines written for it; here it is left alone.")
         return
     if datapoint.provenance in UNCITABLE_PROVENANCE:
         decision = "apply_silently" if decision == "apply_silently" else "ask"

@@ -412,3 +412,19 @@ def test_a_label_given_with_a_possessive_is_not_doubled_in_a_line():
         "context": {"channel": "phone", "stage": "wrap_up", "issue_resolved": True, "receptiveness": "high"}})
     texts = [s["text"] for s in result["suggestions"]] + [s["text"] for v in result["alternatives"].values() for s in v]
     assert texts and not [t for t in texts if "your your" in t.lower()]
+
+
+@pytest.mark.parametrize("key, category, value", [("smart_meter.pattern", "usage", "spikes 2-4am nightly"),
+                                                  ("gym.attendance", "usage", "no visits in 6 weeks"),
+                                                  ("salary.pattern", "income", "deposits down a third")])
+def test_a_watched_habit_served_only_by_a_general_line_is_left_alone(key, category, value):
+    from tact.engine import default_engine
+    for provenance in ("observed", "inferred"):
+        result = default_engine().suggest({
+            "datapoint": {"key": key, "value": value, "category": category, "provenance": provenance},
+            "context": {"channel": "chat", "stage": "wrap_up", "issue_resolved": True, "receptiveness": "medium"}})
+        assert result["decision"] == "withhold" and result["reasons"][0]["rule"] == "respect-provenance"
+    said = default_engine().suggest({
+        "datapoint": {"key": key, "value": value, "category": category, "provenance": "account_record"},
+        "context": {"channel": "chat", "stage": "wrap_up", "issue_resolved": True, "receptiveness": "medium"}})
+    assert said["decision"] != "withhold"
