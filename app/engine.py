@@ -283,14 +283,15 @@ DROPS = {
     "revealing": "a line would reveal what the records show",
     "render-failed": "a line could not be rendered with this data point",
 }
-SAFE_VALUES = policy.Reason("safe-values", "A line that needed the value or label was not used: it holds markup, "
-                                           "template syntax or characters that are never spoken.")
-OTHER_INDUSTRY = policy.Reason("industry", "This conversation's industry has no topic for this data point; topics "
-                                           "written for other industries are not used.")
-LOOSE_MATCH = policy.Reason("loose-match", "The value did not match this topic exactly; it was chosen on one of "
-                                           "the value's words. Check the line fits before saying it.")
-NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "The value fits none of this key's specific topics, so "
-                                                       "more general lines are used.")
+# Notes for staff, in their words: what they see is the why, not how the engine looked things up.
+SAFE_VALUES = policy.Reason("safe-values", "Part of what the record says can't be read out safely (it holds "
+                                           "code or odd characters), so lines that would say it are left out.")
+OTHER_INDUSTRY = policy.Reason("industry", "These are general lines: the lines written for this data point "
+                                           "are for a different kind of business.")
+LOOSE_MATCH = policy.Reason("loose-match", "This line was picked on part of what the record says; check it "
+                                           "fits before you say it.")
+NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "These are general lines: none of the lines written for "
+                                                       "this data point fits what the record says.")
 _WORD = re.compile(r"[\w'-]+")
 
 
