@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import RequestError
 from .model import (CHANNELS, DECISIONS, HISTORY_EVENTS, STAGES, FieldSpec, _parse_fields,
-                    describe, expect_object)
+                    expect_items, expect_object)
 
 DECLINE_REASONS = ("not_relevant", "wrong_moment", "customer_upset", "sounds_wrong", "other")
 MAX_EVENTS = 500
@@ -111,13 +111,7 @@ def parse_time(text: str, where: str) -> int:
 def parse_feedback(obj: Any, book, now: float | None = None) -> list[Event]:
     """Validate a feedback request against the contract and the phrasebooks; raise RequestError naming the field."""
     expect_object(obj, "", ("events",), required=("events",))
-    raw = obj["events"]
-    if not isinstance(raw, list):
-        raise RequestError("events", f"expected an array of events; got {describe(raw)}", "invalid_type")
-    if not raw:
-        raise RequestError("events", "expected at least one event", "invalid_value")
-    if len(raw) > MAX_EVENTS:
-        raise RequestError("events", f"expected at most {MAX_EVENTS} events; got {len(raw)}", "too_long")
+    raw = expect_items(obj["events"], "events", "event", MAX_EVENTS)
     now = time.time() if now is None else now
     catalogue = phrasing_catalogue(book)
     return [_event(item, f"events[{i}]", book, catalogue, now) for i, item in enumerate(raw)]

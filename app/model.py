@@ -388,6 +388,17 @@ def parse_context(obj: Any, path: str = "context") -> Context:
     return Context(**fields)
 
 
+def expect_items(raw: Any, where: str, what: str, limit: int) -> list:
+    """A non-empty array of at most `limit` items, or a RequestError naming the field."""
+    if not isinstance(raw, list):
+        raise RequestError(where, f"expected an array of {what}s; got {describe(raw)}", "invalid_type")
+    if not raw:
+        raise RequestError(where, f"expected at least one {what}", "invalid_value")
+    if len(raw) > limit:
+        raise RequestError(where, f"expected at most {limit} {what}s; got {len(raw)}", "too_long")
+    return raw
+
+
 def parse_suggest_request(obj: Any) -> SuggestRequest:
     """Turn a decoded suggest request into typed objects, or raise RequestError naming the field."""
     expect_object(obj, "", ("datapoint", "datapoints", "context"), required=("context",))
@@ -396,14 +407,7 @@ def parse_suggest_request(obj: Any) -> SuggestRequest:
     context = parse_context(obj["context"])
     if "datapoint" in obj:
         return SuggestRequest((parse_datapoint(obj["datapoint"]),), context, batch=False)
-    raw = obj["datapoints"]
-    if not isinstance(raw, list):
-        raise RequestError("datapoints", f"expected an array of data points; got {describe(raw)}", "invalid_type")
-    if not raw:
-        raise RequestError("datapoints", "expected at least one data point", "invalid_value")
-    if len(raw) > MAX_DATAPOINTS:
-        raise RequestError("datapoints", f"expected at most {MAX_DATAPOINTS} data points; got {len(raw)}",
-                           "too_long")
+    raw = expect_items(obj["datapoints"], "datapoints", "data point", MAX_DATAPOINTS)
     points = tuple(parse_datapoint(item, f"datapoints[{i}]") for i, item in enumerate(raw))
     return SuggestRequest(points, context, batch=True)
 
