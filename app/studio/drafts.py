@@ -317,14 +317,20 @@ def _bump(connection, draft_id: int, topic_id: str, file: str, version: int, use
 
 def comment(store: Store, draft_id: int, author: str, body: str, kind: str = "comment",
             topic_id: str | None = None) -> dict:
-    body = (body or "").strip()
-    if kind == "comment" and not body:
-        raise DraftError("a comment needs some text", field="body")
-    if len(body) > MAX_COMMENT:
-        raise DraftError(f"a comment has at most {MAX_COMMENT} characters", field="body")
+    body = _comment_body(body, "a comment needs some text" if kind == "comment" else None)
     with store.begin() as connection:
         _row(connection, draft_id)
         return _add_comment(connection, draft_id, author, kind, body, topic_id)
+
+
+def _comment_body(body: str | None, needed: str | None) -> str:
+    """A comment's text trimmed; `needed` is the error when it may not be empty."""
+    body = (body or "").strip()
+    if needed and not body:
+        raise DraftError(needed, field="body")
+    if len(body) > MAX_COMMENT:
+        raise DraftError(f"a comment has at most {MAX_COMMENT} characters", field="body")
+    return body
 
 
 def _add_comment(connection, draft_id, author, kind, body, topic_id=None) -> dict:
@@ -354,11 +360,7 @@ STEPS = {
 def step(store: Store, draft_id: int, action: str, user, body: str = "") -> dict:
     """Move a draft on (submit, approve, send back, withdraw), with the comment that goes with it."""
     allowed, to = STEPS[action]
-    body = (body or "").strip()
-    if action == "send_back" and not body:
-        raise DraftError("say what needs changing when sending a draft back", field="body")
-    if len(body) > MAX_COMMENT:
-        raise DraftError(f"a comment has at most {MAX_COMMENT} characters", field="body")
+    body = _comment_body(body, "say what needs changing when sending a draft back" if action == "send_back" else None)
     with store.begin() as connection:
         row = _lock(connection, draft_id)
         if row.status not in allowed:
