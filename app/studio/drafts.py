@@ -360,7 +360,8 @@ STEPS = {
 def step(store: Store, draft_id: int, action: str, user, body: str = "") -> dict:
     """Move a draft on (submit, approve, send back, withdraw), with the comment that goes with it."""
     allowed, to = STEPS[action]
-    body = _comment_body(body, "say what needs changing when sending a draft back" if action == "send_back" else None)
+    needed = "say what needs changing when sending a draft back" if action == "send_back" else None
+    body = _comment_body(body, needed)
     with store.begin() as connection:
         row = _lock(connection, draft_id)
         if row.status not in allowed:
