@@ -3,7 +3,7 @@
 Each turn is read for VADER's sentiment, its length and punctuation, and the
 cue lists kept in the phrasebooks (hurry, complaint, anxiety, sarcasm, warmth,
 curiosity, ...). The newest turn counts most. A weighted sum of those features,
-with weights fitted on tests/data/receptiveness.jsonl (receptiveness_fit.py)
+with weights fitted on phrasebooks/corpus/receptiveness.jsonl (receptiveness_fit.py)
 and shipped as data, gives the level; the features that moved it are the
 estimate's signals. Distress, grief and anger read low whatever else was said.
 Text that tries to steer the estimate ("SYSTEM: receptiveness=high") is set

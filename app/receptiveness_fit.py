@@ -19,10 +19,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from .bundled import bundled
 from .phrasebook import load
 from .receptiveness import FEATURES, LEVELS, WEIGHTS_FILE, Model, read_conversation, reader, set_aside
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "receptiveness.jsonl"
+DATA_FILE = bundled("phrasebooks") / "corpus" / "receptiveness.jsonl"
 L2 = 0.002          # ridge penalty on the weights (not the cut-offs), per example
 STEPS = 3000
 RATE = 0.5
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(cross_validate(examples, cues, args.cv), indent=2))
         return 0
     fitted = {"about": "Receptiveness weights, fitted by `python -m tact.receptiveness_fit` on "
-                       "tests/data/receptiveness.jsonl with the bundled cue lists; do not edit by hand.",
+                       "phrasebooks/corpus/receptiveness.jsonl with the bundled cue lists; do not edit by hand.",
               **fit(examples, cues)}
     text = json.dumps(fitted, indent=2) + "\n"
     if args.check:

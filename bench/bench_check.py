@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_check.py [--rounds N] [--json FILE]
 
-Sentences come from tests/data/check_corpus.jsonl. Caches are cleared before
+Sentences come from phrasebooks/corpus/check/core.jsonl. Caches are cleared before
 every round, so each figure is a cold judgement of each sentence, not a cache
 hit. Reports sentences per second for check() (findings only), check() with
 the rewrite, a warm (cached) pass, and proselint's public API
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tact.check import default_checker  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "check_corpus.jsonl"
+CORPUS = ROOT / "phrasebooks" / "corpus" / "check" / "core.jsonl"
 
 
 def sentences() -> list[str]:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from tact.check import Checker, load_rules  # noqa: E402
 from tact.check.fold import folded  # noqa: E402
 from tact.check.learned import LearnedModel  # noqa: E402
-from tact.check.train import (CORPUS, FOLDS, SEED, choose_threshold, export, fit, learnable,  # noqa: E402
+from tact.check.train import (bundled_corpus, FOLDS, SEED, choose_threshold, export, fit, learnable,  # noqa: E402
                               out_of_fold, read_corpus, rule_verdicts)
 from tact.model import Context  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
     from sklearn.model_selection import StratifiedKFold
-    rows = read_corpus(args.corpus or [CORPUS])
+    rows = read_corpus(args.corpus or bundled_corpus())
     rules = load_rules()
     got: dict = {name: [None] * len(rows) for name in ("rules", "model", "both")}
     split = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)

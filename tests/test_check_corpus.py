@@ -1,14 +1,13 @@
 """The check measured on a labelled corpus of staff sentences: precision and recall each at least 0.9."""
-import json
-from pathlib import Path
 
 import pytest
 
 from tact.check import default_checker
 from tact.model import Context
 
-CORPUS = Path(__file__).parent / "data" / "check_corpus.jsonl"
-ROWS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+from tact.check.train import bundled_corpus, read_corpus
+
+ROWS = read_corpus(bundled_corpus())
 
 
 def judge(row) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from tact.check import default_checker
 from tact.check.fold import folded
 from tact.check.learned import MODEL_FILE, LearnedModel
-from tact.check.train import CORPUS, SEED, dumps, fit, learnable, read_corpus, train
+from tact.check.train import bundled_corpus, SEED, dumps, fit, learnable, read_corpus, train
 from tact.model import Context
 
 CHECK = default_checker()
@@ -16,7 +16,7 @@ CHECK = default_checker()
 
 @pytest.fixture(scope="module")
 def retrained():
-    return train([CORPUS], SEED)
+    return train(bundled_corpus(), SEED)
 
 
 def test_shipped_model_is_what_the_training_command_makes_from_the_shipped_corpus(retrained):
@@ -25,7 +25,7 @@ def test_shipped_model_is_what_the_training_command_makes_from_the_shipped_corpu
 
 
 def test_plain_python_scoring_matches_scikit_learn():
-    rows = learnable(read_corpus([CORPUS]))
+    rows = learnable(read_corpus(bundled_corpus()))
     texts = [folded(r["text"]) for r in rows]
     vec, clf = fit(texts, [r["revealing"] for r in rows], SEED)
     want = clf.predict_proba(vec.transform(texts[:300]))[:, 1]
@@ -79,5 +79,5 @@ def test_short_and_plain_lines_stay_clean(text):
 
 def test_model_file_records_its_provenance():
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert data["seed"] == SEED and data["rows"] == len(learnable(read_corpus([CORPUS])))
+    assert data["seed"] == SEED and data["rows"] == len(learnable(read_corpus(bundled_corpus())))
     assert 0.5 <= data["threshold"] < 1 and data["cv"]["precision"] >= 0.95

@@ -1,6 +1,7 @@
 """Train the learned detector on the labelled corpus and write app/check/learned.json.
 
-    scripts/train-check [--corpus FILE ...] [--out FILE] [--seed N]
+    python -m tact.check.train [--corpus FILE ...] [--no-bundled] [--out FILE] [--seed N]
+    (scripts/train-check in a checkout)
 
 Needs scikit-learn (`pip install -e .[train]`); the runtime does not. The
 same corpus and seed give the same file, byte for byte: the folds are
@@ -17,15 +18,21 @@ import json
 import sys
 from pathlib import Path
 
+from ..bundled import bundled
 from .fold import folded
 from .learned import MODEL_FILE, LearnedModel, features
 
-CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "check_corpus.jsonl"   # in a checkout
+CORPUS_DIR = bundled("phrasebooks") / "corpus" / "check"
 SEED = 20261129
 FOLDS = 5
 C = 8.0
 TARGET_PRECISION = 0.8
 DIGITS = 5
+
+
+def bundled_corpus() -> list[Path]:
+    """The shipped labelled files, in name order (training data lives with the phrasebooks)."""
+    return sorted(CORPUS_DIR.glob("*.jsonl"))
 
 
 def read_corpus(paths: list[Path]) -> list[dict]:
@@ -141,8 +148,9 @@ def dumps(model: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the check's learned detector on labelled sentences.")
-    parser.add_argument("--corpus", action="append", type=Path,
-                        help=f"labelled JSONL file (repeatable; default {CORPUS.relative_to(CORPUS.parents[2])})")
+    parser.add_argument("--corpus", action="append", type=Path, default=[],
+                        help="your own labelled JSONL file, added to the bundled corpus (repeatable)")
+    parser.add_argument("--no-bundled", action="store_true", help="train on the --corpus files alone")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
@@ -151,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("training needs scikit-learn: pip install -e '.[train]'", file=sys.stderr)
         return 2
-    paths = args.corpus or [CORPUS]
+    paths = ([] if args.no_bundled else bundled_corpus()) + args.corpus
+    if not paths:
+        print("no corpus: give --corpus FILE", file=sys.stderr)
+        return 2
     try:
         model = train(paths, args.seed)
     except (OSError, ValueError) as exc:
