@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/cv_check.py [--folds 5] [--seed N] [--corpus FILE ...] [--markdown FILE]
 
-Each fold trains the learned model on the other folds (its threshold chosen by
+Each fold trains the learned model on the other folds (every row, with what the customer said) (its threshold chosen by
 cross-validation inside them, as the training command does) and judges the
 held-out rows with the full check: the bundled rules plus that fold's model,
 with each row's `utterances` as the customer's words. The rules were written
@@ -20,19 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tact.check import Checker, load_rules  # noqa: E402
-from tact.check.fold import folded  # noqa: E402
 from tact.check.learned import LearnedModel  # noqa: E402
-from tact.check.train import (bundled_corpus, FOLDS, SEED, choose_threshold, export, fit, learnable,  # noqa: E402
-                              out_of_fold, read_corpus, rule_verdicts)
+from tact.check.train import (bundled_corpus, FOLDS, SEED, document, export, fit, out_of_fold,  # noqa: E402
+                              read_corpus, thresholds)
 from tact.model import Context  # noqa: E402
 
 
 def fold_model(rows: list[dict], seed: int) -> LearnedModel:
-    train = learnable(rows)
-    labels = [r["revealing"] for r in train]
-    threshold = choose_threshold(out_of_fold(train, seed), labels, rule_verdicts(train))
-    vec, clf = fit([folded(r["text"]) for r in train], labels, seed)
-    return LearnedModel(export(vec, clf, threshold))
+    threshold, answered, _, _ = thresholds(rows, out_of_fold(rows, seed))
+    vec, clf = fit([document(r) for r in rows], [r["revealing"] for r in rows], seed)
+    return LearnedModel(export(vec, clf, threshold, answered))
 
 
 def judge(checker: Checker, row: dict, use_model: bool) -> bool:
@@ -66,7 +63,7 @@ def main() -> None:
         checker = Checker(rules, fold_model([rows[i] for i in train], args.seed))
         for i in test:
             got["rules"][i] = judge(checker, rows[i], False)
-            got["model"][i] = checker.model.probability(folded(rows[i]["text"])) >= checker.model.threshold
+            got["model"][i] = checker.model.probability(*document(rows[i])) >= checker.model.threshold
             got["both"][i] = judge(checker, rows[i], True)
         print(f"fold {k}/{args.folds} done", file=sys.stderr)
     kinds = defaultdict(list)

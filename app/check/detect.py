@@ -405,7 +405,7 @@ def _frame_stems(words: frozenset) -> frozenset:
 MIN_WORDS = 3      # a shorter sentence gives the model too little to go on
 
 LEARNED = Rule(id="learned", kind="learned", severity="warning", rewrite="none", waived_when_said=True,
-               waived_when_asked=True,
+               waived_when_asked=False,      # the model reads what the customer asked itself
                message="Reads like lines that reveal what we hold about the customer (the learned model; no rule "
                        "explains it): ask, or leave it out.",
                source="The learned detector, trained on the labelled corpus (scripts/train-check).")
@@ -426,14 +426,14 @@ class Checker:
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
         self.terms_in = lru_cache(maxsize=8192)(self._terms_in)
 
-    def _learned_uncached(self, text: str) -> tuple[Hit, ...]:
-        """The model's findings in the folded text: sentences it flags where no rule found anything."""
-        explained = {h.sentence for h in self._scan(text)}
+    def _learned_uncached(self, text: str, said: tuple[str, ...], explained: frozenset) -> tuple[Hit, ...]:
+        """The model's findings in the folded text, read after what the customer said: the sentences it flags
+        among those where no rule finding stands."""
         hits = []
         for sent in windows(text, split_sentences(text)):
             if sent in explained:
                 continue
-            judged = self.model.judge(text[sent[0]:sent[1]], self.model.threshold)
+            judged = self.model.judge(text[sent[0]:sent[1]], self.model.threshold, said)
             if judged.probability >= self.model.threshold and judged.words >= MIN_WORDS:
                 a, b = judged.span
                 hits.append(Hit(sent[0] + a, sent[0] + b, LEARNED.id, sent, sent))
@@ -458,10 +458,18 @@ class Checker:
 
     def _hits(self, norm: str, context, disable: Iterable[str], learned: bool = False) -> list[Hit]:
         off = set(disable or ())
-        found = [h for h in self._scan(norm) if h.rule not in off]
-        if learned and self.model is not None and LEARNED.id not in off:
-            found += self._learned(norm)
         utterances = tuple(getattr(context, "customer_utterances", ()) or ())
+        model = self.model if learned and LEARNED.id not in off else None
+        scanned = self._scan(norm)
+        found = self._after_conversation([h for h in scanned if h.rule not in off], norm, utterances, model)
+        if model is not None:       # the model judges the sentences no rule finding explains (a switched-off one does)
+            explained = frozenset(h.sentence for h in found) | {h.sentence for h in scanned if h.rule in off}
+            found += self._after_conversation(list(self._learned(norm, utterances, explained)), norm, utterances, None)
+        return found
+
+    def _after_conversation(self, found: list[Hit], norm: str, utterances: tuple[str, ...], model) -> list[Hit]:
+        """The findings left once what the customer said and asked is taken into account (by the rules, and by
+        the model when given)."""
         if utterances and found:
             found = [h for h in found if not (self.by_id[h.rule].waived_when_said and
                                               said_by_customer(self.by_id[h.rule], h, norm, utterances))]
@@ -469,6 +477,9 @@ class Checker:
             if utterances and found:
                 found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
                                                   answers_request(rule, norm[h.sentence[0]:h.sentence[1]], utterances))]
+        if model is not None and utterances and found:
+            found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
+                                              model.answers(norm[h.sentence[0]:h.sentence[1]], utterances))]
         return found
 
     def check(self, text: str, context=None, disable: Iterable[str] = ()) -> CheckResult:

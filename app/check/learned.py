@@ -6,18 +6,31 @@ intercept and the threshold chosen by cross-validation. Here it is scored with
 nothing but the standard library, so the check needs neither scikit-learn nor
 numpy at run time. `features` is the one analyser both sides use, so training
 and scoring cannot drift apart.
+
+The model reads the conversation too: beside the sentence's own words it sees
+which of them the customer used (telling them the balance they asked about is
+service, volunteering a habit nobody raised is not) and whether the customer
+asked for something. With nothing said, it reads the sentence alone.
+
+$TACT_CHECK_MODEL points the check at a model file of your own (trained with
+`--out`), so an installed package can use an organisation's retrained model.
 """
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import TactError
+from .fold import folded
+
 MODEL_FILE = Path(__file__).with_name("learned.json")
+MODEL_ENV = "TACT_CHECK_MODEL"
 CHAR_SIZES = (5,)      # cross-validated: 5-grams beat 3-5 (AUC 0.963 against 0.957), at a third of the cost
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u00a3$\u20ac%?]")
 _DIGITS = re.compile(r"\d")
@@ -55,9 +68,62 @@ def word_features(words: list[str]) -> list[list[str]]:
     return out
 
 
-def features(text: str) -> list[str]:
-    """The analyser: every feature of a text, in order (scikit-learn counts them)."""
-    return [f for feats in word_features([t[0] for t in tokens(text)]) for f in feats]
+# Words too common to say whether the customer raised a topic.
+_STOP = frozenset("""a about after again all am an and any are as at be been before being but by can could did do does
+    for from get got had has have having he her here him his how i i'm i've if in into is it it's its just me more most my
+    no not now of off on once only or our out over please same she so some such than that the their them then there these
+    they this those through to too under until up very was we were what when where which while who why will with would
+    yes you you're you've your yours 0 ? $ % \u00a3 \u20ac""".split())
+# The customer asks for something: a question mark, or words that open a question or a request.
+_ASKING = re.compile(r"\?|^\W*(?:what|whats|when|where|which|who|why|how|is|are|am|was|were|do|does|did|can|could|"
+                     r"would|will|has|have|had|should|may|please|pls|tell|check|confirm|give|send|show|find|book|"
+                     r"cancel|change|move|add|i'd like|i would like|i want|i need|id like)\b", re.I | re.M)
+
+
+def stem(word: str) -> str:
+    """A crude, deterministic stem (plurals, -ing, -ed), enough to see that two words share a root."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=4096)
+def heard(said: tuple[str, ...]) -> tuple[frozenset, bool]:
+    """What the customer said, as the model reads it: the stems of their content words, and whether they asked."""
+    said = [folded(u) for u in said]
+    words = [w for u in said for w, _, _ in tokens(u)]
+    return frozenset(stem(w) for w in words if w not in _STOP and w.isalpha()), any(map(_ASKING.search, said))
+
+
+def conversation_features(words: list[str], said: tuple[str, ...]) -> list[str]:
+    """The sentence read against the customer's words: each content word they used (`s word`), how much of the
+    sentence they used (`o0`..`o3`), each content word with that share (`o0 see`: a frame means one thing after
+    the customer's own topic, another after something else) and, when they asked for something, the share again
+    (`q o0`..`q o3`). Nothing when nothing was said."""
+    if not said:
+        return []
+    stems, asked = heard(said)
+    content = [w for w in dict.fromkeys(words) if w not in _STOP and w.isalpha()]
+    shared = [w for w in content if stem(w) in stems]
+    share = f"o{min(3, math.ceil(3 * len(shared) / len(content)))}" if content else "o0"
+    out = [f"s {w}" for w in shared] + [share] + [f"{share} {w}" for w in content]
+    if asked:
+        out.append(f"q {share}")
+    return out
+
+
+def raised(text: str, said: tuple[str, ...]) -> bool:
+    """The customer used one of the text's content words (raised its topic)."""
+    stems = heard(said)[0] if said else frozenset()
+    return any(stem(w) in stems for w, _, _ in tokens(text) if w not in _STOP and w.isalpha())
+
+
+def features(text: str, said: tuple[str, ...] = ()) -> list[str]:
+    """The analyser: every feature of a text, in order (scikit-learn counts them), then the features of the
+    conversation it answers (what the customer said before, if anything)."""
+    words = [t[0] for t in tokens(text)]
+    return [f for feats in word_features(words) for f in feats] + conversation_features(words, said)
 
 
 @dataclass(frozen=True)
@@ -72,6 +138,7 @@ class LearnedModel:
 
     def __init__(self, data: dict):
         self.threshold = float(data["threshold"])
+        self.answered = float(data.get("answered", 0.0))
         self.intercept = float(data["intercept"])
         self.terms: dict[str, tuple[float, float]] = {t: (v[0], v[1]) for t, v in data["terms"].items()}
         self._ids = {t: i for i, t in enumerate(self.terms)}     # features as numbers: faster sets
@@ -81,14 +148,23 @@ class LearnedModel:
 
     @classmethod
     def load(cls, path: str | Path = MODEL_FILE) -> "LearnedModel":
-        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+        """The model in a file written by the training command; a TactError naming the file when it is not one."""
+        try:
+            return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise TactError(f"cannot read the check model {path}: {exc.strerror or exc}") from None
+        except json.JSONDecodeError as exc:
+            raise TactError(f"{path}:{exc.lineno}:{exc.colno}: the check model is not valid JSON ({exc.msg})") from None
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            raise TactError(f"{path}: not a check model (write one with `python -m tact.check.train --out FILE`)") \
+                from None
 
-    def probability(self, text: str) -> float:
-        return self.judge(text).probability
+    def probability(self, text: str, said: tuple[str, ...] = ()) -> float:
+        return self.judge(text, said=said).probability
 
-    def judge(self, text: str, threshold: float | None = None) -> Judgement:
-        """The probability the text reveals held data and, when it reaches threshold (always, when None), the
-        span of the words that pushed it up most."""
+    def judge(self, text: str, threshold: float | None = None, said: tuple[str, ...] = ()) -> Judgement:
+        """The probability the text reveals held data, after what the customer said, and, when it reaches
+        threshold (always, when None), the span of the words that pushed it up most."""
         read = [self._known(raw) for raw in _TOKEN.findall(text.lower())]
         present = set().union(*(feats for _, feats in read))       # binary tf: a feature counts once
         ids = self._ids
@@ -96,12 +172,19 @@ class LearnedModel:
             i = ids.get(f"b {a} {b}")
             if i is not None:
                 present.add(i)
+        present.update(ids[f] for f in conversation_features([w for w, _ in read], said) if f in ids)
         norm = math.sqrt(sum(map(self._idf2.__getitem__, present))) or 1.0
         score = self.intercept + sum(map(self._idf_weight.__getitem__, present)) / norm
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
         if threshold is not None and probability < threshold:
             return Judgement(probability, (0, 0), len(read))
         return Judgement(probability, self._span(tokens(text), present, norm), len(read))
+
+    def answers(self, text: str, said: tuple[str, ...]) -> bool:
+        """Whether the text reads as the answer to what the customer raised: they used its words, and the model
+        is sure enough the sentence is fine after that to clear a records frame or held-data statement (see
+        `train.choose_answered`)."""
+        return raised(text, said) and self.probability(text, said) < self.answered
 
     def _known_uncached(self, raw: str) -> tuple[str, frozenset]:
         """A token as the model reads it, and its own features (itself, its character n-grams) the model knows."""
@@ -135,10 +218,18 @@ _model: LearnedModel | None = None
 _lock = threading.Lock()
 
 
+def model_file() -> Path:
+    """The model the check uses: $TACT_CHECK_MODEL when set, else the one shipped with the package."""
+    return Path(os.environ.get(MODEL_ENV) or MODEL_FILE)
+
+
 def default_model() -> LearnedModel | None:
-    """The shipped model, loaded once; None when the file is missing (the rules still work)."""
+    """The model, loaded once; None when the shipped file is missing (the rules still work). A file named in
+    $TACT_CHECK_MODEL must load: a missing or broken one is an error, never silently the shipped model."""
     global _model
     with _lock:
-        if _model is None and MODEL_FILE.is_file():
-            _model = LearnedModel.load()
+        if _model is None:
+            path = model_file()
+            if path != MODEL_FILE or path.is_file():
+                _model = LearnedModel.load(path)
         return _model
