@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/cv_check.py [--folds 5] [--seed N] [--corpus FILE ...] [--markdown FILE]
 
-Each fold trains the learned model on the other folds (every row, with what the customer said) (its threshold chosen by
+Each fold (every copy of a sentence in the same one) trains the learned model
+on the other folds' rows with what the customer said (its thresholds chosen by
 cross-validation inside them, as the training command does) and judges the
 held-out rows with the full check: the bundled rules plus that fold's model,
 with each row's `utterances` as the customer's words. The rules were written
@@ -21,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from tact.check import Checker, load_rules  # noqa: E402
 from tact.check.learned import LearnedModel  # noqa: E402
-from tact.check.train import (bundled_corpus, FOLDS, SEED, document, export, fit, out_of_fold,  # noqa: E402
-                              read_corpus, thresholds)
+from tact.check.train import (bundled_corpus, FOLDS, SEED, document, export, fit, groups,  # noqa: E402
+                              out_of_fold, read_corpus, thresholds)
 from tact.model import Context  # noqa: E402
 
 
@@ -54,12 +55,12 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold
     rows = read_corpus(args.corpus or bundled_corpus())
     rules = load_rules()
     got: dict = {name: [None] * len(rows) for name in ("rules", "model", "both")}
-    split = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
-    for k, (train, test) in enumerate(split.split(rows, [r["revealing"] for r in rows]), 1):
+    split = StratifiedGroupKFold(args.folds, shuffle=True, random_state=args.seed)
+    for k, (train, test) in enumerate(split.split(rows, [r["revealing"] for r in rows], groups(rows)), 1):
         checker = Checker(rules, fold_model([rows[i] for i in train], args.seed))
         for i in test:
             got["rules"][i] = judge(checker, rows[i], False)
