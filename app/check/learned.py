@@ -52,11 +52,15 @@ def _word(raw: str) -> str:
     return word if word.isalpha() else _DIGITS.sub("0", word)
 
 
-def word_features(words: list[str]) -> list[list[str]]:
-    """Each word's features: the word, the bigram it starts, its character n-grams."""
+def word_features(words: list[str], opening: bool = True) -> list[list[str]]:
+    """Each word's features: the word, the bigram it starts, its character n-grams and, for the first word
+    (when `opening`), the word a sentence opens with ("If you ever move...", "Has anything changed..." ask or
+    suppose; "Now that you've moved..." tells)."""
     out = []
     for i, w in enumerate(words):
         feats = [f"w {w}"]
+        if i == 0 and opening:
+            feats.append(f"s {w}")
         if i + 1 < len(words):
             feats.append(f"b {w} {words[i + 1]}")
         padded = f" {w} "
@@ -168,6 +172,8 @@ class LearnedModel:
         read = [self._known(raw) for raw in _TOKEN.findall(text.lower())]
         present = set().union(*(feats for _, feats in read))       # binary tf: a feature counts once
         ids = self._ids
+        if read and (i := ids.get(f"s {read[0][0]}")) is not None:
+            present.add(i)
         for (a, _), (b, _) in zip(read, read[1:]):
             i = ids.get(f"b {a} {b}")
             if i is not None:
@@ -190,7 +196,7 @@ class LearnedModel:
         """A token as the model reads it, and its own features (itself, its character n-grams) the model knows."""
         word = _word(raw)
         ids = self._ids
-        return word, frozenset(ids[f] for f in word_features([word])[0] if f in ids)
+        return word, frozenset(ids[f] for f in word_features([word], opening=False)[0] if f in ids)
 
     def _span(self, toks: list, present: set, norm: float) -> tuple[int, int]:
         """The run of up to four words whose features weighed most towards 'revealing' (a feature two words

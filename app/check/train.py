@@ -28,7 +28,9 @@ CORPUS_DIR = bundled("phrasebooks") / "corpus" / "check"
 SEED = 20261129
 FOLDS = 5
 C = 8.0
-TARGET_PRECISION = 0.8
+# What the model adds must be right 9 times in 10: at 0.8, a corpus rich in lines the rules miss let the threshold
+# fall to 0.5 and one model finding in five was a false alarm (issue 9 asks 0.95 precision of the whole check).
+TARGET_PRECISION = 0.9
 ANSWER_PRECISION = 0.99     # of the rule findings the model clears as answers, the share that must be fine
 ANSWER_CEILING = 0.3        # the model never clears a frame it gives more than this
 DIGITS = 5
@@ -165,7 +167,7 @@ def train(paths: list[Path], seed: int = SEED) -> dict:
     caught = sum(g and y for g, y in zip(both, labels))
     vec, clf = fit([document(r) for r in rows], labels, seed)
     return {
-        "model": "tf-idf (words, bigrams, character 5-grams; the customer's words: shared words, overlap, asked; "
+        "model": "tf-idf (words, bigrams, opening word, character 5-grams; the customer's words: shared words, overlap, asked; "
                  "binary tf, l2) + logistic regression",
         "seed": seed, "rows": len(rows), "corpus_sha256": corpus_hash(paths),
         "cv": {"folds": FOLDS, "added": len(added), "added_precision": round(sum(added) / max(1, len(added)), 4),
