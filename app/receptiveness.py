@@ -12,17 +12,14 @@ aside and can only lower it.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import vaderSentiment
-
+from . import sentiment
 from .model import LEVELS
 
-_VADER_DIR = os.path.dirname(vaderSentiment.__file__)
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
 
 RECENT = 3          # turns read for mood, newest first ...
@@ -63,54 +60,10 @@ class Estimate:
 
 
 # ------------------------------------------------------------------ VADER
-@lru_cache(maxsize=1)
-def _analyzer():
-    """NLTK's VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded.
-
-    Imported on first use: a request that gives its receptiveness never pays for NLTK.
-    """
-    import nltk
-    from nltk.sentiment import vader
-
-    if _VADER_DIR not in nltk.data.path:
-        nltk.data.path.insert(0, _VADER_DIR)
-    vader.SentiText = _quick_sentitext(vader.SentiText)
-    return vader.SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
-
-
-def _quick_sentitext(base: type) -> type:
-    """NLTK's SentiText, but mapping only the tokens present to their unpunctuated word.
-
-    NLTK builds every word x punctuation pairing for each utterance, about
-    three quarters of VADER's time; the scores are the same (a test compares them).
-    """
-    if getattr(base, "quick", False):
-        return base
-
-    class QuickSentiText(base):
-        quick = True
-
-        def _words_plus_punc(self):
-            words = {w for w in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(w) > 1}
-            found = {}
-            for token in set(self.text.split()):
-                if token[0].isalnum() and token[-1].isalnum():
-                    continue    # no punctuation to strip
-                for punc in self.PUNC_LIST:
-                    if token.startswith(punc) and token[len(punc):] in words:
-                        found[token] = token[len(punc):]
-                for punc in self.PUNC_LIST:
-                    if token.endswith(punc) and token[:-len(punc)] in words:
-                        found[token] = token[:-len(punc)]
-            return found
-
-    return QuickSentiText
-
-
 @lru_cache(maxsize=4096)
 def _compound(utterance: str) -> float:
     """VADER's compound score for one utterance, kept for the next call in the same conversation."""
-    return _analyzer().polarity_scores(utterance[:500])["compound"]
+    return sentiment.compound(utterance[:500])
 
 
 # ------------------------------------------------------------------ injected instructions
