@@ -37,6 +37,9 @@ BOOSTER_DICT = {
 }
 SPECIAL_CASE_IDIOMS = {"the shit": 3, "the bomb": 3, "bad ass": 1.5, "yeah right": -2, "cut the mustard": 2,
                        "kiss of death": -1.5, "hand to mouth": -2}
+# The words of the set phrases and two-word boosters, as they must be written to count.
+_PHRASE_WORDS = frozenset(word for phrase in (*SPECIAL_CASE_IDIOMS, *BOOSTER_DICT) if " " in phrase
+                          for word in phrase.split())
 PUNC_LIST = (".", "!", "?", ",", ";", ":", "-", "'", '"', "!!", "!!!", "??", "???", "?!?", "!?!", "?!?!", "!?!?")
 _MARKS = frozenset(string.punctuation)
 # A word of two or more characters with one of PUNC_LIST before or after it and no other punctuation.
@@ -75,6 +78,8 @@ def tokens(text: str) -> list[str]:
 
 def _idioms(valence: float, words: list[str], i: int) -> float:
     """NLTK's _idioms_check: a few set phrases replace the valence; 'kind of' before it damps it."""
+    if words[i] not in _PHRASE_WORDS and words[i - 2] not in _PHRASE_WORDS:
+        return valence      # every phrase it reads holds one of these two words
     three, two, one, zero = words[i - 3], words[i - 2], words[i - 1], words[i]
     twoone, threetwo = f"{two} {one}", f"{three} {two}"
     for seq in (f"{one} {zero}", f"{two} {one} {zero}", twoone, f"{three} {two} {one}", threetwo):
@@ -137,12 +142,12 @@ def _valence(words: list[str], lowers: list[str], i: int, lex: dict, cap_diff: b
 def compound(text: str) -> float:
     """VADER's compound score of `text`, from -1 to 1, rounded to four places as NLTK rounds it."""
     words = tokens(text)
-    lowers = [w.lower() for w in words]
+    lowers = list(map(str.lower, words))
     lex = lexicon()
     scored = [k for k, lowered in enumerate(lowers) if lowered in lex]
     if not scored:
         return 0.0      # every sentiment is 0
-    caps = sum(1 for w in words if w.isupper())
+    caps = sum(map(str.isupper, words))
     cap_diff = 0 < len(words) - caps < len(words)
     last = len(words) - 1
     sentiments: list[float] = [0] * len(words)
@@ -152,8 +157,8 @@ def compound(text: str) -> float:
         if word not in valences:
             i = words.index(word)       # NLTK scores a repeated token where it first occurs
             lowered = lowers[i]
-            valences[word] = 0 if lowered in BOOSTER_DICT or (i < last and lowered == "kind" and lowers[i + 1] == "of") \
-                else _valence(words, lowers, i, lex, cap_diff)
+            unscored = lowered in BOOSTER_DICT or (i < last and lowered == "kind" and lowers[i + 1] == "of")
+            valences[word] = 0 if unscored else _valence(words, lowers, i, lex, cap_diff)
         sentiments[k] = valences[word]
     if "but" in lowers:
         at = lowers.index("but")
