@@ -12,6 +12,8 @@ import re
 from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
+from .wordtree import tree_pattern
+
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
                  "cabin": "cabin", "chat": "written", "messaging": "written", "email": "written",
                  "sms": "written", "app": "written"}
@@ -71,11 +73,10 @@ def label_words(text: Any) -> tuple[str, ...]:
 @lru_cache(maxsize=2048)
 def pattern(words: tuple[str, ...]) -> re.Pattern | None:
     """One regex for a word list: '*' ends a prefix, other words match whole, case folded."""
-    parts = [re.escape(w[:-1].lower()) + r"[a-z'’]*" if w.endswith("*") else re.escape(w.lower())
-             for w in words if w.strip("*").strip()]
+    parts = [(w[:-1].lower(), True) if w.endswith("*") else (w.lower(), False) for w in words if w.strip("*").strip()]
     if not parts:
         return None
-    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+    return re.compile(r"(?<![a-z])(?:" + tree_pattern(parts, re.escape(" "), r"[a-z'’]*") + r")(?![a-z])")
 
 
 def heard(words: tuple[str, ...], lowered: Iterable[str]) -> bool:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import sentiment
+from .wordtree import tree_pattern
 from .model import LEVELS
 
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
@@ -124,24 +125,9 @@ _LAST_CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 
 
 def _trie(cues: list[str]) -> str:
-    """Cues as one regex shaped like a prefix tree: fast however long the lists, and the longest cue at a place wins."""
-    root: dict = {}
-    for cue in cues:
-        node = root
-        for ch in cue.rstrip("*"):
-            node = node.setdefault(ch, {})
-        node["*" if cue.endswith("*") else ""] = {}
-
-    def walk(node: dict) -> str:
-        branches = [(r",?\s+" if ch == " " else re.escape(ch)) + walk(child)   # "oh, brilliant" is "oh brilliant"
-                    for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
-        if "*" in node:
-            branches.append(r"[\w']*")
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-    return walk(root)
+    """Cues as one prefix-tree regex: fast however long the lists, and the longest cue at a place wins."""
+    # "oh, brilliant" is "oh brilliant"
+    return tree_pattern(((cue.rstrip("*"), cue.endswith("*")) for cue in cues), r",?\s+", r"[\w']*")
 
 
 def _plain(text: str) -> str:
