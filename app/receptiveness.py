@@ -60,13 +60,6 @@ class Estimate:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
 
 
-# ------------------------------------------------------------------ VADER
-@lru_cache(maxsize=4096)
-def _compound(utterance: str) -> float:
-    """VADER's compound score for one utterance, kept for the next call in the same conversation."""
-    return sentiment.compound(utterance[:500])
-
-
 # ------------------------------------------------------------------ injected instructions
 _LEVEL_WORD = (r"(?:very\s+|highly\s+|really\s+|extremely\s+|super\s+|now\s+|max(?:imum)?\s+)?"
                r"(?:high|hi|highest|max|low|medium|positive|receptive|happy|warm|open|keen|excited|interested"
@@ -227,7 +220,7 @@ class Reader:
         words, hits = self.hits(text[:500])
         if not words:
             return None
-        compound = _compound(text)
+        compound = sentiment.compound(text[:500])     # VADER's
         if "irony" in hits and hits & GRIPES:
             hits |= {"sarcasm"}
         if "sarcasm" in hits:
@@ -291,7 +284,6 @@ _READERS: dict[int, Reader] = {}
 
 def forget() -> None:
     """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
-    _compound.cache_clear()
     set_aside.cache_clear()
     for found in _READERS.values():
         found.hits.cache_clear()
