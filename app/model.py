@@ -301,7 +301,7 @@ CONTEXT_SPEC = (
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
 
-_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] = {}
 
 
 def _field_names(spec: tuple[FieldSpec, ...]) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:

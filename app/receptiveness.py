@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import sentiment
-from .wordtree import tree_pattern
 from .model import LEVELS
+from .wordtree import tree_pattern
 
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
 
@@ -118,8 +118,10 @@ _LAST_CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 
 
 def _trie(cues: list[str]) -> str:
-    """Cues as one prefix-tree regex: fast however long the lists, and the longest cue at a place wins."""
-    # "oh, brilliant" is "oh brilliant"
+    """Cues as one prefix-tree regex: fast however long the lists, and the longest cue at a place wins.
+
+    A space in a cue also matches a comma and spaces: "oh, brilliant" is "oh brilliant".
+    """
     return tree_pattern(((cue.rstrip("*"), cue.endswith("*")) for cue in cues), r",?\s+", r"[\w']*")
 
 
