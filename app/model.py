@@ -301,26 +301,36 @@ CONTEXT_SPEC = (
 CONTEXT_FIELDS = tuple(f.name for f in CONTEXT_SPEC)
 
 
-_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] = {}
 
 
-def _field_names(spec: tuple[FieldSpec, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """All and required field names of a spec (kept by identity: hashing the specs costs more than this)."""
+def _field_names(spec: tuple[FieldSpec, ...]) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """All and required field names of a spec, and all as a set (kept by identity: hashing the specs costs more)."""
     names = _NAMES.get(id(spec))
     if names is None:
-        names = _NAMES[id(spec)] = (tuple(f.name for f in spec), tuple(f.name for f in spec if f.required))
+        every = tuple(f.name for f in spec)
+        names = _NAMES[id(spec)] = (every, tuple(f.name for f in spec if f.required), frozenset(every))
     return names
+
+
+def _plain_text(value: Any, max_len: int) -> bool:
+    """Whether a value is a string that needs no closer look (the common case, checked before any message)."""
+    return type(value) is str and len(value) <= max_len and (value.isascii() or not _SURROGATE.search(value))
 
 
 def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     """Validate an object against a field spec; every error names its field path."""
-    expect_object(obj, path, *_field_names(spec))
+    every, required, known = _field_names(spec)
+    if not (isinstance(obj, dict) and known.issuperset(obj) and all(name in obj for name in required)):
+        expect_object(obj, path, every, required)
     out: dict = {}
     for f in spec:
         value = obj.get(f.name)
         if value is None and not (f.required and f.name in obj):
             continue
-        if f.kind in ("text", "key", "ident", "enum"):
+        if f.kind == "json" and (type(value) in (int, bool) or _plain_text(value, MAX_TEXT)):
+            pass    # nothing in it to check
+        elif f.kind in ("text", "key", "ident", "enum"):
             value = expect_string(obj, path, f.name, required=f.required, choices=f.choices or None, max_len=f.max_len)
             if f.kind == "ident" and not is_identifier(value):
                 raise RequestError(_join(path, f.name), "expected a lower-case identifier (letters, digits and "
@@ -354,6 +364,8 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
             if len(value) > f.max_items:
                 raise RequestError(where, f"expected at most {f.max_items} items; got {len(value)}", "too_long")
             for i, item in enumerate(value):
+                if f.kind == "texts" and _plain_text(item, f.max_len):
+                    continue
                 if f.kind == "enums" and (not isinstance(item, str) or item not in f.choices):
                     if isinstance(item, str):
                         _reject_surrogates(item, _join(where, i))

@@ -12,6 +12,8 @@ import re
 from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
+from .wordtree import tree_pattern
+
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
                  "cabin": "cabin", "chat": "written", "messaging": "written", "email": "written",
                  "sms": "written", "app": "written"}
@@ -25,6 +27,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
+_LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
 
 
@@ -62,31 +65,48 @@ def stem(word: str) -> str:
 
 def label_words(text: Any) -> tuple[str, ...]:
     """The content words of a label or value as patterns ('connect*')."""
-    if not isinstance(text, str):
-        return ()
-    words = re.findall(r"[a-z]+", text.lower()[:200])
+    return _label_words(text) if isinstance(text, str) else ()
+
+
+@lru_cache(maxsize=4096)
+def _label_words(text: str) -> tuple[str, ...]:
+    words = _LETTERS.findall(text.lower()[:200])
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
 
 
 @lru_cache(maxsize=2048)
 def pattern(words: tuple[str, ...]) -> re.Pattern | None:
     """One regex for a word list: '*' ends a prefix, other words match whole, case folded."""
-    parts = [re.escape(w[:-1].lower()) + r"[a-z'’]*" if w.endswith("*") else re.escape(w.lower())
-             for w in words if w.strip("*").strip()]
+    parts = [(w[:-1].lower(), True) if w.endswith("*") else (w.lower(), False) for w in words if w.strip("*").strip()]
     if not parts:
         return None
-    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+    return re.compile(r"(?<![a-z])(?:" + tree_pattern(parts, re.escape(" "), r"[a-z'’]*") + r")(?![a-z])")
+
+
+_BY_LIST: dict[int, tuple[tuple[str, ...], re.Pattern | None]] = {}
+
+
+def _pattern_of(words: tuple[str, ...]) -> re.Pattern | None:
+    """pattern() of a list the phrasebooks hold, found by the list itself: hashing hundreds of words costs more."""
+    if type(words) is not tuple:
+        return pattern(tuple(words))
+    known = _BY_LIST.get(id(words))
+    if known is None or known[0] is not words:     # the list is kept, so its id is not reused while known
+        if len(_BY_LIST) >= 4096:
+            _BY_LIST.clear()
+        known = _BY_LIST[id(words)] = (words, pattern(tuple(words)))
+    return known[1]
 
 
 def heard(words: tuple[str, ...], lowered: Iterable[str]) -> bool:
     """Whether any of the (lower-cased) texts holds one of the words."""
-    found = pattern(tuple(words))
+    found = _pattern_of(words)
     return bool(found) and any(found.search(t) for t in lowered)
 
 
 def heard_together(first: tuple[str, ...], second: tuple[str, ...], lowered: Iterable[str]) -> bool:
     """Whether one (lower-cased) utterance holds words of both lists ('the frother' + 'broke')."""
-    a, b = pattern(tuple(first)), pattern(tuple(second))
+    a, b = pattern(tuple(first)), _pattern_of(second)      # the first is made for this call, the second kept
     return bool(a and b) and any(a.search(t) and b.search(t) for t in lowered)
 
 

@@ -12,17 +12,15 @@ aside and can only lower it.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import vaderSentiment
-
+from . import sentiment
 from .model import LEVELS
+from .wordtree import tree_pattern
 
-_VADER_DIR = os.path.dirname(vaderSentiment.__file__)
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
 
 RECENT = 3          # turns read for mood, newest first ...
@@ -62,57 +60,6 @@ class Estimate:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
 
 
-# ------------------------------------------------------------------ VADER
-@lru_cache(maxsize=1)
-def _analyzer():
-    """NLTK's VADER with the lexicon that ships inside vaderSentiment: nothing is downloaded.
-
-    Imported on first use: a request that gives its receptiveness never pays for NLTK.
-    """
-    import nltk
-    from nltk.sentiment import vader
-
-    if _VADER_DIR not in nltk.data.path:
-        nltk.data.path.insert(0, _VADER_DIR)
-    vader.SentiText = _quick_sentitext(vader.SentiText)
-    return vader.SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
-
-
-def _quick_sentitext(base: type) -> type:
-    """NLTK's SentiText, but mapping only the tokens present to their unpunctuated word.
-
-    NLTK builds every word x punctuation pairing for each utterance, about
-    three quarters of VADER's time; the scores are the same (a test compares them).
-    """
-    if getattr(base, "quick", False):
-        return base
-
-    class QuickSentiText(base):
-        quick = True
-
-        def _words_plus_punc(self):
-            words = {w for w in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(w) > 1}
-            found = {}
-            for token in set(self.text.split()):
-                if token[0].isalnum() and token[-1].isalnum():
-                    continue    # no punctuation to strip
-                for punc in self.PUNC_LIST:
-                    if token.startswith(punc) and token[len(punc):] in words:
-                        found[token] = token[len(punc):]
-                for punc in self.PUNC_LIST:
-                    if token.endswith(punc) and token[:-len(punc)] in words:
-                        found[token] = token[:-len(punc)]
-            return found
-
-    return QuickSentiText
-
-
-@lru_cache(maxsize=4096)
-def _compound(utterance: str) -> float:
-    """VADER's compound score for one utterance, kept for the next call in the same conversation."""
-    return _analyzer().polarity_scores(utterance[:500])["compound"]
-
-
 # ------------------------------------------------------------------ injected instructions
 _LEVEL_WORD = (r"(?:very\s+|highly\s+|really\s+|extremely\s+|super\s+|now\s+|max(?:imum)?\s+)?"
                r"(?:high|hi|highest|max|low|medium|positive|receptive|happy|warm|open|keen|excited|interested"
@@ -138,10 +85,11 @@ _INJECTION = re.compile("|".join([
     r"\breceptiv\w*",
 ]), re.I)
 _SENTENCE_END = re.compile(r"[.!?;\n]")
-# Text with none of these cannot match _INJECTION: most turns are cleared without running it.
+# Text with none of these cannot match _INJECTION: most turns are cleared without running it. Each branch
+# starts with a set character, so the search skips what cannot start one ('ai' and 'bot' check the word start after it).
 _TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|model|note to|ignore|disregard|forget"
                        r"|override|bypass|receptiv|mood|sentiment|tone|level|temperature|score|customer|caller|user"
-                       r"|instruction|prompt|client|passenger|guest|\b(?:ai|bot)\b")   # on lower-cased text
+                       r"|instruction|prompt|client|passenger|guest|a(?<!\w.)i\b|b(?<!\w.)ot\b")   # on lower-cased text
 
 
 @lru_cache(maxsize=4096)
@@ -166,28 +114,15 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
 # ------------------------------------------------------------------ reading one turn
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CAPS = re.compile(r"(?<![\w-])[A-Z]{3,}(?![\w-])")   # not codes such as CLM-44821
-_CLAUSE_BREAK = re.compile(r"[.,;:!?]")
+_LAST_CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 
 
 def _trie(cues: list[str]) -> str:
-    """Cues as one regex shaped like a prefix tree: fast however long the lists, and the longest cue at a place wins."""
-    root: dict = {}
-    for cue in cues:
-        node = root
-        for ch in cue.rstrip("*"):
-            node = node.setdefault(ch, {})
-        node["*" if cue.endswith("*") else ""] = {}
+    """Cues as one prefix-tree regex: fast however long the lists, and the longest cue at a place wins.
 
-    def walk(node: dict) -> str:
-        branches = [(r",?\s+" if ch == " " else re.escape(ch)) + walk(child)   # "oh, brilliant" is "oh brilliant"
-                    for ch, child in sorted(node.items()) if len(ch) == 1 and ch != "*"]
-        if "*" in node:
-            branches.append(r"[\w']*")
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-    return walk(root)
+    A space in a cue also matches a comma and spaces: "oh, brilliant" is "oh brilliant".
+    """
+    return tree_pattern(((cue.rstrip("*"), cue.endswith("*")) for cue in cues), r",?\s+", r"[\w']*")
 
 
 def _plain(text: str) -> str:
@@ -202,34 +137,41 @@ class CueSet:
     """
 
     def __init__(self, owners: dict[str, tuple[str, ...]]):
-        self.tables: list[tuple[re.Pattern, dict, dict]] = []
+        self.tables: list[tuple[re.Pattern, dict, dict, bool]] = []
         for anchored in (False, True):
             chosen = {c.lstrip("^"): names for c, names in owners.items() if c.startswith("^") == anchored}
             if chosen:
-                lead = r"^[^\w']*" if anchored else r"(?<![\w'])"
+                lead = r"[^\w']*" if anchored else r"(?<![\w'])"
                 pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?![\w'])")
                 exact: dict[str, tuple[str, ...]] = {}
                 stems: dict[str, tuple[str, ...]] = {}
                 for cue, names in chosen.items():
                     table, key = (stems, _plain(cue[:-1])) if cue.endswith("*") else (exact, _plain(cue))
                     table[key] = tuple(dict.fromkeys(table.get(key, ()) + names))
-                self.tables.append((pattern, exact, stems))
+                self.tables.append((pattern, exact, stems, anchored))
 
     def find(self, lowered: str) -> list[tuple[int, tuple[str, ...]]]:
-        """(start, lists) for each cue found; where two start at the same place, the longer."""
+        """(start, lists) for each cue found, in order; where two start at the same place, the longer."""
         longest: dict[int, tuple[int, tuple[str, ...]]] = {}
-        for pattern, exact, stems in self.tables:
-            for found in pattern.finditer(lowered):
-                text = found.group(1)
+        at_start = False
+        for pattern, exact, stems, anchored in self.tables:
+            if anchored:
+                first = pattern.match(lowered)
+                matches = (first,) if first else ()
+                at_start = bool(first)
+            else:
+                matches = pattern.finditer(lowered)     # in order, none overlapping
+            for found in matches:
+                text = found[1]
                 names = exact.get(text)
                 if names is None:
                     text = _plain(text)
                     names = exact.get(text) or next(
                         (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
                 start = found.start(1)
-                if len(text) > longest.get(start, (-1,))[0]:
+                if start not in longest or len(text) > longest[start][0]:
                     longest[start] = (len(text), names)
-        return [(start, names) for start, (_, names) in sorted(longest.items())]
+        return [(start, names) for start, (_, names) in (sorted(longest.items()) if at_start else longest.items())]
 
 
 class Reader:
@@ -248,12 +190,17 @@ class Reader:
         self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)
         self.turn = lru_cache(maxsize=4096)(self._turn)
+        self.distressing = lru_cache(maxsize=1024)(self._distressing)
+
+    def _distressing(self, reason: str) -> bool:
+        """Whether why the customer got in touch (billing_question, bereavement) is itself distressing."""
+        return bool(self.reasons.find(reason.lower().replace("_", " ")))
 
     def _negated(self, lowered: str, start: int) -> bool:
         """Whether one of the four words before `start`, in the same clause, negates it."""
         clause = lowered[:start]
-        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(clause)]
-        words = _WORD.findall(clause[breaks[-1] if breaks else 0:])[-4:]
+        brk = _LAST_CLAUSE_BREAK.match(clause)
+        words = _WORD.findall(clause, brk.end() if brk else 0)[-4:]
         return any(w in self.negators or w.endswith("n't") for w in words)
 
     def _hits(self, text: str) -> tuple[int, frozenset[str]]:
@@ -275,22 +222,32 @@ class Reader:
         words, hits = self.hits(text[:500])
         if not words:
             return None
-        compound = _compound(text)
+        compound = sentiment.compound(text[:500])     # VADER's
         if "irony" in hits and hits & GRIPES:
             hits |= {"sarcasm"}
         if "sarcasm" in hits:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
             compound = -abs(compound)
-        x = {name: 1.0 for name in MOOD_CUES if name in hits}
-        x.update({
-            "positive_sentiment": max(compound, 0.0), "negative_sentiment": max(-compound, 0.0),
-            "terse": float(words <= 2), "curt": float(words <= 2 and not hits & OPENERS),
-            "short": float(2 < words <= 5), "exclaim_positive": float("!" in text and compound >= 0.3),
-            "question": float("?" in text),
-            "shouting": float(any(w.lower() not in self.abbreviations for w in _CAPS.findall(text))),
-        })
-        return {k: v for k, v in x.items() if v}
+        # Only the features present, in the order the model sums them.
+        x = {name: 1.0 for name in MOOD_CUES if name in hits} if hits else {}
+        if compound > 0:
+            x["positive_sentiment"] = compound
+        elif compound < 0:
+            x["negative_sentiment"] = -compound
+        if words <= 2:
+            x["terse"] = 1.0
+            if not hits & OPENERS:
+                x["curt"] = 1.0
+        elif words <= 5:
+            x["short"] = 1.0
+        if compound >= 0.3 and "!" in text:
+            x["exclaim_positive"] = 1.0
+        if "?" in text:
+            x["question"] = 1.0
+        if not text.islower() and any(w.lower() not in self.abbreviations for w in _CAPS.findall(text)):
+            x["shouting"] = 1.0
+        return x
 
     def lasting(self, utterances: tuple[str, ...]) -> tuple[str, ...]:
         """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
@@ -314,11 +271,13 @@ class Reader:
                 read.append(x)
                 if len(read) == RECENT:
                     break
-        values: dict[str, float] = {}
-        for age, x in enumerate(read):
+        values: dict[str, float] = dict(read[0]) if read else {}
+        for age, x in enumerate(read[1:], 1):
+            raising, other = WARMTH_DECAY ** age, DECAY ** age
             for name, value in x.items():
-                weight = (WARMTH_DECAY if name in RAISING else DECAY) ** age
-                values[name] = max(values.get(name, 0.0), weight * value)
+                value = (raising if name in RAISING else other) * value
+                if value > values.get(name, 0.0):
+                    values[name] = value
         return values, self.lasting(utterances)
 
 
@@ -327,7 +286,6 @@ _READERS: dict[int, Reader] = {}
 
 def forget() -> None:
     """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
-    _compound.cache_clear()
     set_aside.cache_clear()
     for found in _READERS.values():
         found.hits.cache_clear()
@@ -394,7 +352,7 @@ def distress_in(utterances: tuple[str, ...], reason: str | None, cues: dict) -> 
     An angry complaint counts: no one should be sold to while they are furious.
     """
     words = reader(cues)
-    if reason and any(words.reasons.find(reason.lower().replace("_", " "))):
+    if reason and words.distressing(reason):
         return "distress"
     lasting = words.lasting(tuple(set_aside(u)[0][0] for u in utterances))
     return lasting[0] if lasting else None

@@ -2,11 +2,13 @@
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tact.engine import Engine, default_engine
 from tact.lint import lint_paths
 from tact.model import CHANNELS
-from tact.moment import KINDS, channel_kind, read_value
+from tact.moment import KINDS, channel_kind, pattern, read_value
 from tact.phrasebook import collect
 from tact.render import be, indefinite, subject
 
@@ -343,3 +345,26 @@ def test_a_broken_lint_rule_file_is_reported_with_its_place(tmp_path):
     write_book(tmp_path, TOPIC)
     found = {(p.rule, p.line) for p in lint_paths([str(tmp_path)]) if p.file.endswith("rules.yaml")}
     assert ("lint-rule", 4) in found and ("lint-rule", 5) in found
+
+
+# ---------------------------------------------------------------- word lists as one tree-shaped pattern
+
+def _plain_alternation(words):
+    """The word-list pattern written the obvious way: each word a branch of its own."""
+    import re
+    parts = [re.escape(w[:-1].lower()) + r"[a-z'’]*" if w.endswith("*") else re.escape(w.lower()) for w in words]
+    return re.compile(r"(?<![a-z])(?:" + "|".join(parts) + r")(?![a-z])")
+
+
+_WORD_PARTS = st.sampled_from(["con", "connect", "ion", "ing", "s", "a", "b", "'", "’", " ", "x", "-", "é"])
+_WORDS = st.lists(st.builds("".join, st.lists(_WORD_PARTS, min_size=1, max_size=4))
+                  .filter(lambda w: w.strip()).map(lambda w: w.strip()), min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WORDS, st.lists(st.booleans(), min_size=6, max_size=6),
+       st.builds("".join, st.lists(st.sampled_from(["con", "connect", "ion", "ing", "s", "a", "b", "'", "’", " ",
+                                                     "x", "-", "é", "C", ".", "A"]), max_size=10)))
+def test_a_word_list_is_heard_where_any_of_its_words_is(words, open_ended, text):
+    words = tuple(w + "*" if star else w for w, star in zip(words, open_ended))
+    assert bool(pattern(words).search(text.lower())) == bool(_plain_alternation(words).search(text.lower()))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tact import receptiveness_fit
+from tact import receptiveness_fit, sentiment
 from tact.phrasebook import collect, load
 from tact.receptiveness import WEIGHTS_FILE, estimate, read_conversation
 
@@ -107,18 +107,58 @@ def test_an_idiom_is_not_grief():
     assert not result.distress and result.level == "high"
 
 
-def test_quick_tokens_match_nltk_vader():
-    """Our faster SentiText must read every utterance exactly as NLTK's does."""
+@pytest.fixture(scope="module")
+def nltk_vader():
+    """NLTK's own analyzer over the same lexicon: the reference our scorer must equal."""
+    import os
+
+    import nltk
+    import vaderSentiment
     from nltk.sentiment import vader
 
-    from tact.receptiveness import _analyzer
-    constants = _analyzer().constants
-    quick, original = vader.SentiText, vader.SentiText.__mro__[1]
-    assert quick is not original
-    for text in ["Great!!! thanks :) so good,", "NOT happy... at ALL!?", "(sigh) fine.", "\"ok\" thanks",
-                 "wow!! :-( no.", "... meh ...", "I'm in a hurry, just fix it!", "x", "", "it's 5pm?!?"]:
-        args = (text, constants.PUNC_LIST, constants.REGEX_REMOVE_PUNCTUATION)
-        assert quick(*args).words_and_emoticons == original(*args).words_and_emoticons, text
+    folder = os.path.dirname(vaderSentiment.__file__)
+    if folder not in nltk.data.path:
+        nltk.data.path.insert(0, folder)
+    return vader.SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+
+
+def test_sentiment_has_nltk_vaders_lexicon_and_rules(nltk_vader):
+    constants = nltk_vader.constants
+    assert sentiment.lexicon() == nltk_vader.lexicon
+    assert (sentiment.NEGATE, sentiment.BOOSTER_DICT, sentiment.SPECIAL_CASE_IDIOMS, sentiment.PUNC_LIST) == \
+        (frozenset(constants.NEGATE), constants.BOOSTER_DICT, constants.SPECIAL_CASE_IDIOMS, tuple(constants.PUNC_LIST))
+
+
+def test_sentiment_scores_the_labelled_set_as_nltk_vader_does(nltk_vader):
+    texts = [u for ex in EXAMPLES for u in ex["utterances"]]
+    texts += ["Great!!! thanks :) so good,", "NOT happy... at ALL!?", "(sigh) fine.", "\"ok\" thanks", "wow!! :-( no.",
+              "... meh ...", "I'm in a hurry, just fix it!", "x", "", "it's 5pm?!?", "good good GOOD but bad",
+              "never so good", "not the least bit happy", "at least it's fine", "kind of nice", "yeah right, great"]
+    assert [sentiment.compound(t) for t in texts] == [nltk_vader.polarity_scores(t)["compound"] for t in texts]
+
+
+# Words VADER's rules turn on, with lexicon words, cased and punctuated every way.
+VADER_WORDS = ["good", "great", "bad", "hate", "love", "worried", "thanks", "okay", "sorry", "fine", "ridiculous",
+               "never", "so", "this", "least", "at", "very", "but", "kind", "of", "sort", "the", "bomb", "shit",
+               "yeah", "right", "cut", "mustard", "kiss", "death", "hand", "to", "mouth", "not", "isn't", "without",
+               "extremely", "barely", "kinda", "really", "just", "enough", ":)", ":-(", "<3", "lol", "wtf"]
+
+
+@st.composite
+def vader_texts(draw):
+    words = []
+    for _ in range(draw(st.integers(0, 10))):
+        word = draw(st.sampled_from(VADER_WORDS))
+        word = {0: word, 1: word.upper(), 2: word.capitalize()}[draw(st.integers(0, 2))]
+        marks = st.sampled_from(["", "", "!", "?", ",", ".", "!!", "?!?", "...", "'", '"', "-", "(", ")"])
+        words.append(draw(marks) + word + draw(marks))
+    return draw(st.sampled_from([" ", "  ", "\n"])).join(words)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(vader_texts())
+def test_sentiment_equals_nltk_vader_on_any_mix_of_its_rules(nltk_vader, text):
+    assert sentiment.compound(text) == nltk_vader.polarity_scores(text)["compound"]
 
 
 # ---------------------------------------------------------------- steering text never raises the estimate
