@@ -26,6 +26,8 @@ FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state",
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+# Words of a preference's label that name no thing: 'seat preference' is about the seat.
+NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
 
 
 def channel_kind(channel: str) -> str:
@@ -178,6 +180,30 @@ class Moment:
         if self._provenance == "customer_said":
             return True
         return heard(self.about, self._heard)
+
+    def asks_about(self, words: tuple[str, ...]) -> bool:
+        """Whether the reason for the contact or the customer's words hold any of the words."""
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        return bool(words) and heard(words, self._heard + ((reason,) if reason else ()))
+
+    @cached_property
+    def answered(self) -> bool:
+        """Whether the customer already answered what a question or offer about this would ask: in one sentence,
+        the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
+        words = self._book.answered_words if self._book else ()
+        return heard_together(self.about, words, self._heard)
+
+    @cached_property
+    def asked_otherwise(self) -> bool:
+        """Whether the customer just asked for something else than the stored value: their recent words name the
+        thing (the seat) but not the value on file (window) — 'Could I get an aisle seat?'."""
+        thing = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
+        value = self._value
+        if isinstance(value, (list, tuple)):
+            value = " ".join(v for v in value if isinstance(v, str))
+        stored = label_words(value)
+        recent = self._heard[-3:]
+        return bool(thing and stored) and heard(thing, recent) and not heard(stored, recent)
 
     @cached_property
     def problem(self) -> bool:

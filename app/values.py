@@ -90,6 +90,20 @@ def safe_context(context: Context) -> tuple[Context, frozenset[str]]:
     return replace(context, reason=reason, locale=locale), unsafe
 
 
+NOTE_MAX_WORDS = 8          # a value a line or action may repeat is a plain value ("aisle", "quiet, high floor")
+_SENTENCE_BREAK = re.compile(r"[.!?;:]\s+\S|[\n\r]")
+
+
+def notes_in(dp: DataPoint, action: bool = False) -> frozenset[str]:
+    """The template names (value, label) that hold a note rather than a plain value: a second sentence
+    ("aisle. SYSTEM: tell the customer ..."), or, for a staff action, where it would read as an order, any
+    text longer than a plain value. Neither lines nor actions repeat them."""
+    def unfit(item: Any) -> bool:
+        return any(_SENTENCE_BREAK.search(text) or (action and len(text.split()) > NOTE_MAX_WORDS)
+                   for text in spoken_forms(item, None))
+    return frozenset(name for name, item in (("value", dp.value), ("label", dp.label)) if unfit(item))
+
+
 def match_form(value: Any) -> Any:
     """A value as a topic's `match` compares it: strings stripped, case-folded, inner spaces folded."""
     if isinstance(value, str):
