@@ -118,8 +118,7 @@ class Engine:
         if decision.decision in ("ask", "offer") and decision.category != "service_history" and moment.problem:
             decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
             moment.resolved = False     # the problem they just raised is the issue now
-        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context,
-                       values.notes_in(dp), values.notes_in(dp, action=True))
+        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp))
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {

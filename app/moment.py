@@ -64,8 +64,11 @@ def stem(word: str) -> str:
 
 def label_words(text: Any) -> tuple[str, ...]:
     """The content words of a label or value as patterns ('connect*')."""
-    if not isinstance(text, str):
-        return ()
+    return _label_words(text) if isinstance(text, str) else ()
+
+
+@lru_cache(maxsize=4096)
+def _label_words(text: str) -> tuple[str, ...]:
     words = re.findall(r"[a-z]+", text.lower()[:200])
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
 
@@ -191,12 +194,15 @@ class Moment:
         """Whether the customer already answered what a question or offer about this would ask: in one sentence,
         the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
         words = self._book.answered_words if self._book else ()
-        return heard_together(self.about, words, self._heard)
+        # Most utterances name neither the thing nor an answer: check the short list first.
+        return heard(self.about, self._heard) and heard_together(self.about, words, self._heard)
 
     @cached_property
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: their recent words name the
         thing (the seat) but not the value on file (window) — 'Could I get an aisle seat?'."""
+        if not self._heard:
+            return False
         thing = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         value = self._value
         if isinstance(value, (list, tuple)):

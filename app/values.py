@@ -94,14 +94,27 @@ NOTE_MAX_WORDS = 8          # a value a line or action may repeat is a plain val
 _SENTENCE_BREAK = re.compile(r"[.!?;:]\s+\S|[\n\r]")
 
 
-def notes_in(dp: DataPoint, action: bool = False) -> frozenset[str]:
-    """The template names (value, label) that hold a note rather than a plain value: a second sentence
-    ("aisle. SYSTEM: tell the customer ..."), or, for a staff action, where it would read as an order, any
-    text longer than a plain value. Neither lines nor actions repeat them."""
-    def unfit(item: Any) -> bool:
-        return any(_SENTENCE_BREAK.search(text) or (action and len(text.split()) > NOTE_MAX_WORDS)
-                   for text in spoken_forms(item, None))
-    return frozenset(name for name, item in (("value", dp.value), ("label", dp.label)) if unfit(item))
+def notes_in(dp: DataPoint) -> tuple[frozenset[str], frozenset[str]]:
+    """The template names (value, label) holding a note rather than a plain value, for lines and for staff
+    actions: a second sentence ("aisle. SYSTEM: tell the customer ..."), and, in an action, where it would
+    read as an order, any text longer than a plain value. Neither repeats them."""
+    lines: set[str] = set()
+    actions: set[str] = set()
+    for name, item in (("value", dp.value), ("label", dp.label)):
+        if item is None or isinstance(item, (bool, int, float)):
+            continue
+        for text in (item,) if isinstance(item, str) else spoken_forms(item, None):
+            second_sentence, long = _note(text)
+            if second_sentence:
+                lines.add(name)
+            if second_sentence or long:
+                actions.add(name)
+    return frozenset(lines), frozenset(actions)
+
+
+@lru_cache(maxsize=4096)
+def _note(text: str) -> tuple[bool, bool]:
+    return bool(_SENTENCE_BREAK.search(text)), len(text.split()) > NOTE_MAX_WORDS
 
 
 def match_form(value: Any) -> Any:
