@@ -189,19 +189,19 @@ class Moment:
         reason = (self.context.reason or "").replace("_", " ").lower()
         return bool(words) and heard(words, self._heard + ((reason,) if reason else ()))
 
-    @cached_property
     def answered(self) -> bool:
         """Whether the customer already answered what a question or offer about this would ask: in one sentence,
         the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
-        words = self._book.answered_words if self._book else ()
-        # Most utterances name neither the thing nor an answer: check the short list first.
-        return heard(self.about, self._heard) and heard_together(self.about, words, self._heard)
+        if not self.context.customer_utterances or self._book is None:
+            return False
+        thing = pattern(self.about)     # one search over the whole conversation rules most calls out
+        return bool(thing and thing.search("\n".join(self._heard))) and \
+            heard_together(self.about, self._book.answered_words, self._heard)
 
-    @cached_property
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: their recent words name the
         thing (the seat) but not the value on file (window) — 'Could I get an aisle seat?'."""
-        if not self._heard:
+        if not self.context.customer_utterances:
             return False
         thing = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         value = self._value

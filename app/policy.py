@@ -102,14 +102,14 @@ def customer_raised(datapoint: DataPoint, context: Context, category: str | None
     return pattern is not None and any(pattern.search(u) for u in context.customer_utterances)
 
 
-def fixes_open_issue(datapoint: DataPoint, topic: Topic | None, context: Context) -> bool:
+def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bool:
     """Whether the data point bears on why the customer got in touch (an outage credit for an outage, a new
     driver when they call to add one). A marketing topic's own label is too general to count."""
     if not context.reason:
         return False
     reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
     # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
-    own = topic.label if topic is not None and topic.purpose != "marketing" else ""
+    own = topic.label if topic.purpose != "marketing" else None
     about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", own or ""))
     return bool(reason & content_stems(about))
 
@@ -292,14 +292,14 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
     already answered, and no stored preference applied when they asked for something else or said it failed."""
     if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
         return []
-    if topic.decision != "apply_silently" and category != "preference" and moment.answered:
+    if topic.decision == "apply_silently" or (category == "preference" and topic.action):
+        if moment.asked_otherwise() or moment.problem:
+            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
+                                                                "said this isn't working: do what they say, not "
+                                                                "what is on file."))]
+    elif moment.answered():
         return [("withhold", Reason("already-answered", "The customer already told you they have this or don't "
                                                         "need it: don't ask or offer it again."))]
-    quiet = topic.decision == "apply_silently" or (category == "preference" and topic.action)
-    if quiet and (moment.asked_otherwise or moment.problem):
-        return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or said "
-                                                            "this isn't working: do what they say, not what is "
-                                                            "on file."))]
     return []
 
 
