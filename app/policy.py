@@ -292,7 +292,7 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
     already answered, and no stored preference applied when they asked for something else or said it failed."""
     if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
         return []
-    if topic.decision == "apply_silently" or (category == "preference" and topic.action):
+    if topic.decision == "apply_silently" or category == "preference":
         if moment.asked_otherwise() or moment.problem:
             return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
                                                                 "said this isn't working: do what they say, not "
@@ -307,8 +307,10 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
                            category: str | None = None) -> bool:
     """Whether the principles for marketing apply: a marketing topic, or a topic or data point that proposes
     something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
-    driver when they call to add one). A perk or upgrade offered mid-complaint is still a sale."""
-    if topic.purpose != "marketing" and not (topic.proposes or (offers is not None and offers(datapoint))):
+    driver when they call to add one). A perk or upgrade offered mid-complaint is still a sale; a voucher in
+    service history is a record of what happened, not a proposal."""
+    offered = offers is not None and category != "service_history" and offers(datapoint)
+    if topic.purpose != "marketing" and not (topic.proposes or offered):
         return False
     return category == "loyalty" or not fixes_open_issue(datapoint, topic, context)
 

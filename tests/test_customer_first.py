@@ -102,6 +102,14 @@ def test_a_preference_the_customer_reports_failing_is_not_applied_again():
     assert result["action"] is None and says_none(result, "porch", "the way you like")
 
 
+def test_a_usual_order_is_not_suggested_once_the_customer_orders_something_else():
+    result = suggest({"key": "guest.usual_order", "value": "salmon", "provenance": "customer_stated"},
+                     channel="in_person", industry="hospitality", receptiveness="medium",
+                     customer_utterances=["I think I'll order the steak tonight."])
+    assert result["decision"] == "withhold" and "customer-words-first" in rules(result)
+    assert says_none(result, "salmon", "usual")
+
+
 # ---------------------------------------------------------------- 3. they already answered
 
 @pytest.mark.parametrize("said", [
@@ -170,6 +178,16 @@ def test_service_history_of_the_disruption_complained_about_is_served_now():
                      stage="discovery", issue_resolved=False, receptiveness="low",
                      customer_utterances=["This is the second outage this month and I'm fed up."])
     assert result["decision"] in ("offer", "ask") and not rules(result) & {"problem-first", "resolve-first"}
+
+
+def test_a_voucher_in_the_disruption_record_is_history_not_an_offer_to_put_off():
+    result = suggest({"key": "flight.recent_disruption", "value": "cancelled; compensation voucher issued"},
+                     industry="airline", reason="complaint", stage="discovery", issue_resolved=False,
+                     receptiveness="low", customer_utterances=["My flight was cancelled last week and I'm still "
+                                                               "waiting to hear back."])
+    assert result["decision"] == "offer" and not rules(result) & {"resolve-first", "problem-first",
+                                                                   "read-the-customer"}
+    assert says_none(result, "voucher", "compensation")
 
 
 # ---------------------------------------------------------------- 6. perks through a complaint; history is service
