@@ -180,7 +180,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     """
     category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
-    marketing = topic is not None and proposes_something_new(datapoint, topic, context, offers, category)
+    glad = glad_to_be_heard(datapoint, context, category, standing_terms) if context.bystanders else None
+    # Within earshot a member is only welcomed (the bystander lines), so a status that offers nothing sells nothing.
+    welcome_only = (glad == "standing" and topic is not None and bool(topic.bystander)
+                    and topic.purpose != "marketing" and not (offers is not None and offers(datapoint)))
+    marketing = (topic is not None and not welcome_only
+                 and proposes_something_new(datapoint, topic, context, offers, category))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
               (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
@@ -237,7 +242,6 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     found.extend(customer_words_first(datapoint, topic, category, moment))
     bystander_lines = False
     if context.bystanders and category not in BYSTANDER_SAFE:
-        glad = glad_to_be_heard(datapoint, context, category, standing_terms)
         if raised and topic.bystander:
             bystander_lines = True
             rule(topic.decision, "bystanders", "Others can hear: help without repeating what the customer said.")

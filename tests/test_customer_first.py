@@ -37,6 +37,9 @@ EARSHOT = {"bystanders": True, "receptiveness": "medium"}
     ({"key": "loyalty.points_balance", "value": 5400}, {"channel": "store", "industry": "retail"}),
     ({"key": "member.tier", "label": "membership", "value": "platinum", "category": "loyalty"},
      {"channel": "in_person", "industry": "gym"}),
+    # At check-in a member is welcomed, not pitched to, so the welcome does not wait for the check-in.
+    ({"key": "loyalty.status", "label": "membership", "value": "gold", "category": "loyalty"},
+     {"channel": "in_person", "industry": "hospitality", "stage": "opening"}),
 ])
 def test_their_standing_with_us_is_welcome_within_earshot_without_counts_or_tiers(datapoint, context):
     result = suggest(datapoint, **EARSHOT, **context)
