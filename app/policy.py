@@ -22,8 +22,8 @@ STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer":
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
 # Categories whose observed or inferred values are watched habits and lives (browsing, order times, meter
-# readings, income, a buying pattern): never turned into a question about them.
-WATCHED_HABITS = ("behaviour", "usage", "income", "life_event")
+# readings, income, a buying pattern, purchases seen rather than rung up): never made a question about them.
+WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")

@@ -142,6 +142,8 @@ def test_words_about_something_else_do_not_count_as_an_answer():
     {"key": "orders.time_of_day", "label": "order times", "value": "late at night", "category": "behaviour",
      "provenance": "observed"},
     {"key": "income.change", "value": "salary up 20%", "provenance": "inferred"},
+    {"key": "orders.hours", "label": "order times", "value": "after midnight", "category": "transaction",
+     "provenance": "observed"},
     {"key": "gym.attendance", "label": "visits this month", "value": 1, "category": "usage",
      "provenance": "observed"},
 ])
