@@ -239,7 +239,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     elif category == "loyalty" and issue_pending(context) and moment is not None and moment.state in UPSET_STATES:
         rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}))
-    found.extend(customer_words_first(datapoint, topic, category, moment))
+    found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
     bystander_lines = False
     if context.bystanders and category not in BYSTANDER_SAFE:
         if raised and topic.bystander:
@@ -290,10 +290,10 @@ def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment
     return (moment is not None and moment.asks_about(topic.serves)) or fixes_open_issue(datapoint, topic, context)
 
 
-def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None,
-                         moment: Moment | None) -> list[tuple[str, Reason]]:
-    """What the customer just said outranks what is stored: no question or offer about something they have
-    already answered, and no stored preference applied when they asked for something else or said it failed."""
+def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,
+                         marketing: bool) -> list[tuple[str, Reason]]:
+    """What the customer just said outranks what is stored: no offer or product question about something they
+    have already answered, and no stored preference used when they asked for something else or said it failed."""
     if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
         return []
     if topic.decision == "apply_silently" or category == "preference":
@@ -301,7 +301,7 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
             return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
                                                                 "said this isn't working: do what they say, not "
                                                                 "what is on file."))]
-    elif moment.answered():
+    elif marketing and moment.answered():
         return [("withhold", Reason("already-answered", "The customer already told you they have this or don't "
                                                         "need it: don't ask or offer it again."))]
     return []

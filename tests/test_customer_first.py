@@ -128,6 +128,13 @@ def test_no_question_or_offer_about_what_the_customer_already_answered(said):
     assert says_none(result, "auto", "car", "insurance", "quote")
 
 
+def test_a_worry_about_their_own_issue_is_not_an_answer():
+    result = suggest({"key": "connection.tight", "value": "35 min", "category": "operational"}, channel="cabin",
+                     industry="airline", receptiveness="medium",
+                     customer_utterances=["I really don't want to miss my connection, I don't need any drinks."])
+    assert result["decision"] == "offer" and "already-answered" not in rules(result)
+
+
 def test_words_about_something_else_do_not_count_as_an_answer():
     result = suggest({"key": "policy.auto", "value": "none"}, industry="insurance", stage="wrap_up",
                      issue_resolved=True, receptiveness="medium",
