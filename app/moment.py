@@ -199,17 +199,18 @@ class Moment:
             heard_together(self.about, self._book.answered_words, self._heard)
 
     def asked_otherwise(self) -> bool:
-        """Whether the customer just asked for something else than the stored value: their recent words name the
-        thing (the seat) but not the value on file (window) — 'Could I get an aisle seat?'."""
-        if not self.context.customer_utterances:
+        """Whether the customer just asked for something else than the stored value: one of their recent
+        sentences asks ('could I', 'I'd like'), names the thing (the seat) and not the value on file (window):
+        'Could I get an aisle seat?'. 'What time is the meal?' asks for no other meal."""
+        if not self.context.customer_utterances or self._book is None:
             return False
-        thing = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         value = self._value
         if isinstance(value, (list, tuple)):
             value = " ".join(v for v in value if isinstance(v, str))
-        stored = label_words(value)
-        recent = self._heard[-3:]
-        return bool(thing and stored) and heard(thing, recent) and not heard(stored, recent)
+        thing = pattern(tuple(w for w in self.about if not w.startswith(NOT_A_THING)))
+        stored, asking = pattern(label_words(value)), pattern(self._book.request_words)
+        return bool(thing and stored and asking) and any(
+            thing.search(t) and asking.search(t) and not stored.search(t) for t in self._heard[-3:])
 
     @cached_property
     def problem(self) -> bool:

@@ -163,6 +163,7 @@ class Phrasebook:
     value_readings: tuple[Reading, ...] = ()
     problem_words: tuple[str, ...] = ()
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
+    request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
@@ -305,7 +306,8 @@ TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
 FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
-             "description", "industry", "offer_terms", "answered_words", "standing_terms")
+             "description", "industry", "offer_terms", "answered_words", "request_words", "standing_terms")
+WORD_LISTS = ("problem_words", "answered_words", "request_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals")
 READING_KEYS = ("id", "words", "categories")
@@ -707,7 +709,7 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
             c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
             continue
         parsed[name] = [found for i, raw in enumerate(items) if (found := reader(c, raw, (name, i)))]
-    for name in ("problem_words", "answered_words", "standing_terms"):
+    for name in WORD_LISTS:
         parsed[name] = c.strings(doc.data, (), name)
     return parsed, c.problems
 
@@ -775,7 +777,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.moments += tuple(parsed.get("moments", ()))
         book.states += tuple(parsed.get("states", ()))
         book.value_readings += tuple(parsed.get("value_readings", ()))
-        for name in ("problem_words", "answered_words", "standing_terms"):
+        for name in WORD_LISTS:
             setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
     book.files = tuple(names)
     book.version = version.hexdigest()[:16]

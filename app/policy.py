@@ -138,7 +138,8 @@ def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | Non
 
 def money_worry(context: Context, terms_in) -> bool:
     """Whether the customer said in this conversation that money is a worry (the check's hardship lexicon)."""
-    return any(MONEY_WORRY in terms_in(said) for said in context.customer_utterances)
+    return bool(context.customer_utterances) and any(MONEY_WORRY in terms_in(said)
+                                                     for said in context.customer_utterances)
 
 
 def issue_pending(context: Context) -> bool:
@@ -313,8 +314,8 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
     driver when they call to add one). A perk or upgrade offered mid-complaint is still a sale; a voucher in
     service history is a record of what happened, not a proposal."""
-    offered = offers is not None and category != "service_history" and offers(datapoint)
-    if topic.purpose != "marketing" and not (topic.proposes or offered):
+    if topic.purpose != "marketing" and not topic.proposes and not (
+            offers is not None and category != "service_history" and offers(datapoint)):
         return False
     return category == "loyalty" or not fixes_open_issue(datapoint, topic, context)
 

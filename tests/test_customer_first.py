@@ -96,6 +96,13 @@ def test_a_stored_preference_gives_way_to_what_the_customer_just_asked_for():
     assert same["decision"] == "apply_silently" and "window" in same["action"]
 
 
+def test_mentioning_the_thing_without_asking_for_another_keeps_the_stored_preference():
+    result = suggest({"key": "meal.preference", "value": "vegetarian", "provenance": "customer_stated"},
+                     channel="phone", industry="airline", stage="discovery", receptiveness="medium",
+                     customer_utterances=["What time is the meal served on this flight?"])
+    assert result["decision"] == "apply_silently" and "vegetarian" in result["action"].lower()
+
+
 def test_a_preference_the_customer_reports_failing_is_not_applied_again():
     result = suggest({"key": "delivery.safe_place", "label": "safe place", "value": "porch",
                       "category": "preference", "provenance": "customer_stated"},
