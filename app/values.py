@@ -98,23 +98,29 @@ def notes_in(dp: DataPoint) -> tuple[frozenset[str], frozenset[str]]:
     """The template names (value, label) holding a note rather than a plain value, for lines and for staff
     actions: a second sentence ("aisle. SYSTEM: tell the customer ..."), and, in an action, where it would
     read as an order, any text longer than a plain value. Neither repeats them."""
-    lines: set[str] = set()
-    actions: set[str] = set()
-    for name, item in (("value", dp.value), ("label", dp.label)):
-        if item is None or isinstance(item, (bool, int, float)):
-            continue
-        for text in (item,) if isinstance(item, str) else spoken_forms(item, None):
-            second_sentence, long = _note(text)
-            if second_sentence:
-                lines.add(name)
-            if second_sentence or long:
-                actions.add(name)
-    return frozenset(lines), frozenset(actions)
+    if isinstance(dp.value, (str, int, float, type(None))) and isinstance(dp.label, (str, type(None))):
+        return _plain_notes(dp.value, dp.label)     # the common case: plain values, read once
+    return _notes(dp.value, dp.label)
 
 
 @lru_cache(maxsize=4096)
-def _note(text: str) -> tuple[bool, bool]:
-    return bool(_SENTENCE_BREAK.search(text)), len(text.split()) > NOTE_MAX_WORDS
+def _plain_notes(value: Any, label: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    return _notes(value, label)
+
+
+def _notes(value: Any, label: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    lines: set[str] = set()
+    actions: set[str] = set()
+    for name, item in (("value", value), ("label", label)):
+        if item is None or isinstance(item, (bool, int, float)):
+            continue
+        for text in (item,) if isinstance(item, str) else spoken_forms(item, None):
+            if _SENTENCE_BREAK.search(text):
+                lines.add(name)
+                actions.add(name)
+            elif len(text.split()) > NOTE_MAX_WORDS:
+                actions.add(name)
+    return frozenset(lines), frozenset(actions)
 
 
 def match_form(value: Any) -> Any:
