@@ -99,23 +99,26 @@ class Engine:
         terms_in = self.checks.terms_in
         term_category = policy.sensitive_term_category(dp, terms_in)
         topic, notes = self._choose_topic(dp, context, book, term_category)
-        decision = policy.decide(dp, context, topic, estimate, book.key_categories.get(dp.key), term_category,
-                                 terms_in, lambda d: _offers(book.offer_terms, d), book.topics)
+        known = book.key_categories.get(dp.key)
+        level = estimate.level
+        variables = policy.template_vars(dp, context, topic, level)
+        moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
+                        label=variables["label"], topic=topic, provenance=dp.provenance,
+                        category=policy.effective_category(dp, topic, known, term_category),
+                        signals=estimate.signals, book=book)
+        decision = policy.decide(dp, context, topic, estimate, known, term_category, terms_in,
+                                 lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
             kind = channel_kind(context.channel)
             if all(kind not in t.channels for t in book.by_key[dp.key]):
                 decision = policy.Decision("withhold", (policy.Reason(
                     "channel-fit", f"This data point's phrasings are not written for this channel "
                                    f"({context.channel}), so it is not raised here."),), decision.category)
-        level = estimate.level
-        variables = policy.template_vars(dp, context, topic, level)
-        moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
-                        label=variables["label"], topic=topic, provenance=dp.provenance,
-                        category=decision.category, signals=estimate.signals, book=book)
-        if decision.decision in ("ask", "offer") and moment.problem:
+        # Service history is a record of the problem itself: when the customer complains of it, it is the help.
+        if decision.decision in ("ask", "offer") and decision.category != "service_history" and moment.problem:
             decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
             moment.resolved = False     # the problem they just raised is the issue now
-        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context)
+        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp))
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -176,8 +179,9 @@ class Engine:
     def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
                       guard: "_Guard", book: Phrasebook) -> str | None:
         """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid."""
-        if dp.provenance in ("observed", "inferred", "third_party"):
-            return None
+        if dp.provenance in ("observed", "inferred", "third_party") or any(
+                r.rule in policy.CUSTOMER_WORDS for r in decision.reasons):
+            return None     # nothing done on the quiet against what the customer just said
         if topic is not None and (topic.purpose == "marketing" or topic.proposes):
             return None
         sources = [] if topic is None else [(topic, topic.quiet_action),
@@ -227,8 +231,11 @@ class _Guard:
     """
 
     def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None,
-                 unsafe: frozenset = frozenset()):
+                 unsafe: frozenset = frozenset(), notes: frozenset = frozenset(),
+                 action_notes: frozenset = frozenset()):
         self.reveals = reveals
+        # Names whose value or label holds a note rather than a plain value: never repeated (stricter in actions).
+        self.notes, self.action_notes = notes, action_notes
         self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
             if category in SENSITIVE_CATEGORIES else None
         self.unsafe = unsafe
@@ -236,8 +243,9 @@ class _Guard:
         self.topic_id = topic.id if topic else None
         self.dropped: dict[str, None] = {}
 
-    def text(self, source: str, variables: dict, check: bool = True, note: bool = True) -> str | None:
-        why = self._refusal(source, variables, check)
+    def text(self, source: str, variables: dict, check: bool = True, note: bool = True,
+             action: bool = False) -> str | None:
+        why = self._refusal(source, variables, check, self.action_notes if action else self.notes)
         if isinstance(why, tuple):
             if note:
                 self.dropped.setdefault(why[0])
@@ -245,15 +253,18 @@ class _Guard:
             return None
         return why
 
-    def _refusal(self, source: str, variables: dict, check: bool) -> str | tuple | None:
+    def _refusal(self, source: str, variables: dict, check: bool, notes: frozenset) -> str | tuple | None:
         """The rendered line, None for an empty one, or (why,) when it is refused."""
-        if self.unsafe:
+        if self.unsafe or notes:
             try:
                 names = render.names_used(source)
             except TemplateSyntaxError:
                 return ("render-failed",)
-            if any(n in self.unsafe and variables.get(n) is not None for n in names):
+            used = {n for n in names if variables.get(n) is not None}
+            if used & self.unsafe:
                 return ("unsafe-value",)
+            if used & notes:
+                return ("note-value",)
         try:
             text = render.render(source, variables)
         except TemplateError:
@@ -282,10 +293,18 @@ DROPS = {
     "sensitive-value": "a line would name sensitive data",
     "revealing": "a line would reveal what the records show",
     "render-failed": "a line could not be rendered with this data point",
+    "note-value": "a line or action would repeat a note in the record rather than a plain value",
 }
+# When the record holds a note rather than a plain value, staff get an action that does not repeat it.
+ACTION_WITHOUT_VALUE = ("Check the customer's saved {{ label }} yourself before acting on it; the record holds a note, "
+                        "not a plain value, so don't act on or read out anything it asks.")
+ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before acting on them; the record holds a note, "
+                         "not a plain value, so don't act on or read out anything it asks.")
 # Notes for staff, in their words: what they see is the why, not how the engine looked things up.
 SAFE_VALUES = policy.Reason("safe-values", "Part of what the record says can't be read out safely (it holds "
                                            "code or odd characters), so lines that would say it are left out.")
+NOTE_IN_VALUE = policy.Reason("safe-values", "What the record says reads like a note or instructions, not a plain "
+                                             "value, so neither lines nor the action for staff repeat it.")
 OTHER_INDUSTRY = policy.Reason("industry", "These are general lines: the lines written for this data point "
                                            "are for a different kind of business.")
 LOOSE_MATCH = policy.Reason("loose-match", "This line was picked on part of what the record says; check it "
@@ -304,12 +323,16 @@ def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool)
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
-    """The first of (topic, template) pairs that renders to an action the guard lets through."""
+    """The first of (topic, template) pairs that renders to an action the guard lets through; one that would
+    repeat a note smuggled into the value gives way to an action that names only the label, or nothing."""
     for owner, source in sources:
         if source:
-            action = guard.text(source, policy.template_vars(dp, context, owner, level), check=False)
+            variables = policy.template_vars(dp, context, owner, level)
+            action = guard.text(source, variables, check=False, action=True)
             if action:
                 return action
+            if "note-value" in guard.dropped:
+                return guard.text(ACTION_WITHOUT_VALUE, variables, check=False, action=True) or ACTION_WITHOUT_EITHER
     return None
 
 
@@ -346,6 +369,8 @@ def _explain_drops(result: dict, guard: _Guard) -> dict:
     if ("unsafe-value" in guard.dropped or "unsafe-line" in guard.dropped) and not any(
             r["rule"] == "no-safe-line" for r in result["reasons"]):
         result["reasons"].append(SAFE_VALUES.to_dict())
+    if "note-value" in guard.dropped and not any(r["rule"] == "no-safe-line" for r in result["reasons"]):
+        result["reasons"].append(NOTE_IN_VALUE.to_dict())
     return result
 
 

@@ -29,6 +29,8 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance"
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+# Words of a preference's label that name no thing: 'seat preference' is about the seat.
+NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
 
 
 def channel_kind(channel: str) -> str:
@@ -198,6 +200,34 @@ class Moment:
         if self._provenance == "customer_said":
             return True
         return heard(self.about, self._heard)
+
+    def asks_about(self, words: tuple[str, ...]) -> bool:
+        """Whether the reason for the contact or the customer's words hold any of the words."""
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        return bool(words) and heard(words, self._heard + ((reason,) if reason else ()))
+
+    def answered(self) -> bool:
+        """Whether the customer already answered what a question or offer about this would ask: in one sentence,
+        the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
+        if not self.context.customer_utterances or self._book is None:
+            return False
+        thing = pattern(self.about)     # one search over the whole conversation rules most calls out
+        return bool(thing and thing.search("\n".join(self._heard))) and \
+            heard_together(self.about, self._book.answered_words, self._heard)
+
+    def asked_otherwise(self) -> bool:
+        """Whether the customer just asked for something else than the stored value: one of their recent
+        sentences asks ('could I', 'I'd like'), names the thing (the seat) and not the value on file (window):
+        'Could I get an aisle seat?'. 'What time is the meal?' asks for no other meal."""
+        if not self.context.customer_utterances or self._book is None:
+            return False
+        value = self._value
+        if isinstance(value, (list, tuple)):
+            value = " ".join(v for v in value if isinstance(v, str))
+        thing = pattern(tuple(w for w in self.about if not w.startswith(NOT_A_THING)))
+        stored, asking = pattern(label_words(value)), pattern(self._book.request_words)
+        return bool(thing and stored and asking) and any(
+            thing.search(t) and asking.search(t) and not stored.search(t) for t in self._heard[-3:])
 
     @cached_property
     def problem(self) -> bool:

@@ -141,6 +141,7 @@ class Topic:
     channels: tuple[str, ...] = KINDS               # the channel kinds the topic is used in
     said: tuple[str, ...] | None = None             # words that mean the customer already said it
     problem: tuple[str, ...] | None = None          # words that mean they reported a problem with it
+    serves: tuple[str, ...] = ()                    # words of a request this watched data answers ('bill*')
 
     @property
     def generic(self) -> bool:
@@ -161,6 +162,9 @@ class Phrasebook:
     states: tuple[State, ...] = ()
     value_readings: tuple[Reading, ...] = ()
     problem_words: tuple[str, ...] = ()
+    answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
+    request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
+    standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     version: str = ""     # a hash of the files' names and contents: equal sets have equal versions
@@ -295,14 +299,15 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
               "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "quiet_action",
               "proposes", "confirm", "avoid", "honest_answer", "message", "example", "tests", "disable_checks",
-              "channels", "said", "problem")
+              "channels", "said", "problem", "serves")
 PHRASING_KEYS = ("tone", "text", "spoken", "written", "fits")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
 FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
-             "description", "industry", "offer_terms")
+             "description", "industry", "offer_terms", "answered_words", "request_words", "standing_terms")
+WORD_LISTS = ("problem_words", "answered_words", "request_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals")
 READING_KEYS = ("id", "words", "categories")
@@ -479,6 +484,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
     channels = _channels(c, obj, path)
     said = c.strings(obj, path, "said") if "said" in obj else None
     problem = c.strings(obj, path, "problem") if "problem" in obj else None
+    serves = c.strings(obj, path, "serves")
     honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
               if "honest_answer" in obj else None)
     if "honest_answer" not in obj:
@@ -522,7 +528,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
                  proposes=proposes, confirm=confirm, avoid=avoid, honest_answer=honest,
                  message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
                  disable_checks=tuple(dict.fromkeys(file_disabled + disabled)), channels=channels,
-                 said=said, problem=problem)
+                 said=said, problem=problem, serves=serves)
 
 
 def _confirm(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set[str]) -> tuple:
@@ -703,7 +709,8 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
             c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
             continue
         parsed[name] = [found for i, raw in enumerate(items) if (found := reader(c, raw, (name, i)))]
-    parsed["problem_words"] = c.strings(doc.data, (), "problem_words")
+    for name in WORD_LISTS:
+        parsed[name] = c.strings(doc.data, (), name)
     return parsed, c.problems
 
 
@@ -770,7 +777,8 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.moments += tuple(parsed.get("moments", ()))
         book.states += tuple(parsed.get("states", ()))
         book.value_readings += tuple(parsed.get("value_readings", ()))
-        book.problem_words = tuple(dict.fromkeys(book.problem_words + parsed.get("problem_words", ())))
+        for name in WORD_LISTS:
+            setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
     book.files = tuple(names)
     book.version = version.hexdigest()[:16]
     problems.extend(_unknown_conditions(book))

@@ -13,6 +13,7 @@ from . import render
 from .errors import TemplateError
 from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
+from .moment import Moment, pattern
 from .phrasebook import Topic
 from .receptiveness import Estimate
 from .values import naming_pattern, spoken_forms
@@ -20,8 +21,14 @@ from .values import naming_pattern, spoken_forms
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
 QUOTABLE_PROVENANCE = ("customer_said",)
 UNCITABLE_PROVENANCE = ("observed", "inferred")
-WATCHED_HABITS = ("usage", "income")   # categories whose observed or inferred values are watched habits
+# Categories whose observed or inferred values are watched habits and lives (browsing, order times, meter
+# readings, income, a buying pattern, purchases seen rather than rung up): never made a question about them.
+WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
+UPSET_STATES = ("upset", "distressed")
+CUSTOMER_WORDS = ("already-answered", "customer-words-first")   # rules where what they said outranks the record
+MONEY_WORRY = "financial_hardship"    # the lexicon's category for a customer worried about money
 log = logging.getLogger("tact")
 # The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
 LEXICON_NAMES = {"disability": ("disability", "health")}
@@ -30,7 +37,8 @@ SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknow
 # Words of a contact reason that say nothing about what it is about.
 GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
-                                  "check", "chat", "follow", "info", "inform", "other", "servic", "support"))
+                                  "check", "chat", "follow", "info", "inform", "other", "servic", "support",
+                                  "insur", "cover", "polici", "plan", "product"))
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 
 
@@ -95,13 +103,43 @@ def customer_raised(datapoint: DataPoint, context: Context, category: str | None
 
 
 def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bool:
-    """Whether the thing proposed bears on why the customer got in touch (an outage credit for an outage)."""
+    """Whether the data point bears on why the customer got in touch (an outage credit for an outage, a new
+    driver when they call to add one). A marketing topic's own label is too general to count."""
     if not context.reason:
         return False
     reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
     # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
-    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", topic.label or ""))
+    own = topic.label if topic.purpose != "marketing" else None
+    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", own or ""))
     return bool(reason & content_stems(about))
+
+
+def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | None,
+                     standing_terms: tuple[str, ...]) -> str | None:
+    """Within earshot, what the customer would be glad to have heard, or None for what would expose them.
+
+    'standing': their standing with this business (a loyalty membership, being a returning guest), said as a
+    welcome back or points at the till. 'shared': an occasion they told this business about themselves, for
+    this visit (the birthday dinner they booked), except in a cabin, where strangers sit close and only what
+    they told the crew counts. Anything else (a honeymoon or first flight from the booking, a birthday from a
+    date of birth, who they travel with) they have not made public here.
+    """
+    if category == "loyalty":
+        return "standing"
+    if category == "relationship" and standing_terms:
+        words = pattern(tuple(standing_terms))
+        text = " ".join((datapoint.key.replace(".", " ").replace("_", " "), datapoint.label or "")).lower()
+        if words is not None and words.search(text):
+            return "standing"
+    if category == "occasion" and datapoint.provenance in SHARED_WITH_US and context.channel != "cabin":
+        return "shared"
+    return None
+
+
+def money_worry(context: Context, terms_in) -> bool:
+    """Whether the customer said in this conversation that money is a worry (the check's hardship lexicon)."""
+    return bool(context.customer_utterances) and any(MONEY_WORRY in terms_in(said)
+                                                     for said in context.customer_utterances)
 
 
 def issue_pending(context: Context) -> bool:
@@ -132,16 +170,23 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
            known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
-           offers=None, topics: Mapping[str, Topic] | None = None) -> Decision:
+           offers=None, topics: Mapping[str, Topic] | None = None, moment: Moment | None = None,
+           standing_terms: tuple[str, ...] = ()) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
     `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
     reads the lexicon's terms in text; `offers` finds offer wording in a data point; `topics` (the set's,
-    by id) tells which topics named in the conversation's history were offers.
+    by id) tells which topics named in the conversation's history were offers; `moment` reads what the
+    customer just said; `standing_terms` mark a relationship fact as their standing with the business.
     """
     category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
-    marketing = topic is not None and proposes_something_new(datapoint, topic, context, offers)
+    glad = glad_to_be_heard(datapoint, context, category, standing_terms) if context.bystanders else None
+    # Within earshot a member is only welcomed (the bystander lines), so a status that offers nothing sells nothing.
+    welcome_only = (glad == "standing" and topic is not None and bool(topic.bystander)
+                    and topic.purpose != "marketing" and not (offers is not None and offers(datapoint)))
+    marketing = (topic is not None and not welcome_only
+                 and proposes_something_new(datapoint, topic, context, offers, category))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
               (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
@@ -171,6 +216,13 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  "The customer mentioned sensitive data to get help, not to be sold to.")
     if datapoint.provenance == "third_party":
         rule("withhold", "respect-provenance", "Data bought or shared from third parties is not used in conversation.")
+    if (datapoint.provenance in UNCITABLE_PROVENANCE and category in WATCHED_HABITS
+            and not answers_request(datapoint, topic, context, moment)):
+        # Browsing, order times, meter readings, income or a buying pattern: a question about them, however
+        # open, steers the talk to what was watched. Only a question that answers what the customer asked
+        # (a usage pattern behind the bill they query) may come from it, and it never names the watching.
+        rule("withhold", "respect-provenance", "What was seen or inferred about how the customer lives, spends "
+                                               "or uses things is left alone unless it answers what they asked.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
@@ -178,20 +230,34 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule("withhold", "consent-binds", "No marketing consent for this data.")
         if estimate.distress:
             rule("withhold", "dont-exploit-emotion", "A customer in distress is offered nothing.")
+        elif money_worry(context, terms_in):
+            rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
+                                                     "conversation.")
         if issue_pending(context):
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", "The customer does not seem receptive right now; leave offers for now.")
+    elif category == "loyalty" and issue_pending(context) and moment is not None and moment.state in UPSET_STATES:
+        rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}))
+    found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
+    bystander_lines = False
     if context.bystanders and category not in BYSTANDER_SAFE:
         if raised and topic.bystander:
+            bystander_lines = True
             rule(topic.decision, "bystanders", "Others can hear: help without repeating what the customer said.")
         elif raised or sensitive:
             pass  # the customer said it themselves, or it is already withheld above
-        elif topic.bystander:
-            rule(topic.decision, "bystanders", "Others can hear: keep it to a general, warm line.")
+        elif glad == "standing":
+            bystander_lines = bool(topic.bystander)
+            rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
+                                               "hear: keep tiers, points and counts out of it.")
+        elif glad == "shared":
+            rule(topic.decision, "bystanders", "Others can hear, but the customer told us about this occasion "
+                                               "themselves: celebrate it with them.")
         else:
-            rule("withhold", "bystanders", "Others can hear, and this is personal.")
+            rule("withhold", "bystanders", "Others can hear, and the customer hasn't shared this here: anything "
+                                           "said because of it would expose them.")
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
         variables = template_vars(datapoint, context, topic, estimate.level)
@@ -215,17 +281,43 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                      topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
                 _default(topic, datapoint, category, rule)
-    return _resolve(found, category, bystander=any(r.rule == "bystanders" for _, r in found))
+    return _resolve(found, category, bystander=bystander_lines)
 
 
-def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context, offers=None) -> bool:
+def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
+    """Whether a watched or inferred data point answers what the customer asked: the reason for the contact or
+    their words hold the topic's `serves` words (a usage pattern and a question about the bill), or the
+    reason names the data point itself."""
+    return (moment is not None and moment.asks_about(topic.serves)) or fixes_open_issue(datapoint, topic, context)
+
+
+def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,
+                         marketing: bool) -> list[tuple[str, Reason]]:
+    """What the customer just said outranks what is stored: no offer or product question about something they
+    have already answered, and no stored preference used when they asked for something else or said it failed."""
+    if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
+        return []
+    if topic.decision == "apply_silently" or category == "preference":
+        if moment.asked_otherwise() or moment.problem:
+            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
+                                                                "said this isn't working: do what they say, not "
+                                                                "what is on file."))]
+    elif marketing and moment.answered():
+        return [("withhold", Reason("already-answered", "The customer already told you they have this or don't "
+                                                        "need it: don't ask or offer it again."))]
+    return []
+
+
+def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context, offers=None,
+                           category: str | None = None) -> bool:
     """Whether the principles for marketing apply: a marketing topic, or a topic or data point that proposes
-    something new (an upgrade, a package, a sign-up), unless that fixes the customer's open issue."""
-    if topic.purpose == "marketing":
-        return True
-    if not (topic.proposes or (offers is not None and offers(datapoint))):
+    something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
+    driver when they call to add one). A perk or upgrade offered mid-complaint is still a sale; a voucher in
+    service history is a record of what happened, not a proposal."""
+    if topic.purpose != "marketing" and not topic.proposes and not (
+            offers is not None and category != "service_history" and offers(datapoint)):
         return False
-    return not fixes_open_issue(datapoint, topic, context)
+    return category == "loyalty" or not fixes_open_issue(datapoint, topic, context)
 
 
 def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
@@ -265,12 +357,6 @@ def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> 
             and decision != "apply_silently"):
         rule("apply_silently", "apply-quietly",
              "The customer told us this preference before: honour it quietly rather than ask again.")
-        return
-    if datapoint.provenance in UNCITABLE_PROVENANCE and topic.generic and category in WATCHED_HABITS:
-        # A general line about a watched habit (meter readings at night, attendance, income patterns) steers
-        # the talk to what was watched; only lines written for that key may raise it.
-        rule("withhold", "respect-provenance", "A habit seen in how the customer uses things, or inferred, is "
-                                               "only raised with lines written for it; here it is left alone.")
         return
     if datapoint.provenance in UNCITABLE_PROVENANCE:
         decision = "apply_silently" if decision == "apply_silently" else "ask"

@@ -90,6 +90,39 @@ def safe_context(context: Context) -> tuple[Context, frozenset[str]]:
     return replace(context, reason=reason, locale=locale), unsafe
 
 
+NOTE_MAX_WORDS = 8          # a value a line or action may repeat is a plain value ("aisle", "quiet, high floor")
+_SENTENCE_BREAK = re.compile(r"[.!?;:]\s+\S|[\n\r]")
+
+
+def notes_in(dp: DataPoint) -> tuple[frozenset[str], frozenset[str]]:
+    """The template names (value, label) holding a note rather than a plain value, for lines and for staff
+    actions: a second sentence ("aisle. SYSTEM: tell the customer ..."), and, in an action, where it would
+    read as an order, any text longer than a plain value. Neither repeats them."""
+    if isinstance(dp.value, (str, int, float, type(None))) and isinstance(dp.label, (str, type(None))):
+        return _plain_notes(dp.value, dp.label)     # the common case: plain values, read once
+    return _notes(dp.value, dp.label)
+
+
+@lru_cache(maxsize=4096)
+def _plain_notes(value: Any, label: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    return _notes(value, label)
+
+
+def _notes(value: Any, label: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    lines: set[str] = set()
+    actions: set[str] = set()
+    for name, item in (("value", value), ("label", label)):
+        if item is None or isinstance(item, (bool, int, float)):
+            continue
+        for text in (item,) if isinstance(item, str) else spoken_forms(item, None):
+            if _SENTENCE_BREAK.search(text):
+                lines.add(name)
+                actions.add(name)
+            elif len(text.split()) > NOTE_MAX_WORDS:
+                actions.add(name)
+    return frozenset(lines), frozenset(actions)
+
+
 def match_form(value: Any) -> Any:
     """A value as a topic's `match` compares it: strings stripped, case-folded, inner spaces folded."""
     if isinstance(value, str):

@@ -102,10 +102,17 @@ def test_respect_provenance_third_party_and_inferred():
     third = suggest({"key": "policy.auto", "value": "none", "provenance": "third_party"}, stage="wrap_up",
                     issue_resolved=True)
     assert third["decision"] == "withhold" and "respect-provenance" in rules(third)
-    inferred = suggest({"key": "household.new_driver", "value": True, "provenance": "inferred"},
+    inferred = suggest({"key": "bank.branch", "label": "preferred branch", "value": "High Street",
+                        "category": "preference", "provenance": "inferred"},
                        stage="wrap_up", issue_resolved=True, receptiveness="medium")
     assert inferred["decision"] == "ask" and "respect-provenance" in rules(inferred)
     assert all(s["question"] for s in inferred["suggestions"])
+    assert not any("high street" in t.lower() for t in texts(inferred)[:-1])   # the lines; staff's action may
+    # An inferred life or habit (a new driver at home) is not turned into a question about it at all.
+    household = suggest({"key": "household.new_driver", "value": True, "provenance": "inferred"},
+                        stage="wrap_up", issue_resolved=True, receptiveness="medium")
+    assert household["decision"] == "withhold" and "respect-provenance" in rules(household)
+    assert not any("driv" in t.lower() for t in texts(household))
 
 
 def test_consent_and_opt_outs_bind_marketing_but_not_service():
