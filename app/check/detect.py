@@ -25,6 +25,7 @@ from typing import Iterable
 
 from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
+from .prefilter import Prefilter
 from .rules import Rule, load_rules
 from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
@@ -97,24 +98,34 @@ class Hit:
 
 # ---------------------------------------------------------------- detectors
 
-def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int):
-    """The rule's matches in text[a:b]: the case-folded part on the lower-cased copy, the rest as written."""
-    if lower is None or (rule.folded is None and rule.strict is None):
+def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=None) -> list:
+    """The rule's matches in text[a:b], left to right and not overlapping, as one alternation would find them:
+    each of `parts` (the rule's parts whose words occur; all without it) case-folded on the lower-cased copy
+    or as written."""
+    if lower is None or not rule.parts:
         return list(rule.regex.finditer(text, a, b))
-    found = list(rule.folded.finditer(lower, a, b)) if rule.folded is not None else []
-    if rule.strict is not None:
-        found += rule.strict.finditer(text, a, b)
-    return found
+    found = []
+    for part in rule.parts if parts is None else parts:
+        found += ((m.start(), part.order, m) for m in part.regex.finditer(lower if part.on_lower else text, a, b))
+    if len(found) < 2:
+        return [m for _, _, m in found]
+    kept, end = [], a
+    for start, _, m in sorted(found, key=lambda f: f[:2]):    # leftmost first, then the earlier pattern
+        if start >= end:
+            kept.append(m)
+            end = max(m.end(), start + 1)
+    return kept
 
 
-def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                 parts=None) -> list[Hit]:
     hits = []
     a, b = sent
-    for m in _matches(rule, text, lower, a, b):
+    for m in _matches(rule, text, lower, a, b, parts):
         if any(u.match(text, m.start(), b) for u in rule.unless):
             continue
         start, end = m.span()
-        for name in rule.hit_groups:
+        for name in ("hit",) + rule.hit_groups:
             if m.groupdict().get(name) is not None:
                 start, end = m.span(name)
                 break
@@ -122,9 +133,10 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
     return hits
 
 
-def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                    parts=None) -> list[Hit]:
     a, b = sent
-    found = _matches(rule, text, lower, a, b)       # terms first: they are rare, and the rest reads the sentence
+    found = _matches(rule, text, lower, a, b, parts)      # terms first: they are rare, and the rest reads the sentence
     if not found:
         return []
     sentence = text[a:b]
@@ -134,6 +146,10 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
             for m in found
             if not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
+
+
+def _order(part) -> int:
+    return part.order
 
 
 _SUPPOSING = re.compile(r"^\W*(?:if|unless|in case|whenever|should (?:you|u))\b", re.IGNORECASE)
@@ -169,7 +185,8 @@ def _addressed(rule: Rule, sentence: str) -> bool:
     return people > len(_CONDITIONAL_YOU.findall(sentence))
 
 
-def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                    parts=None) -> list[Hit]:
     a, b = sent
     if is_question(text[a:b]) and _INTERROGATIVE.match(text, a, b):
         b = _question_start(text, a, b)    # a statement may come before the question
@@ -421,6 +438,8 @@ class Checker:
         self.by_id.setdefault(LEARNED.id, LEARNED)
         self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
         self._answers = [r for r in self.rules if r.kind == "answer"]
+        self._prefilter = Prefilter({part: part.needs for r in self.rules for part in r.parts})
+        self._rule_of = {part: r.id for r in self.rules for part in r.parts}
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
         self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
@@ -445,12 +464,25 @@ class Checker:
         lower = lower if len(lower) == len(text) else None   # a few characters change length when lowered
         hits: list[Hit] = []
         for sent in windows(text, split_sentences(text)):
+            live = self._live(lower, sent)
             for detect, rule in self._detectors:
-                hits.extend(detect(rule, text, sent, lower))
+                if live is None or not rule.parts:
+                    hits.extend(detect(rule, text, sent, lower))
+                elif rule.id in live:
+                    hits.extend(detect(rule, text, sent, lower, sorted(live[rule.id], key=_order)))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                             _REPORTED.search(text, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))
+
+    def _live(self, lower: str | None, sent: tuple[int, int]) -> dict | None:
+        """The parts worth trying on a sentence, by rule id (None: try every part)."""
+        if lower is None:
+            return None
+        by_rule: dict = {}
+        for part in self._prefilter.live(lower, *sent):
+            by_rule.setdefault(self._rule_of[part], []).append(part)
+        return by_rule
 
     def hits(self, text: str, context=None, disable: Iterable[str] = ()) -> list[Hit]:
         """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""
@@ -532,9 +564,8 @@ class Checker:
     def _names_sensitive(self, text: str) -> bool:
         """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
         lower = text.lower()
-        return any((rule.folded is not None and rule.folded.search(lower)) or
-                   (rule.strict is not None and rule.strict.search(text))
-                   for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
+        lower = lower if len(lower) == len(text) else None
+        return any(_matches(rule, text, lower, 0, len(text)) for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ..bundled import bundled
 from ..errors import PhrasebookError, Problem
 from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
+from .prefilter import needs
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
 CHECKS_DIR = bundled("phrasebooks") / "checks"
@@ -36,6 +37,15 @@ FILE_KEYS = ("rules", "description")
 
 # ---------------------------------------------------------------- rules as data
 
+@dataclass(eq=False)
+class Part:
+    """One pattern of a rule, compiled on its own so a sentence without its words never runs it."""
+    regex: re.Pattern
+    on_lower: bool                      # case folded: matched on the lower-cased copy (Python scans it faster)
+    needs: frozenset[str] | None        # words one of which every match contains (see `prefilter`)
+    order: int                          # its place in the rule: the first of two matches at one place wins
+
+
 @dataclass
 class Rule:
     id: str
@@ -51,8 +61,7 @@ class Rule:
     waived_when_asked: bool = False              # an answer to what the customer asked is service
     examples: dict = field(default_factory=dict)
     pattern: str | None = None                  # phrase, sensitive: every pattern in one alternation
-    folded: re.Pattern | None = None            # the case-foldable part, for lower-cased text (faster)
-    strict: re.Pattern | None = None            # the part that minds case, for the text as written
+    parts: tuple[Part, ...] = ()                # the same patterns one by one, tried when their words occur
     hit_groups: tuple[str, ...] = ()
     unless: tuple[re.Pattern, ...] = ()
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
@@ -132,18 +141,19 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
-def _compile(parts: list[str]) -> tuple[str, re.Pattern | None, re.Pattern | None]:
-    """The whole alternation as a pattern; compiled, its case-folded part, for lower-cased text, and the
-    parts that mind case (a capital for a place name), kept as written.
+def _parts(patterns: list[str]) -> tuple[Part, ...]:
+    """Each pattern compiled on its own: case-folded for the lower-cased text when it can be, as written
+    (IGNORECASE) when it minds case (a capital for a place name).
 
     Python's re scans lower-case literals far faster than IGNORECASE ones,
     and the check runs on every line the engine returns.
     """
-    folded = [f for f in (_fold(p) for p in parts) if f]
-    strict = [p for p in parts if not _fold(p)]
-    return (_bounded("|".join(parts)),
-            re.compile(_bounded("|".join(folded))) if folded else None,
-            re.compile(_bounded("|".join(strict)), re.IGNORECASE) if strict else None)
+    parts = []
+    for order, pattern in enumerate(patterns):
+        lowered = _fold(pattern)
+        regex = re.compile(_bounded(lowered)) if lowered else re.compile(_bounded(pattern), re.IGNORECASE)
+        parts.append(Part(regex, lowered is not None, needs(_bounded(pattern)), order))
+    return tuple(parts)
 
 
 def _fold(pattern: str) -> str | None:
@@ -211,12 +221,13 @@ def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
 
 def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     def build(items: list) -> tuple:
-        parts = ["(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items]
-        return _compile(parts) + (tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern),)
+        whole = _bounded("|".join("(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items))
+        return whole, _parts([f"(?:{pattern})" for _, pattern in items]), \
+            tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern)
 
     _, built = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns", build)
     if built:
-        rule.pattern, rule.folded, rule.strict, rule.hit_groups = built
+        rule.pattern, rule.parts, rule.hit_groups = built
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
                             for _, p in c.regexes(obj["unless"], path + ("unless",), "unless")[0])
@@ -268,7 +279,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
     if parts:
-        rule.pattern, rule.folded, rule.strict = _compile(parts)
+        rule.pattern, rule.parts = _bounded("|".join(parts)), _parts(parts)
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:
