@@ -93,6 +93,17 @@ def test_what_the_customer_said_is_natural():
     assert CHECK.is_revealing("I can see you don't have auto insurance.", said("Great, thanks, that sorted it."))
 
 
+@pytest.mark.parametrize("told, line", [
+    ("my wife died last week", "I'm so sorry for your loss."),
+    ("Dad passed away on Sunday, I need to close his account", "I'm so sorry to hear about your loss."),
+    ("We finally got married in June!", "Congratulations on the wedding!"),
+    ("I just started a new job so my salary goes in on the 28th", "Congrats on the new job!"),
+])
+def test_empathy_with_news_the_customer_told_is_not_revealing(told, line):
+    assert not CHECK.check(line, said(told)).revealing
+    assert CHECK.check(line, said("I'd like to change my address please")).revealing    # news nobody told
+
+
 def test_disable_switches_a_rule_off():
     text = "I can see you don't have auto insurance with us."
     assert CHECK.is_revealing(text)
@@ -193,6 +204,7 @@ def test_a_valid_rule_file_loads_and_works(tmp_path):
     (GOOD.replace("severity: error", "severity: fatal"), "4:15", "'severity' must be one of"),
     (GOOD.replace("['my screen says']", "['my (screen says']"), "6:16", "does not compile"),
     (GOOD.replace("kind: phrase", "kind: magic"), "3:11", "'kind' must be one of"),
+    (GOOD.replace("    examples:", "    said_as: {loss: died}\n    examples:"), "7:21", "'loss' must be a non-empty list"),
     ("rules:\n  - id: x\n    kind: phrase\n   bad: [\n", "4:4", "YAML syntax"),
 ])
 def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):

@@ -391,12 +391,20 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
         cues = {stem.stem(w) for w in rule.categories.get(hit.category, ())}
         if cues & said:
             return True
+    if rule.said_as and _said_as(rule, content_stems(text[hit.start:hit.end])) & said:
+        return True     # 'sorry for your loss' after 'my wife died': empathy with what they just told you
     for a, b in (hit.scope, (hit.start, hit.end)):
         mine = content_stems(text[a:b])
         shared = mine & said
         if len(shared) >= 2 or (mine and len(shared) / len(mine) >= 0.5):
             return True
     return False
+
+
+def _said_as(rule: Rule, stems: frozenset) -> frozenset:
+    """The stems of the customer's words for what these stems name (rule.said_as: 'loss' -> died, passed ...)."""
+    _, stem = _nltk()
+    return frozenset(stem.stem(w) for word, kin in rule.said_as.items() if stem.stem(word) in stems for w in kin)
 
 
 def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> bool:

@@ -25,7 +25,7 @@ SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
                "waived_when_asked", "examples", "description")
-KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
+KIND_KEYS = {"phrase": ("patterns", "unless", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
              "answer": ("asking", "volunteers", "frame_words")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
                  "answer": ("asking", "volunteers", "frame_words")}
@@ -66,6 +66,7 @@ class Rule:
     unless: tuple[re.Pattern, ...] = ()
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
     categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
+    said_as: dict = field(default_factory=dict)      # phrase: a word it uses -> the customer's words for the same
     openers: re.Pattern | None = None
     asking: re.Pattern | None = None            # answer: the customer's words ask for something
     volunteers: re.Pattern | None = None        # answer: the staff line adds held data beyond the answer
@@ -231,6 +232,16 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     if "unless" in obj:
         rule.unless = tuple(re.compile(p, re.IGNORECASE)
                             for _, p in c.regexes(obj["unless"], path + ("unless",), "unless")[0])
+    if "said_as" in obj:
+        said_as, where = obj["said_as"], path + ("said_as",)
+        if not isinstance(said_as, dict) or not said_as:
+            c.add(where, f"'said_as' must be a mapping of a word to the customer's words; got {kind_of(said_as)}")
+            return
+        for word, kin in said_as.items():
+            if not isinstance(word, str) or not re.fullmatch(r"[a-z]+", word):
+                c.add(where + (word,), f"'said_as' keys must be one lower-case word; got {word!r}", key=True)
+                continue
+            rule.said_as[word] = tuple(w.lower() for w in c.strings(kin, where + (word,), word))
 
 
 def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
