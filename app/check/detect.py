@@ -25,7 +25,7 @@ from typing import Iterable
 
 from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
-from .prefilter import Prefilter
+from .prefilter import Prefilter, members
 from .rules import Rule, load_rules
 from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
@@ -104,9 +104,11 @@ def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=Non
     or as written."""
     if lower is None or not rule.parts:
         return list(rule.regex.finditer(text, a, b))
+    if parts is not None and len(parts) == 1:
+        return list(parts[0].finditer(lower if parts[0].on_lower else text, a, b))
     found = []
     for part in rule.parts if parts is None else parts:
-        found += ((m.start(), part.order, m) for m in part.regex.finditer(lower if part.on_lower else text, a, b))
+        found += ((m.start(), part.order, m) for m in part.finditer(lower if part.on_lower else text, a, b))
     if len(found) < 2:
         return [m for _, _, m in found]
     kept, end = [], a
@@ -146,10 +148,6 @@ def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
     return [Hit(m.start(), m.end(), rule.id, sent, sent, (m.lastgroup or "cat_")[4:])
             for m in found
             if not (question and (_offered_as_choice(text, m.start(), m.end()) or _asked_generally(text, m.start())))]
-
-
-def _order(part) -> int:
-    return part.order
 
 
 _SUPPOSING = re.compile(r"^\W*(?:if|unless|in case|whenever|should (?:you|u))\b", re.IGNORECASE)
@@ -444,10 +442,11 @@ class Checker:
         self.model = model
         self.by_id = {r.id: r for r in self.rules}
         self.by_id.setdefault(LEARNED.id, LEARNED)
-        self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
+        self._parts = [part for r in self.rules for part in r.parts]    # numbered for the prefilter's bits
+        self._prefilter = Prefilter([part.needs for part in self._parts])
+        self._detectors = [(DETECTORS[r.kind], r, sum(1 << i for i, part in enumerate(self._parts) if part.rule == r.id))
+                           for r in self.rules if r.kind == "held-data" or r.pattern is not None]
         self._answers = [r for r in self.rules if r.kind == "answer"]
-        self._prefilter = Prefilter({part: part.needs for r in self.rules for part in r.parts})
-        self._rule_of = {part: r.id for r in self.rules for part in r.parts}
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
         self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
         self._rewrite = lru_cache(maxsize=4096)(self._rewrite_uncached)
@@ -473,24 +472,19 @@ class Checker:
         hits: list[Hit] = []
         for sent in windows(text, split_sentences(text)):
             live = self._live(lower, sent)
-            for detect, rule in self._detectors:
-                if live is None or not rule.parts:
+            for detect, rule, mask in self._detectors:
+                if live is None or not mask:
                     hits.extend(detect(rule, text, sent, lower))
-                elif rule.id in live:
-                    hits.extend(detect(rule, text, sent, lower, sorted(live[rule.id], key=_order)))
+                elif live & mask:
+                    hits.extend(detect(rule, text, sent, lower, [self._parts[i] for i in members(live & mask)]))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                             _REPORTED.search(text, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))
 
-    def _live(self, lower: str | None, sent: tuple[int, int]) -> dict | None:
-        """The parts worth trying on a sentence, by rule id (None: try every part)."""
-        if lower is None:
-            return None
-        by_rule: dict = {}
-        for part in self._prefilter.live(lower, *sent):
-            by_rule.setdefault(self._rule_of[part], []).append(part)
-        return by_rule
+    def _live(self, lower: str | None, sent: tuple[int, int]) -> int | None:
+        """The parts worth trying on a sentence, as bits of self._parts (None: try every part)."""
+        return None if lower is None else self._prefilter.live(lower, *sent)
 
     def hits(self, text: str, context=None, disable: Iterable[str] = ()) -> list[Hit]:
         """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""

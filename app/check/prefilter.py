@@ -9,15 +9,13 @@ the string anywhere. The words are lower case.
 from __future__ import annotations
 
 import re
-from typing import Hashable
 from re import _constants as C, _parser as P      # the parser re itself uses (sre_parse)
 
 _MAX_STRINGS = 48       # how many alternatives a literal set may grow to before it stops being cheap
 _EDGE = "\x00"          # a word boundary the pattern asserts (\b, (?!\w), (?<![\w']))
 _PIECE = re.compile(r"\w+")
 # Words so common a sentence nearly always has one: a pattern keyed on them is tried anyway.
-_COMMON = frozenset("you your u ur the our my a an i we to of in on at for is are was were have has had be been it "
-                    "that this as".split())
+_COMMON = frozenset("you your u ur the our my a an i we to of in on at for is are have it that this as".split())
 
 
 def needs(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
@@ -41,7 +39,7 @@ def _words(literal: str) -> list[str]:
             out.append(word)
         elif before and len(word) >= 3:
             out.append(word + "*")
-        elif len(word) >= 4:
+        elif len(word) >= 3:
             out.append(f"*{word}*")
     return out
 
@@ -173,40 +171,70 @@ def _union(sets: list) -> set[str] | None:
 
 
 _TOKEN = re.compile(r"\w+")
+_SEEN = 100_000         # words remembered (a bound, so hostile input cannot grow it without end)
 
 
 class Prefilter:
-    """Which patterns are worth trying on a sentence, from the words in it: a dictionary look-up per word."""
+    """Which patterns are worth trying on a sentence, from the words in it: a dictionary look-up per word.
 
-    def __init__(self, needs: dict[Hashable, frozenset[str] | None]):
-        self.always = frozenset(i for i, words in needs.items() if words is None)
-        whole: dict[str, set] = {}
-        starts: dict[str, dict[str, set]] = {}
-        inner: dict[str, set] = {}
-        for i, words in needs.items():
+    Patterns are numbered by their place in the list given; a set of them is an
+    int with those bits set, so joining the sets of a sentence's words is cheap.
+    """
+
+    def __init__(self, needs: list[frozenset[str] | None]):
+        self.always = 0
+        self.whole: dict[str, int] = {}
+        self.inner: dict[str, int] = {}
+        starts: dict[str, dict[str, int]] = {}
+        for i, words in enumerate(needs):
+            bit = 1 << i
+            if words is None:
+                self.always |= bit
             for word in words or ():
                 if word.startswith("*"):
-                    inner.setdefault(word.strip("*"), set()).add(i)
+                    self.inner[word.strip("*")] = self.inner.get(word.strip("*"), 0) | bit
                 elif word.endswith("*"):
-                    starts.setdefault(word[:3], {}).setdefault(word[:-1], set()).add(i)
+                    by_start = starts.setdefault(word[:3], {})
+                    by_start[word[:-1]] = by_start.get(word[:-1], 0) | bit
                 else:
-                    whole.setdefault(word, set()).add(i)
-        self.whole = {w: frozenset(ids) for w, ids in whole.items()}
-        self.starts = {k: tuple((p, frozenset(ids)) for p, ids in v.items()) for k, v in starts.items()}
-        self.inner = tuple((part, frozenset(ids)) for part, ids in inner.items())
+                    self.whole[word] = self.whole.get(word, 0) | bit
+        self.starts = {k: tuple(v.items()) for k, v in starts.items()}
+        for part in sorted(self.inner, key=len):     # 'statins' is found wherever 'statin' is: one test for both
+            shorter = next((p for p in self.inner if p != part and p in part), None)
+            if shorter is not None:
+                self.inner[shorter] |= self.inner.pop(part)
+        self._seen: dict[str, int] = {}       # words recur: what each one keeps live, worked out once
 
-    def live(self, lower: str, a: int, b: int) -> set:
-        """The patterns that may match lower[a:b] (lower: lower-cased text)."""
-        found = set(self.always)
+    def live(self, lower: str, a: int, b: int) -> int:
+        """The patterns that may match lower[a:b] (lower: lower-cased text), as bits."""
+        found = self.always
         sentence = lower[a:b]
-        for part, ids in self.inner:
+        for part, bits in self.inner.items():
             if part in sentence:
-                found |= ids
-        for word in set(_TOKEN.findall(lower, a, b)):
-            ids = self.whole.get(word)
-            if ids:
-                found |= ids
-            for prefix, ids in self.starts.get(word[:3], ()):
-                if word.startswith(prefix):
-                    found |= ids
+                found |= bits
+        seen = self._seen
+        for word in set(_TOKEN.findall(sentence)):
+            bits = seen.get(word)
+            if bits is None:
+                bits = self._for_word(word)
+                if len(seen) < _SEEN:
+                    seen[word] = bits
+            found |= bits
         return found
+
+    def _for_word(self, word: str) -> int:
+        bits = self.whole.get(word, 0)
+        for prefix, more in self.starts.get(word[:3], ()):
+            if word.startswith(prefix):
+                bits |= more
+        return bits
+
+
+def members(bits: int) -> list[int]:
+    """The numbers of the bits set, smallest first."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out

@@ -40,10 +40,30 @@ FILE_KEYS = ("rules", "description")
 @dataclass(eq=False)
 class Part:
     """One pattern of a rule, compiled on its own so a sentence without its words never runs it."""
-    regex: re.Pattern
+    regex: re.Pattern                   # bounded at its end; `finditer` bounds its start
     on_lower: bool                      # case folded: matched on the lower-cased copy (Python scans it faster)
     needs: frozenset[str] | None        # words one of which every match contains (see `prefilter`)
     order: int                          # its place in the rule: the first of two matches at one place wins
+    rule: str                           # the rule's id
+
+    def finditer(self, text: str, a: int, b: int):
+        """Matches in text[a:b] that start a word, as the bounded pattern would find them.
+
+        Python's re skips ahead to a pattern's first letters only when the pattern
+        starts with them, so the bound at the start (not after a letter, digit or
+        apostrophe) is checked here, searching on one character later when it fails.
+        """
+        regex, pos = self.regex, a
+        while pos < b:
+            m = regex.search(text, pos, b)
+            if m is None:
+                return
+            start = m.start()
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+                pos = start + 1
+                continue
+            yield m
+            pos = max(m.end(), start + 1)
 
 
 @dataclass
@@ -142,7 +162,7 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
-def _parts(patterns: list[str]) -> tuple[Part, ...]:
+def _parts(patterns: list[str], rule: str) -> tuple[Part, ...]:
     """Each pattern compiled on its own: case-folded for the lower-cased text when it can be, as written
     (IGNORECASE) when it minds case (a capital for a place name).
 
@@ -151,9 +171,9 @@ def _parts(patterns: list[str]) -> tuple[Part, ...]:
     """
     parts = []
     for order, pattern in enumerate(patterns):
-        lowered = _fold(pattern)
-        regex = re.compile(_bounded(lowered)) if lowered else re.compile(_bounded(pattern), re.IGNORECASE)
-        parts.append(Part(regex, lowered is not None, needs(_bounded(pattern)), order))
+        lowered = _fold(pattern)     # the start's bound is checked by `starts_word`: a lookbehind first is slow
+        regex = re.compile(rf"(?:{lowered})(?!\w)") if lowered else re.compile(rf"(?:{pattern})(?!\w)", re.IGNORECASE)
+        parts.append(Part(regex, lowered is not None, needs(_bounded(pattern)), order, rule))
     return tuple(parts)
 
 
@@ -223,7 +243,7 @@ def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
 def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     def build(items: list) -> tuple:
         whole = _bounded("|".join("(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items))
-        return whole, _parts([f"(?:{pattern})" for _, pattern in items]), \
+        return whole, _parts([f"(?:{pattern})" for _, pattern in items], rule.id), \
             tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern)
 
     _, built = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns", build)
@@ -273,7 +293,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     if not isinstance(cats, dict) or not cats:
         c.add(where, f"'categories' must be a mapping of category to terms and cues; got {kind_of(cats)}")
         return
-    parts = []
+    parts, one_by_one = [], []
     for name, spec in cats.items():
         if not re.fullmatch(r"[a-z_]+", name):
             c.add(where + (name,), f"category '{name}' must be lower-case letters and '_'", key=True)
@@ -289,8 +309,9 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         rule.categories[name] = tuple(w.lower() for w in cues)
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
+            one_by_one.extend(f"(?P<cat_{name}>{t})" for _, t in terms)   # a term alone: re skips to its letters
     if parts:
-        rule.pattern, rule.parts = _bounded("|".join(parts)), _parts(parts)
+        rule.pattern, rule.parts = _bounded("|".join(parts)), _parts(one_by_one, rule.id)
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:
