@@ -531,15 +531,21 @@ class Checker:
         Unlike the check itself, this does not ask whether the text speaks to the
         customer: it reads a data point's value or label ("diabetic", "HIV medicine").
         """
-        norm = folded(text)
-        lower = norm.lower()
-        lower = lower if len(lower) == len(norm) else None
-        found = []
-        for rule in self.rules:
-            if rule.kind == "sensitive" and rule.pattern is not None:
-                found += [(m.start(), m.lastgroup[4:]) for m in _matches(rule, norm, lower, 0, len(norm))
-                          if m.lastgroup and m.lastgroup.startswith("cat_")]
+        found = [(m.start(), m.lastgroup[4:]) for m in self._sensitive_terms(folded(text))
+                 if m.lastgroup and m.lastgroup.startswith("cat_")]
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    def _sensitive_terms(self, text: str) -> list:
+        """Every sensitive term in text, whoever it is said of."""
+        lower = text.lower()
+        lower = lower if len(lower) == len(text) else None
+        live = self._live(lower, (0, len(text)))
+        found = []
+        for _, rule, mask in self._detectors:
+            if rule.kind == "sensitive":
+                parts = None if live is None else [self._parts[i] for i in members(live & mask)]
+                found += _matches(rule, text, lower, 0, len(text), parts)
+        return found
 
     def _finding(self, text: str, where, hit: Hit) -> dict:
         rule = self.by_id[hit.rule]
@@ -565,9 +571,7 @@ class Checker:
 
     def _names_sensitive(self, text: str) -> bool:
         """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
-        lower = text.lower()
-        lower = lower if len(lower) == len(text) else None
-        return any(_matches(rule, text, lower, 0, len(text)) for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
+        return bool(self._sensitive_terms(text))
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""

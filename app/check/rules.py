@@ -47,23 +47,28 @@ class Part:
     rule: str                           # the rule's id
 
     def finditer(self, text: str, a: int, b: int):
-        """Matches in text[a:b] that start a word, as the bounded pattern would find them.
+        return word_matches(self.regex, text, a, b)
 
-        Python's re skips ahead to a pattern's first letters only when the pattern
-        starts with them, so the bound at the start (not after a letter, digit or
-        apostrophe) is checked here, searching on one character later when it fails.
-        """
-        regex, pos = self.regex, a
-        while pos < b:
-            m = regex.search(text, pos, b)
-            if m is None:
-                return
-            start = m.start()
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
-                pos = start + 1
-                continue
-            yield m
-            pos = max(m.end(), start + 1)
+
+def word_matches(regex: re.Pattern, text: str, a: int, b: int):
+    """regex's matches in text[a:b] that start a word (not after a letter, digit, '_' or apostrophe), as
+    finditer would find them with that bound as a lookbehind at the front.
+
+    Python's re skips ahead to a pattern's first letters only when the pattern
+    starts with them, so the bound is checked here, searching on one character
+    later when it fails.
+    """
+    pos = a
+    while pos < b:
+        m = regex.search(text, pos, b)
+        if m is None:
+            return
+        start = m.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+            pos = start + 1
+            continue
+        yield m
+        pos = max(m.end(), start + 1)
 
 
 @dataclass
