@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from tact.check import Checker, default_checker
 from tact.check import collect_rules, load_rules, parse_rules
 from tact.check import format_text
+from tact.check.spelling import load_spelling
 from tact.errors import PhrasebookError
 from tact.model import Context
 
@@ -205,6 +206,8 @@ def test_a_valid_rule_file_loads_and_works(tmp_path):
     (GOOD.replace("['my screen says']", "['my (screen says']"), "6:16", "does not compile"),
     (GOOD.replace("kind: phrase", "kind: magic"), "3:11", "'kind' must be one of"),
     (GOOD.replace("    examples:", "    said_as: {loss: died}\n    examples:"), "7:21", "'loss' must be a non-empty list"),
+    (GOOD.replace("['my screen says']", "['my {place} says']"), "6:16", "no word list 'place'"),
+    (GOOD.replace("    examples:", "    words: {place: ['scr(een']}\n    examples:"), "7:21", "does not compile"),
     ("rules:\n  - id: x\n    kind: phrase\n   bad: [\n", "4:4", "YAML syntax"),
 ])
 def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):
@@ -217,6 +220,37 @@ def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):
     assert words in text
     with pytest.raises(PhrasebookError):
         load_rules([path])
+
+
+def test_word_lists_stand_for_their_words_in_patterns(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(GOOD.replace("['my screen says']", "['my {place} (?:says?|shows?)']").replace(
+        "    examples:", "    words:\n      place: [screen, 'records?', system]\n    examples:"))
+    checker = Checker(load_rules([path]))
+    assert checker.is_revealing("Well, my records show you fly a lot.")
+    assert checker.is_revealing("My system says you fly a lot.")
+    assert not checker.is_revealing("My place says hello.")
+
+
+@pytest.mark.parametrize("broken, where, words", [
+    ("misspellings:\n  records: recrods\n", "2:12", "must list its misspellings"),
+    ("misspellings:\n  records: [records]\n", "2:13", "another lower-case word"),
+    ("misspellings:\n  records: [recrods]\n  record: [recrods]\n", "3:12", "listed twice"),
+    ("mispellings:\n  records: [recrods]\n", "1:1", "unknown key 'mispellings'"),
+])
+def test_a_broken_misspellings_file_gives_file_line_col(tmp_path, broken, where, words):
+    path = tmp_path / "misspellings.yaml"
+    path.write_text(broken)
+    with pytest.raises(PhrasebookError) as caught:
+        load_spelling(path)
+    text = caught.value.problems[0].format()
+    assert text.startswith(f"{path}:{where}: error: "), text
+    assert words in text
+
+
+def test_the_bundled_misspellings_load_and_correct():
+    assert load_spelling()["recrods"] == "records"
+    assert CHECK.is_revealing("Our recrods show you fly a lot.")
 
 
 def test_parse_rules_reports_every_problem_not_just_the_first():

@@ -259,6 +259,10 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
     if not prefix.strip():
         return True
     long = len(prefix) > _PREFIX_REACH       # only a reporting verb at its end can make a long prefix plain
+    if long:    # ... and that reads at most its last five words: find them in the last few characters
+        tail = [w for w in _PREFIX_WORD.findall(prefix[-_TAIL_REACH:].lower()) if w not in rule.lexicon["discourse"]]
+        if len(tail) > _REPORTING_WORDS:
+            return bool(_REPORTING.search(" ".join(tail[-_REPORTING_WORDS:])))
     words = _PREFIX_WORD.findall(prefix[-_PREFIX_REACH:].lower())
     rest = [w for w in words if w not in rule.lexicon["discourse"]]
     joined = " ".join(rest)
@@ -268,6 +272,8 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
 
 
 _PREFIX_REACH = 120
+_TAIL_REACH = 40         # characters that usually hold a long prefix's last words
+_REPORTING_WORDS = 6     # more words than _REPORTING reads at the end of a prefix
 
 
 def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:

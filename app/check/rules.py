@@ -25,7 +25,7 @@ SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
                "waived_when_asked", "examples", "description")
-KIND_KEYS = {"phrase": ("patterns", "unless", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
+KIND_KEYS = {"phrase": ("patterns", "unless", "words", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
              "answer": ("asking", "volunteers", "frame_words")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
                  "answer": ("asking", "volunteers", "frame_words")}
@@ -251,12 +251,14 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         return whole, _parts([f"(?:{pattern})" for _, pattern in items], rule.id), \
             tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern)
 
-    _, built = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns", build)
+    words = _word_lists(c, obj.get("words"), path + ("words",)) if "words" in obj else {}
+    patterns = _with_words(c, obj.get("patterns"), path + ("patterns",), words)
+    _, built = c.regexes(patterns, path + ("patterns",), "patterns", build)
     if built:
         rule.pattern, rule.parts, rule.hit_groups = built
     if "unless" in obj:
-        rule.unless = tuple(re.compile(p, re.IGNORECASE)
-                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless")[0])
+        unless = _with_words(c, obj["unless"], path + ("unless",), words)
+        rule.unless = tuple(re.compile(p, re.IGNORECASE) for _, p in c.regexes(unless, path + ("unless",), "unless")[0])
     if "said_as" in obj:
         said_as, where = obj["said_as"], path + ("said_as",)
         if not isinstance(said_as, dict) or not said_as:
@@ -267,6 +269,40 @@ def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
                 c.add(where + (word,), f"'said_as' keys must be one lower-case word; got {word!r}", key=True)
                 continue
             rule.said_as[word] = tuple(w.lower() for w in c.strings(kin, where + (word,), word))
+
+
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")     # '{sources}' in a pattern; a regex's own braces hold digits
+
+
+def _word_lists(c: _Collector, obj: Any, path: tuple) -> dict[str, str]:
+    """A phrase rule's named word lists, each as one alternation for patterns to use as '{name}'."""
+    if not isinstance(obj, dict) or not obj:
+        c.add(path, f"'words' must map a name to a list of words; got {kind_of(obj)}")
+        return {}
+    out = {}
+    for name, items in obj.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
+            c.add(path + (name,), f"word list name '{name}' must be lower-case letters and '_'", key=True)
+            continue
+        found, _ = c.regexes(items, path + (name,), name)
+        if found:
+            out[name] = "(?:" + "|".join(item for _, item in found) + ")"
+    return out
+
+
+def _with_words(c: _Collector, patterns: Any, path: tuple, words: dict[str, str]) -> Any:
+    """The patterns with each '{name}' replaced by that word list; a name the rule lacks is a problem."""
+    if not isinstance(patterns, list):
+        return patterns
+    out = []
+    for i, pattern in enumerate(patterns):
+        if isinstance(pattern, str):
+            for name in _WORD_LIST.findall(pattern):
+                if name not in words:
+                    c.add(path + (i,), f"pattern uses '{{{name}}}' but the rule has no word list '{name}'")
+            pattern = _WORD_LIST.sub(lambda m: words.get(m.group(1), m.group(0)), pattern)
+        out.append(pattern)
+    return out
 
 
 def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
