@@ -26,7 +26,7 @@ from typing import Iterable
 from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
 from .prefilter import Prefilter, members
-from .rules import Rule, load_rules
+from .rules import Rule, load_rules, word_matches
 from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
                         trim, windows, words_of)
@@ -105,10 +105,10 @@ def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=Non
     if lower is None or not rule.parts:
         return list(rule.regex.finditer(text, a, b))
     if parts is not None and len(parts) == 1:
-        return list(parts[0].finditer(lower if parts[0].on_lower else text, a, b))
+        return list(word_matches(parts[0].regex, lower if parts[0].on_lower else text, a, b))
     found = []
     for part in rule.parts if parts is None else parts:
-        found += ((m.start(), part.order, m) for m in part.finditer(lower if part.on_lower else text, a, b))
+        found += ((m.start(), part.order, m) for m in word_matches(part.regex, lower if part.on_lower else text, a, b))
     if len(found) < 2:
         return [m for _, _, m in found]
     kept, end = [], a

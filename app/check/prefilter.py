@@ -184,7 +184,7 @@ class Prefilter:
     def __init__(self, needs: list[frozenset[str] | None]):
         self.always = 0
         self.whole: dict[str, int] = {}
-        self.inner: dict[str, int] = {}
+        self.inner: dict[str, int] | tuple = {}     # part of a word -> bits; a tuple of pairs once built
         starts: dict[str, dict[str, int]] = {}
         for i, words in enumerate(needs):
             bit = 1 << i
@@ -199,17 +199,19 @@ class Prefilter:
                 else:
                     self.whole[word] = self.whole.get(word, 0) | bit
         self.starts = {k: tuple(v.items()) for k, v in starts.items()}
-        for part in sorted(self.inner, key=len):     # 'statins' is found wherever 'statin' is: one test for both
-            shorter = next((p for p in self.inner if p != part and p in part), None)
+        inner = self.inner
+        for part in sorted(inner, key=len):     # 'statins' is found wherever 'statin' is: one test for both
+            shorter = next((p for p in inner if p != part and p in part), None)
             if shorter is not None:
-                self.inner[shorter] |= self.inner.pop(part)
+                inner[shorter] |= inner.pop(part)
+        self.inner = tuple(inner.items())
         self._seen: dict[str, int] = {}       # words recur: what each one keeps live, worked out once
 
     def live(self, lower: str, a: int, b: int) -> int:
         """The patterns that may match lower[a:b] (lower: lower-cased text), as bits."""
         found = self.always
         sentence = lower[a:b]
-        for part, bits in self.inner.items():
+        for part, bits in self.inner:
             if part in sentence:
                 found |= bits
         seen = self._seen

@@ -40,14 +40,11 @@ FILE_KEYS = ("rules", "description")
 @dataclass(eq=False)
 class Part:
     """One pattern of a rule, compiled on its own so a sentence without its words never runs it."""
-    regex: re.Pattern                   # bounded at its end; `finditer` bounds its start
+    regex: re.Pattern                   # bounded at its end; `word_matches` bounds its start
     on_lower: bool                      # case folded: matched on the lower-cased copy (Python scans it faster)
     needs: frozenset[str] | None        # words one of which every match contains (see `prefilter`)
     order: int                          # its place in the rule: the first of two matches at one place wins
     rule: str                           # the rule's id
-
-    def finditer(self, text: str, a: int, b: int):
-        return word_matches(self.regex, text, a, b)
 
 
 def word_matches(regex: re.Pattern, text: str, a: int, b: int):
