@@ -9,6 +9,7 @@ the string anywhere. The words are lower case.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import _constants as C, _parser as P      # the parser re itself uses (sre_parse)
 
 _MAX_STRINGS = 48       # how many alternatives a literal set may grow to before it stops being cheap
@@ -58,17 +59,18 @@ def _score(strings: set[str] | None) -> int:
     """How selective a literal set is: each literal by its best word (a common word counts 1)."""
     if not strings:
         return 0
-    best = 10 ** 6
-    for s in strings:
-        words = _words(s)
-        if not words:
-            return 0
-        best = min(best, max(map(_rank, words)))
-    return best
+    return min(map(_literal_score, strings))
+
+
+@lru_cache(maxsize=None)
+def _literal_score(literal: str) -> int:
+    return max(map(_rank, _words(literal)), default=0)
 
 
 def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if _score(b) > _score(a) or (_score(b) == _score(a) and a is not None and b is not None and len(b) < len(a)):
+    """The more selective of two literal sets: the better worst literal, then fewer literals."""
+    score_a, score_b = _score(a), _score(b)
+    if score_b > score_a or (score_b == score_a and a is not None and b is not None and len(b) < len(a)):
         return b
     return a
 
