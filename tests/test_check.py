@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from tact.check import Checker, default_checker
 from tact.check import collect_rules, load_rules, parse_rules
 from tact.check import format_text
+from tact.check.spelling import load_spelling
 from tact.errors import PhrasebookError
 from tact.model import Context
 
@@ -91,6 +92,17 @@ def test_what_the_customer_said_is_natural():
     assert not CHECK.is_revealing("Since you're expecting, would you like more legroom?", said("I'm pregnant"))
     assert CHECK.is_revealing("Since you're expecting, would you like more legroom?", said("Window seat please"))
     assert CHECK.is_revealing("I can see you don't have auto insurance.", said("Great, thanks, that sorted it."))
+
+
+@pytest.mark.parametrize("told, line", [
+    ("my wife died last week", "I'm so sorry for your loss."),
+    ("Dad passed away on Sunday, I need to close his account", "I'm so sorry to hear about your loss."),
+    ("We finally got married in June!", "Congratulations on the wedding!"),
+    ("I just started a new job so my salary goes in on the 28th", "Congrats on the new job!"),
+])
+def test_empathy_with_news_the_customer_told_is_not_revealing(told, line):
+    assert not CHECK.check(line, said(told)).revealing
+    assert CHECK.check(line, said("I'd like to change my address please")).revealing    # news nobody told
 
 
 def test_disable_switches_a_rule_off():
@@ -193,6 +205,9 @@ def test_a_valid_rule_file_loads_and_works(tmp_path):
     (GOOD.replace("severity: error", "severity: fatal"), "4:15", "'severity' must be one of"),
     (GOOD.replace("['my screen says']", "['my (screen says']"), "6:16", "does not compile"),
     (GOOD.replace("kind: phrase", "kind: magic"), "3:11", "'kind' must be one of"),
+    (GOOD.replace("    examples:", "    said_as: {loss: died}\n    examples:"), "7:21", "'loss' must be a non-empty list"),
+    (GOOD.replace("['my screen says']", "['my {place} says']"), "6:16", "no word list 'place'"),
+    (GOOD.replace("    examples:", "    words: {place: ['scr(een']}\n    examples:"), "7:21", "does not compile"),
     ("rules:\n  - id: x\n    kind: phrase\n   bad: [\n", "4:4", "YAML syntax"),
 ])
 def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):
@@ -205,6 +220,37 @@ def test_broken_rule_files_give_file_line_col(tmp_path, broken, where, words):
     assert words in text
     with pytest.raises(PhrasebookError):
         load_rules([path])
+
+
+def test_word_lists_stand_for_their_words_in_patterns(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(GOOD.replace("['my screen says']", "['my {place} (?:says?|shows?)']").replace(
+        "    examples:", "    words:\n      place: [screen, 'records?', system]\n    examples:"))
+    checker = Checker(load_rules([path]))
+    assert checker.is_revealing("Well, my records show you fly a lot.")
+    assert checker.is_revealing("My system says you fly a lot.")
+    assert not checker.is_revealing("My place says hello.")
+
+
+@pytest.mark.parametrize("broken, where, words", [
+    ("misspellings:\n  records: recrods\n", "2:12", "must list its misspellings"),
+    ("misspellings:\n  records: [records]\n", "2:13", "another lower-case word"),
+    ("misspellings:\n  records: [recrods]\n  record: [recrods]\n", "3:12", "listed twice"),
+    ("mispellings:\n  records: [recrods]\n", "1:1", "unknown key 'mispellings'"),
+])
+def test_a_broken_misspellings_file_gives_file_line_col(tmp_path, broken, where, words):
+    path = tmp_path / "misspellings.yaml"
+    path.write_text(broken)
+    with pytest.raises(PhrasebookError) as caught:
+        load_spelling(path)
+    text = caught.value.problems[0].format()
+    assert text.startswith(f"{path}:{where}: error: "), text
+    assert words in text
+
+
+def test_the_bundled_misspellings_load_and_correct():
+    assert load_spelling()["recrods"] == "records"
+    assert CHECK.is_revealing("Our recrods show you fly a lot.")
 
 
 def test_parse_rules_reports_every_problem_not_just_the_first():
@@ -296,7 +342,7 @@ def test_case_folding_never_changes_what_is_found(text):
     folded = Checker(load_rules())
     plain = Checker(load_rules())
     for rule in plain.rules:
-        rule.folded = rule.strict = None
+        rule.parts = ()
     assert folded.check(text).revealing
     assert [(f["start"], f["end"], f["rule"]) for f in folded.check(text).findings] == \
            [(f["start"], f["end"], f["rule"]) for f in plain.check(text).findings]

@@ -25,7 +25,8 @@ from typing import Iterable
 
 from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
-from .rules import Rule, load_rules
+from .prefilter import Prefilter, members
+from .rules import Rule, load_rules, word_matches
 from .rewrite import rewrite_text
 from .sentences import (ADVERBS, AUXILIARIES, CLAUSE_END, CONTRACTIONS, import_nltk, is_question, split_sentences,
                         trim, windows, words_of)
@@ -97,24 +98,36 @@ class Hit:
 
 # ---------------------------------------------------------------- detectors
 
-def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int):
-    """The rule's matches in text[a:b]: the case-folded part on the lower-cased copy, the rest as written."""
-    if lower is None or (rule.folded is None and rule.strict is None):
+def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=None) -> list:
+    """The rule's matches in text[a:b], left to right and not overlapping, as one alternation would find them:
+    each of `parts` (the rule's parts whose words occur; all without it) case-folded on the lower-cased copy
+    or as written."""
+    if lower is None or not rule.parts:
         return list(rule.regex.finditer(text, a, b))
-    found = list(rule.folded.finditer(lower, a, b)) if rule.folded is not None else []
-    if rule.strict is not None:
-        found += rule.strict.finditer(text, a, b)
-    return found
+    if parts is not None and len(parts) == 1:
+        return list(word_matches(parts[0].regex, lower if parts[0].on_lower else text, a, b))
+    found = []
+    for part in rule.parts if parts is None else parts:
+        found += ((m.start(), part.order, m) for m in word_matches(part.regex, lower if part.on_lower else text, a, b))
+    if len(found) < 2:
+        return [m for _, _, m in found]
+    kept, end = [], a
+    for start, _, m in sorted(found, key=lambda f: f[:2]):    # leftmost first, then the earlier pattern
+        if start >= end:
+            kept.append(m)
+            end = max(m.end(), start + 1)
+    return kept
 
 
-def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                 parts=None) -> list[Hit]:
     hits = []
     a, b = sent
-    for m in _matches(rule, text, lower, a, b):
+    for m in _matches(rule, text, lower, a, b, parts):
         if any(u.match(text, m.start(), b) for u in rule.unless):
             continue
         start, end = m.span()
-        for name in rule.hit_groups:
+        for name in ("hit",) + rule.hit_groups:
             if m.groupdict().get(name) is not None:
                 start, end = m.span(name)
                 break
@@ -122,9 +135,10 @@ def _phrase_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None
     return hits
 
 
-def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _sensitive_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                    parts=None) -> list[Hit]:
     a, b = sent
-    found = _matches(rule, text, lower, a, b)       # terms first: they are rare, and the rest reads the sentence
+    found = _matches(rule, text, lower, a, b, parts)      # terms first: they are rare, and the rest reads the sentence
     if not found:
         return []
     sentence = text[a:b]
@@ -169,7 +183,8 @@ def _addressed(rule: Rule, sentence: str) -> bool:
     return people > len(_CONDITIONAL_YOU.findall(sentence))
 
 
-def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None) -> list[Hit]:
+def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | None = None,
+                    parts=None) -> list[Hit]:
     a, b = sent
     if is_question(text[a:b]) and _INTERROGATIVE.match(text, a, b):
         b = _question_start(text, a, b)    # a statement may come before the question
@@ -244,6 +259,10 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
     if not prefix.strip():
         return True
     long = len(prefix) > _PREFIX_REACH       # only a reporting verb at its end can make a long prefix plain
+    if long:    # ... and that reads at most its last five words: find them in the last few characters
+        tail = [w for w in _PREFIX_WORD.findall(prefix[-_TAIL_REACH:].lower()) if w not in rule.lexicon["discourse"]]
+        if len(tail) > _REPORTING_WORDS:
+            return bool(_REPORTING.search(" ".join(tail[-_REPORTING_WORDS:])))
     words = _PREFIX_WORD.findall(prefix[-_PREFIX_REACH:].lower())
     rest = [w for w in words if w not in rule.lexicon["discourse"]]
     joined = " ".join(rest)
@@ -253,6 +272,8 @@ def _plain_prefix(rule: Rule, prefix: str) -> bool:
 
 
 _PREFIX_REACH = 120
+_TAIL_REACH = 40         # characters that usually hold a long prefix's last words
+_REPORTING_WORDS = 6     # more words than _REPORTING reads at the end of a prefix
 
 
 def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
@@ -374,12 +395,20 @@ def said_by_customer(rule: Rule, hit: Hit, text: str, utterances: tuple[str, ...
         cues = {stem.stem(w) for w in rule.categories.get(hit.category, ())}
         if cues & said:
             return True
+    if rule.said_as and _said_as(rule, content_stems(text[hit.start:hit.end])) & said:
+        return True     # 'sorry for your loss' after 'my wife died': empathy with what they just told you
     for a, b in (hit.scope, (hit.start, hit.end)):
         mine = content_stems(text[a:b])
         shared = mine & said
         if len(shared) >= 2 or (mine and len(shared) / len(mine) >= 0.5):
             return True
     return False
+
+
+def _said_as(rule: Rule, stems: frozenset) -> frozenset:
+    """The stems of the customer's words for what these stems name (rule.said_as: 'loss' -> died, passed ...)."""
+    _, stem = _nltk()
+    return frozenset(stem.stem(w) for word, kin in rule.said_as.items() if stem.stem(word) in stems for w in kin)
 
 
 def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> bool:
@@ -419,7 +448,10 @@ class Checker:
         self.model = model
         self.by_id = {r.id: r for r in self.rules}
         self.by_id.setdefault(LEARNED.id, LEARNED)
-        self._detectors = [(DETECTORS[r.kind], r) for r in self.rules if r.kind == "held-data" or r.pattern is not None]
+        self._parts = [part for r in self.rules for part in r.parts]    # numbered for the prefilter's bits
+        self._prefilter = Prefilter([part.needs for part in self._parts])
+        self._detectors = [(DETECTORS[r.kind], r, sum(1 << i for i, part in enumerate(self._parts) if part.rule == r.id))
+                           for r in self.rules if r.kind == "held-data" or r.pattern is not None]
         self._answers = [r for r in self.rules if r.kind == "answer"]
         self._scan = lru_cache(maxsize=8192)(self._scan_uncached)
         self._learned = lru_cache(maxsize=8192)(self._learned_uncached)
@@ -445,12 +477,20 @@ class Checker:
         lower = lower if len(lower) == len(text) else None   # a few characters change length when lowered
         hits: list[Hit] = []
         for sent in windows(text, split_sentences(text)):
-            for detect, rule in self._detectors:
-                hits.extend(detect(rule, text, sent, lower))
+            live = self._live(lower, sent)
+            for detect, rule, mask in self._detectors:
+                if live is None or not mask:
+                    hits.extend(detect(rule, text, sent, lower))
+                elif live & mask:
+                    hits.extend(detect(rule, text, sent, lower, [self._parts[i] for i in members(live & mask)]))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                             _REPORTED.search(text, h.sentence[0], h.start))]
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.rule)))
+
+    def _live(self, lower: str | None, sent: tuple[int, int]) -> int | None:
+        """The parts worth trying on a sentence, as bits of self._parts (None: try every part)."""
+        return None if lower is None else self._prefilter.live(lower, *sent)
 
     def hits(self, text: str, context=None, disable: Iterable[str] = ()) -> list[Hit]:
         """Raw findings left after `disable` and after what the customer said; offsets into `folded(text)`."""
@@ -508,15 +548,21 @@ class Checker:
         Unlike the check itself, this does not ask whether the text speaks to the
         customer: it reads a data point's value or label ("diabetic", "HIV medicine").
         """
-        norm = folded(text)
-        lower = norm.lower()
-        lower = lower if len(lower) == len(norm) else None
-        found = []
-        for rule in self.rules:
-            if rule.kind == "sensitive" and rule.pattern is not None:
-                found += [(m.start(), m.lastgroup[4:]) for m in _matches(rule, norm, lower, 0, len(norm))
-                          if m.lastgroup and m.lastgroup.startswith("cat_")]
+        found = [(m.start(), m.lastgroup[4:]) for m in self._sensitive_terms(folded(text))
+                 if m.lastgroup and m.lastgroup.startswith("cat_")]
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    def _sensitive_terms(self, text: str) -> list:
+        """Every sensitive term in text, whoever it is said of."""
+        lower = text.lower()
+        lower = lower if len(lower) == len(text) else None
+        live = self._live(lower, (0, len(text)))
+        found = []
+        for _, rule, mask in self._detectors:
+            if rule.kind == "sensitive":
+                parts = None if live is None else [self._parts[i] for i in members(live & mask)]
+                found += _matches(rule, text, lower, 0, len(text), parts)
+        return found
 
     def _finding(self, text: str, where, hit: Hit) -> dict:
         rule = self.by_id[hit.rule]
@@ -542,10 +588,7 @@ class Checker:
 
     def _names_sensitive(self, text: str) -> bool:
         """Any sensitive term at all, addressed to the customer or not: a rewrite must not carry one."""
-        lower = text.lower()
-        return any((rule.folded is not None and rule.folded.search(lower)) or
-                   (rule.strict is not None and rule.strict.search(text))
-                   for rule in self.rules if rule.kind == "sensitive" and rule.pattern)
+        return bool(self._sensitive_terms(text))
 
     def cache_clear(self) -> None:
         """Forget every judgement of a text (the benchmark measures cold sentences)."""

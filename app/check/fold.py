@@ -4,15 +4,17 @@ NFKC (fullwidth and mathematical letters, ligatures), accents and other
 combining marks dropped, format characters (zero-width, soft hyphen, bidi
 controls) dropped, Cyrillic and Greek look-alikes and curly quotes mapped to
 ASCII, and common misspellings of the words the rules look for corrected
-('recrods' -> 'records'), so rules are written in plain spelling. `fold` also
-returns where each folded character came from, so findings point into the text
-as written.
+('recrods' -> 'records': phrasebooks/checks/spelling/misspellings.yaml), so
+rules are written in plain spelling. `fold` also returns where each folded
+character came from, so findings point into the text as written.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from .spelling import load_spelling
 
 # Letters that look like Latin ones in common fonts (Unicode's confusables, the ones seen in practice).
 _CONFUSABLES = {
@@ -33,18 +35,8 @@ _CONFUSABLES = {
     "\u2010": "-", "\u2011": "-",
 }
 _DROPPED = ("Cf", "Mn", "Me")    # format characters; combining marks
-# Misspellings of the words the rules key on, as typed in a hurry; others are the learned model's to read.
-SPELLING = {
-    "records": ("recrods", "reocrds", "recods", "reords", "recors", "recrds"),
-    "record": ("recrod", "reocrd", "recod"),
-    "according": ("acording", "accordng", "accoring", "accourding", "acordng", "accrding"),
-    "noticed": ("noticd", "notcied", "noitced"),
-    "system": ("sytem", "systm", "sysem"),
-    "history": ("histroy", "hsitory", "histry"),
-    "previously": ("prevously", "previosly", "previouly"),
-    "usually": ("usualy", "ususally", "usally"),
-}
-_CORRECT = {wrong: right for right, wrongs in SPELLING.items() for wrong in wrongs}
+# Misspellings of the words the rules key on (phrasebooks/checks/spelling/); others are the learned model's to read.
+_CORRECT = load_spelling()
 # Matched on the lower-cased text (Python scans lower-case literals far faster than IGNORECASE ones).
 _MISSPELT = re.compile(r"\b(?:" + "|".join(sorted(_CORRECT, key=len, reverse=True)) + r")\b")
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ..bundled import bundled
 from ..errors import PhrasebookError, Problem
 from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
+from .prefilter import needs
 
 _NUMBER = r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|a few|no)"
 CHECKS_DIR = bundled("phrasebooks") / "checks"
@@ -24,7 +25,7 @@ SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
                "waived_when_asked", "examples", "description")
-KIND_KEYS = {"phrase": ("patterns", "unless"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
+KIND_KEYS = {"phrase": ("patterns", "unless", "words", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
              "answer": ("asking", "volunteers", "frame_words")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
                  "answer": ("asking", "volunteers", "frame_words")}
@@ -35,6 +36,37 @@ CATEGORY_KEYS = ("terms", "cues")
 FILE_KEYS = ("rules", "description")
 
 # ---------------------------------------------------------------- rules as data
+
+@dataclass(eq=False)
+class Part:
+    """One pattern of a rule, compiled on its own so a sentence without its words never runs it."""
+    regex: re.Pattern                   # bounded at its end; `word_matches` bounds its start
+    on_lower: bool                      # case folded: matched on the lower-cased copy (Python scans it faster)
+    needs: frozenset[str] | None        # words one of which every match contains (see `prefilter`)
+    order: int                          # its place in the rule: the first of two matches at one place wins
+    rule: str                           # the rule's id
+
+
+def word_matches(regex: re.Pattern, text: str, a: int, b: int):
+    """regex's matches in text[a:b] that start a word (not after a letter, digit, '_' or apostrophe), as
+    finditer would find them with that bound as a lookbehind at the front.
+
+    Python's re skips ahead to a pattern's first letters only when the pattern
+    starts with them, so the bound is checked here, searching on one character
+    later when it fails.
+    """
+    pos = a
+    while pos < b:
+        m = regex.search(text, pos, b)
+        if m is None:
+            return
+        start = m.start()
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+            pos = start + 1
+            continue
+        yield m
+        pos = max(m.end(), start + 1)
+
 
 @dataclass
 class Rule:
@@ -51,12 +83,12 @@ class Rule:
     waived_when_asked: bool = False              # an answer to what the customer asked is service
     examples: dict = field(default_factory=dict)
     pattern: str | None = None                  # phrase, sensitive: every pattern in one alternation
-    folded: re.Pattern | None = None            # the case-foldable part, for lower-cased text (faster)
-    strict: re.Pattern | None = None            # the part that minds case, for the text as written
+    parts: tuple[Part, ...] = ()                # the same patterns one by one, tried when their words occur
     hit_groups: tuple[str, ...] = ()
     unless: tuple[re.Pattern, ...] = ()
     lexicon: dict = field(default_factory=dict)  # held-data: word sets and the time regex
     categories: dict = field(default_factory=dict)   # sensitive: name -> cue words
+    said_as: dict = field(default_factory=dict)      # phrase: a word it uses -> the customer's words for the same
     openers: re.Pattern | None = None
     asking: re.Pattern | None = None            # answer: the customer's words ask for something
     volunteers: re.Pattern | None = None        # answer: the staff line adds held data beyond the answer
@@ -132,18 +164,19 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w'])(?:{pattern})(?!\w)"
 
 
-def _compile(parts: list[str]) -> tuple[str, re.Pattern | None, re.Pattern | None]:
-    """The whole alternation as a pattern; compiled, its case-folded part, for lower-cased text, and the
-    parts that mind case (a capital for a place name), kept as written.
+def _parts(patterns: list[str], rule: str) -> tuple[Part, ...]:
+    """Each pattern compiled on its own: case-folded for the lower-cased text when it can be, as written
+    (IGNORECASE) when it minds case (a capital for a place name).
 
     Python's re scans lower-case literals far faster than IGNORECASE ones,
     and the check runs on every line the engine returns.
     """
-    folded = [f for f in (_fold(p) for p in parts) if f]
-    strict = [p for p in parts if not _fold(p)]
-    return (_bounded("|".join(parts)),
-            re.compile(_bounded("|".join(folded))) if folded else None,
-            re.compile(_bounded("|".join(strict)), re.IGNORECASE) if strict else None)
+    parts = []
+    for order, pattern in enumerate(patterns):
+        lowered = _fold(pattern)     # the start's bound is checked by `starts_word`: a lookbehind first is slow
+        regex = re.compile(rf"(?:{lowered})(?!\w)") if lowered else re.compile(rf"(?:{pattern})(?!\w)", re.IGNORECASE)
+        parts.append(Part(regex, lowered is not None, needs(_bounded(pattern)), order, rule))
+    return tuple(parts)
 
 
 def _fold(pattern: str) -> str | None:
@@ -211,15 +244,62 @@ def _examples(c: _Collector, obj: Any, path: tuple) -> dict:
 
 def _phrase(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     def build(items: list) -> tuple:
-        parts = ["(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items]
-        return _compile(parts) + (tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern),)
+        whole = _bounded("|".join("(?:" + pattern.replace("(?P<hit>", f"(?P<hit{i}>") + ")" for i, pattern in items))
+        return whole, _parts([f"(?:{pattern})" for _, pattern in items], rule.id), \
+            tuple(f"hit{i}" for i, pattern in items if "(?P<hit>" in pattern)
 
-    _, built = c.regexes(obj.get("patterns"), path + ("patterns",), "patterns", build)
+    words = _word_lists(c, obj.get("words"), path + ("words",)) if "words" in obj else {}
+    patterns = _with_words(c, obj.get("patterns"), path + ("patterns",), words)
+    _, built = c.regexes(patterns, path + ("patterns",), "patterns", build)
     if built:
-        rule.pattern, rule.folded, rule.strict, rule.hit_groups = built
+        rule.pattern, rule.parts, rule.hit_groups = built
     if "unless" in obj:
-        rule.unless = tuple(re.compile(p, re.IGNORECASE)
-                            for _, p in c.regexes(obj["unless"], path + ("unless",), "unless")[0])
+        unless = _with_words(c, obj["unless"], path + ("unless",), words)
+        rule.unless = tuple(re.compile(p, re.IGNORECASE) for _, p in c.regexes(unless, path + ("unless",), "unless")[0])
+    if "said_as" in obj:
+        said_as, where = obj["said_as"], path + ("said_as",)
+        if not isinstance(said_as, dict) or not said_as:
+            c.add(where, f"'said_as' must be a mapping of a word to the customer's words; got {kind_of(said_as)}")
+            return
+        for word, kin in said_as.items():
+            if not isinstance(word, str) or not re.fullmatch(r"[a-z]+", word):
+                c.add(where + (word,), f"'said_as' keys must be one lower-case word; got {word!r}", key=True)
+                continue
+            rule.said_as[word] = tuple(w.lower() for w in c.strings(kin, where + (word,), word))
+
+
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")     # '{sources}' in a pattern; a regex's own braces hold digits
+
+
+def _word_lists(c: _Collector, obj: Any, path: tuple) -> dict[str, str]:
+    """A phrase rule's named word lists, each as one alternation for patterns to use as '{name}'."""
+    if not isinstance(obj, dict) or not obj:
+        c.add(path, f"'words' must map a name to a list of words; got {kind_of(obj)}")
+        return {}
+    out = {}
+    for name, items in obj.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
+            c.add(path + (name,), f"word list name '{name}' must be lower-case letters and '_'", key=True)
+            continue
+        found, _ = c.regexes(items, path + (name,), name)
+        if found:
+            out[name] = "(?:" + "|".join(item for _, item in found) + ")"
+    return out
+
+
+def _with_words(c: _Collector, patterns: Any, path: tuple, words: dict[str, str]) -> Any:
+    """The patterns with each '{name}' replaced by that word list; a name the rule lacks is a problem."""
+    if not isinstance(patterns, list):
+        return patterns
+    out = []
+    for i, pattern in enumerate(patterns):
+        if isinstance(pattern, str):
+            for name in _WORD_LIST.findall(pattern):
+                if name not in words:
+                    c.add(path + (i,), f"pattern uses '{{{name}}}' but the rule has no word list '{name}'")
+            pattern = _WORD_LIST.sub(lambda m: words.get(m.group(1), m.group(0)), pattern)
+        out.append(pattern)
+    return out
 
 
 def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
@@ -251,7 +331,7 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
     if not isinstance(cats, dict) or not cats:
         c.add(where, f"'categories' must be a mapping of category to terms and cues; got {kind_of(cats)}")
         return
-    parts = []
+    parts, one_by_one = [], []
     for name, spec in cats.items():
         if not re.fullmatch(r"[a-z_]+", name):
             c.add(where + (name,), f"category '{name}' must be lower-case letters and '_'", key=True)
@@ -267,8 +347,9 @@ def _sensitive(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         rule.categories[name] = tuple(w.lower() for w in cues)
         if terms:
             parts.append(f"(?P<cat_{name}>" + "|".join(f"(?:{t})" for _, t in terms) + ")")
+            one_by_one.extend(f"(?P<cat_{name}>{t})" for _, t in terms)   # a term alone: re skips to its letters
     if parts:
-        rule.pattern, rule.folded, rule.strict = _compile(parts)
+        rule.pattern, rule.parts = _bounded("|".join(parts)), _parts(one_by_one, rule.id)
     if "openers" in obj:
         words = c.strings(obj["openers"], path + ("openers",), "openers")
         if words:

@@ -61,8 +61,9 @@ def _punkt():
     return PunktSentenceTokenizer(params)
 
 
-_PLAIN_END = re.compile(r"[!?]+[\"')\]]*(?=\s)|(?<=[A-Za-z]{2})\.[\"')\]]*(?=\s+[\"'(\[]?[A-Z])")
-_RUN = re.compile(r"[.!?]{2}|(?<!\S)[.!?]")   # "?!", "...", a stray "?": Punkt has its own ways
+# Each pattern starts with the punctuation it looks for (its lookbehinds after it), so re skips to it quickly.
+_PLAIN_END = re.compile(r"[!?.](?:(?<=[!?])[!?]*[\"')\]]*(?=\s)|(?<=[A-Za-z]{2}\.)[\"')\]]*(?=\s+[\"'(\[]?[A-Z]))")
+_RUN = re.compile(r"[.!?](?:[.!?]|(?<!\S.))")   # "?!", "...", a stray "?": Punkt has its own ways
 _ANY_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
 
 
