@@ -507,6 +507,9 @@ class Checker:
             found += self._after_conversation(list(self._learned(norm, utterances, explained)), norm, utterances, None)
         return found
 
+    def _volunteers(self, sentence: str) -> bool:
+        return any(rule.volunteers.search(sentence) for rule in self._answers)
+
     def _after_conversation(self, found: list[Hit], norm: str, utterances: tuple[str, ...], model) -> list[Hit]:
         """The findings left once what the customer said and asked is taken into account (by the rules, and by
         the model when given)."""
@@ -517,8 +520,9 @@ class Checker:
             if utterances and found:
                 found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
                                                   answers_request(rule, norm[h.sentence[0]:h.sentence[1]], utterances))]
-        if model is not None and utterances and found:
+        if model is not None and utterances and found:      # never a sentence that volunteers a habit or a gap
             found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
+                                              not self._volunteers(norm[h.sentence[0]:h.sentence[1]]) and
                                               model.answers(norm[h.sentence[0]:h.sentence[1]], utterances))]
         return found
 
