@@ -2,7 +2,7 @@
 
 A phrasing's `fits` names where it suits (channel kind, stage, industry,
 relationship, whether the issue is resolved, how the customer seems, what the
-value means, whether the customer already said it). A line fits when every
+value means, whether the customer already said it or just asked about it). A line fits when every
 condition it names holds; more conditions beat fewer, ties keep file order,
 and a line already shown in this conversation gives way to another that fits.
 """
@@ -22,10 +22,13 @@ HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read.
-FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
+FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "asked")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+# Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
+VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
+                  "amount current recent last next value level type info prefer guest passeng".split())
 
 
 def channel_kind(channel: str) -> str:
@@ -119,12 +122,15 @@ class Moment:
     """The facts of one conversation moment that lines are chosen by; costly ones are read on first use."""
 
     def __init__(self, context, *, resolved: bool, value: Any = None, label: Any = None, topic=None,
-                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None):
+                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None,
+                 asks=None, key: str = ""):
         self.context = context
         self.known = {"channel": channel_kind(context.channel), "stage": context.stage, "industry": context.industry,
                       "relationship": context.relationship, "resolved": resolved}
         self._value, self._label, self._topic = value, label, topic
         self._provenance, self._category, self._signals, self._book = provenance, category, signals, book
+        self._asks = asks       # whether one utterance asks for something (the check's reading)
+        self._key = key
 
     def fact(self, name: str):
         """A condition's fact: the plain ones known at once, the rest read on first use."""
@@ -144,21 +150,33 @@ class Moment:
         return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
 
     @cached_property
-    def state(self) -> str:
-        """How the customer seems: the first of the phrasebooks' states whose words, cues, reasons or signals fit."""
+    def _state(self):
+        """The first of the phrasebooks' states whose words, cues, reasons or signals fit, or None (calm)."""
         if self._book is None:
-            return CALM
+            return None
         recent = self._heard[-5:]
         reason = (self.context.reason or "").replace("_", " ").lower()
         if not (recent or reason or self._signals):
-            return CALM
+            return None
         for state in self._book.states:
             if (state.signals and set(state.signals) & set(self._signals)) \
                     or (state.words and heard(state.words, recent)) \
                     or (state.reasons and reason and heard(state.reasons, (reason,))) \
                     or any(heard(self._book.cues.get(name, ()), recent) for name in state.cues):
-                return state.id
-        return CALM
+                return state
+        return None
+
+    @cached_property
+    def state(self) -> str:
+        """How the customer seems: a state's id, or 'calm'."""
+        return self._state.id if self._state is not None else CALM
+
+    @property
+    def waits(self) -> bool:
+        """Whether the customer's state puts asks and offers on hold: always (grief, distress) or while their
+        issue is open (upset, a problem they just reported)."""
+        defers = self._state.defers if self._state is not None else None
+        return defers == "always" or (defers == "open" and not self.resolved)
 
     @cached_property
     def value(self) -> str:
@@ -178,6 +196,18 @@ class Moment:
         if self._provenance == "customer_said":
             return True
         return heard(self.about, self._heard)
+
+    @cached_property
+    def asked(self) -> bool:
+        """Whether the customer just asked about the thing itself ("How many points have I got?")."""
+        if self._asks is None:
+            return False
+        topic = self._topic
+        named = label_words(self._label) + label_words(self._key.replace(".", " ").replace("_", " "))
+        words = (topic.said if topic is not None and topic.said else ()) + tuple(w for w in named
+                                                                                  if w[:-1] not in VAGUE)
+        words = tuple(dict.fromkeys(words))
+        return any(self._asks(u) and heard(words, (u,)) for u in self._heard[-2:])
 
     @cached_property
     def problem(self) -> bool:
