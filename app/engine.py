@@ -24,6 +24,7 @@ from .phrasebook import Phrasebook, PhrasebookStore, Topic
 log = logging.getLogger("tact")
 NO_MOMENT = {"moment": None, "say_nothing": True,
              "message": "Nothing to say about this data point now; carry on with the conversation."}
+QUIETLY = {"moment": None, "say_nothing": True, "message": "Do this quietly; there is nothing to say about it."}
 ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
@@ -154,6 +155,7 @@ class Engine:
                                                                                shown)
             elif result["action"]:
                 result["suggestions"] = self._lines(topic.confirm, level, moment, variables, guard, shown)[:1]
+                result["guidance"] = None if result["suggestions"] else dict(QUIETLY)
             # Where the action is too late (on board), there is honestly nothing to do: not a dropped line.
             said = result["action"] is not None or context.channel in topic.action_not_in
         else:

@@ -3,7 +3,8 @@
 A phrasing's `fits` names where it suits (channel kind, stage, industry,
 relationship, whether the issue is resolved, how the customer seems, what the
 value means, whether the customer already said it or just asked about it). A line fits when every
-condition it names holds; more conditions beat fewer, ties keep file order,
+condition it names holds; a line that answers or builds on the customer's words
+(`asked`, `said`) comes first, then more conditions beat fewer, ties keep file order,
 and a line already shown in this conversation gives way to another that fits.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance"
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
-                  "amount current recent last next value level type info prefer guest passeng".split())
+                  "amount current recent last next value level type info prefer guest passeng polic".split())
 
 
 def channel_kind(channel: str) -> str:
@@ -49,7 +50,12 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
     if len(fitting) < 2 or not (shown or any(line.fits for line in fitting)):
         return fitting      # the common case: nothing to rank
     order = {id(line): i for i, line in enumerate(fitting)}
-    return sorted(fitting, key=lambda line: (line.id in shown, -len(line.fits), order[id(line)]))
+    return sorted(fitting, key=lambda line: (line.id in shown, -_responds(line), -len(line.fits), order[id(line)]))
+
+
+def _responds(line) -> int:
+    """How many of a line's conditions are on what the customer just said or asked: those lines come first."""
+    return sum(1 for name, allowed in line.fits if name in ("asked", "said") and allowed == (True,))
 
 
 # ---------------------------------------------------------------- words
@@ -199,15 +205,17 @@ class Moment:
 
     @cached_property
     def asked(self) -> bool:
-        """Whether the customer just asked about the thing itself ("How many points have I got?")."""
+        """Whether the customer just asked about the thing itself ("How many points have I got?"): a question
+        naming one of the topic's `said` words, every word of the label, or what the key is filed under."""
         if self._asks is None:
             return False
         topic = self._topic
-        named = label_words(self._label) + label_words(self._key.replace(".", " ").replace("_", " "))
-        words = (topic.said if topic is not None and topic.said else ()) + tuple(w for w in named
-                                                                                  if w[:-1] not in VAGUE)
-        words = tuple(dict.fromkeys(words))
-        return any(self._asks(u) and heard(words, (u,)) for u in self._heard[-2:])
+        groups = [(word,) for word in (topic.said or ())] if topic is not None else []
+        label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
+        key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
+        groups += [words for words in (label, tuple(key[:1])) if words]
+        return any(self._asks(u) and any(all(heard((w,), (u,)) for w in words) for words in groups)
+                   for u in self._heard[-2:])
 
     @cached_property
     def problem(self) -> bool:
