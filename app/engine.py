@@ -331,8 +331,10 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     if moment.problem:
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
-    theirs = (moment.asked or topic.problem == () or dp.provenance == "customer_said"
-              or decision.category in SENSITIVE_CATEGORIES)
+    # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
+    # raised; and, short of grief or distress, a topic whose point is the problem (`problem: []`).
+    theirs = (moment.asked or (topic.said is not None and moment.said) or dp.provenance == "customer_said"
+              or decision.category in SENSITIVE_CATEGORIES or (topic.problem == () and not moment.waits_always))
     if moment.waits and not theirs:
         return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
     return decision

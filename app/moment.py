@@ -184,6 +184,11 @@ class Moment:
         defers = self._state.defers if self._state is not None else None
         return defers == "always" or (defers == "open" and not self.resolved)
 
+    @property
+    def waits_always(self) -> bool:
+        """Whether the customer's state puts everything else on hold, resolved or not (grief, distress)."""
+        return self._state is not None and self._state.defers == "always"
+
     @cached_property
     def value(self) -> str:
         return read_value(self._value, self._book.value_readings if self._book else (), self._category)
