@@ -124,7 +124,8 @@ class Engine:
                         key=dp.key)
         decision = _for_the_moment(decision, moment, topic, dp)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context,
-                       context.customer_utterances[-2:] if moment.asked else ())
+                       context.customer_utterances[-2:] if decision.decision in ("ask", "offer") and moment.asked
+                       else ())
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -324,20 +325,23 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     issue waits while they report a problem with it, or are grieving, distressed or upset."""
     if topic is None:
         return decision
-    if decision.decision == "defer" and moment.asked and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED:
+    if decision.decision == "defer" and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED and moment.asked:
         decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
     if decision.decision not in ("ask", "offer"):
         return decision
     if moment.problem:
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+    if not moment.waits:
+        return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
     # raised; and, short of grief or distress, a topic whose point is the problem (`problem: []`).
-    theirs = (moment.asked or (topic.said is not None and moment.said) or dp.provenance == "customer_said"
-              or decision.category in SENSITIVE_CATEGORIES or (topic.problem == () and not moment.waits_always))
-    if moment.waits and not theirs:
-        return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
-    return decision
+    theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
+              or (topic.problem == () and not moment.waits_always) or moment.asked
+              or (topic.said is not None and moment.said))
+    if theirs:
+        return decision
+    return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
