@@ -46,7 +46,7 @@ class Engine:
             lambda text, disabled, asked=(): self.checks.is_revealing(
                 text, Context(channel="phone", customer_utterances=asked) if asked else None, disabled))
         asking = tuple(rule.asking for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
-        self.asks = lambda said: any(p.search(checker.folded(said)) for p in asking)
+        self.asks = lru_cache(maxsize=4096)(lambda said: any(p.search(checker.folded(said)) for p in asking))
 
     @property
     def book(self) -> Phrasebook:

@@ -10,7 +10,7 @@ and a line already shown in this conversation gives way to another that fits.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Iterable
 
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
@@ -22,8 +22,8 @@ CALM = "calm"
 HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
-# The conditions a phrasing may name, in the order they are read.
-FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "asked")
+# The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
@@ -71,8 +71,11 @@ def stem(word: str) -> str:
 
 def label_words(text: Any) -> tuple[str, ...]:
     """The content words of a label or value as patterns ('connect*')."""
-    if not isinstance(text, str):
-        return ()
+    return _label_words(text) if isinstance(text, str) else ()
+
+
+@lru_cache(maxsize=4096)
+def _label_words(text: str) -> tuple[str, ...]:
     words = re.findall(r"[a-z]+", text.lower()[:200])
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
 
@@ -99,7 +102,75 @@ def heard_together(first: tuple[str, ...], second: tuple[str, ...], lowered: Ite
     return bool(a and b) and any(a.search(t) and b.search(t) for t in lowered)
 
 
+class StateReader:
+    """A phrasebook set's states compiled once: which states an utterance puts the customer in.
+
+    A state's own words are one prefix-tree pattern; its cue lists are read as the receptiveness estimate
+    reads them (negation and all), from the same per-utterance cache, so a turn is read once a request.
+    """
+
+    def __init__(self, states: tuple, cues: dict):
+        from . import receptiveness     # the estimate's reader: imported late, it loads VADER
+        self.states, self.cues = states, cues
+        owners: dict[str, tuple[int, ...]] = {}
+        for i, state in enumerate(states):
+            for word in state.words:
+                owners[word.lower()] = owners.get(word.lower(), ()) + (i,)
+        self.words = receptiveness.CueSet(owners) if owners else None
+        self.lists = [frozenset(state.cues) for state in states]
+        self.mood = receptiveness.reader(cues)
+        self.reasons = [pattern(tuple(s.reasons)) for s in states]
+        self.heard = lru_cache(maxsize=4096)(self._heard)
+        self.given = lru_cache(maxsize=1024)(self._given)
+
+    def _heard(self, utterance: str) -> frozenset:
+        lowered = utterance[:500].lower().replace("\u2019", "'")
+        found = {i for _, owners in self.words.find(lowered) for i in owners} if self.words else set()
+        lists = self.mood.hits(utterance[:500])[1]
+        found.update(i for i, names in enumerate(self.lists) if not names.isdisjoint(lists))
+        return frozenset(found)
+
+    def _given(self, reason: str) -> frozenset:
+        """The states a contact reason ('bereavement', 'fraud') puts the customer in."""
+        return frozenset(i for i, found in enumerate(self.reasons) if found is not None and found.search(reason))
+
+
+_READERS: dict[int, StateReader] = {}
+
+
+def state_reader(book) -> StateReader:
+    """The compiled state reader for a set (one per loaded phrasebook set)."""
+    found = _READERS.get(id(book.states))
+    if found is None or found.states is not book.states or found.cues is not book.cues:
+        if len(_READERS) > 8:
+            _READERS.clear()
+        found = _READERS[id(book.states)] = StateReader(book.states, book.cues)
+    return found
+
+
+def forget() -> None:
+    """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
+    for found in _READERS.values():
+        found.heard.cache_clear()
+        found.given.cache_clear()
+
+
 # ---------------------------------------------------------------- the moment
+
+class memo:
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first read): a moment
+    belongs to one request, so nothing else reads it meanwhile."""
+
+    def __init__(self, read):
+        self.read, self.name = read, read.__name__
+        self.__doc__ = read.__doc__
+
+    def __get__(self, moment, owner=None):
+        if moment is None:
+            return self
+        value = moment.__dict__[self.name] = self.read(moment)
+        return value
+
 
 def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
     """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
@@ -150,29 +221,29 @@ class Moment:
     def resolved(self, value: bool) -> None:
         self.known["resolved"] = value
 
-    @cached_property
+    @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
         return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
 
-    @cached_property
+    @memo
     def _state(self):
         """The first of the phrasebooks' states whose words, cues, reasons or signals fit, or None (calm)."""
         if self._book is None:
             return None
-        recent = self._heard[-5:]
+        recent = self.context.customer_utterances[-5:]
         reason = (self.context.reason or "").replace("_", " ").lower()
         if not (recent or reason or self._signals):
             return None
-        for state in self._book.states:
-            if (state.signals and set(state.signals) & set(self._signals)) \
-                    or (state.words and heard(state.words, recent)) \
-                    or (state.reasons and reason and heard(state.reasons, (reason,))) \
-                    or any(heard(self._book.cues.get(name, ()), recent) for name in state.cues):
+        signals = set(self._signals)
+        reader = state_reader(self._book)
+        found = frozenset().union(*(reader.heard(u) for u in recent), reader.given(reason) if reason else ())
+        for i, state in enumerate(self._book.states):
+            if i in found or (signals and not signals.isdisjoint(state.signals)):
                 return state
         return None
 
-    @cached_property
+    @memo
     def state(self) -> str:
         """How the customer seems: a state's id, or 'calm'."""
         return self._state.id if self._state is not None else CALM
@@ -189,11 +260,11 @@ class Moment:
         """Whether the customer's state puts everything else on hold, resolved or not (grief, distress)."""
         return self._state is not None and self._state.defers == "always"
 
-    @cached_property
+    @memo
     def value(self) -> str:
         return read_value(self._value, self._book.value_readings if self._book else (), self._category)
 
-    @cached_property
+    @memo
     def about(self) -> tuple[str, ...]:
         """Words that mean the thing this topic is about: its `said` list, else the label's words."""
         topic = self._topic
@@ -201,28 +272,28 @@ class Moment:
             return topic.said
         return label_words(self._label)
 
-    @cached_property
+    @memo
     def said(self) -> bool:
         """Whether the customer already said the fact a question would ask."""
         if self._provenance == "customer_said":
             return True
         return heard(self.about, self._heard)
 
-    @cached_property
+    @memo
     def asked(self) -> bool:
         """Whether the customer just asked about the thing itself ("How many points have I got?"): a question
         naming one of the topic's `said` words, every word of the label, or what the key is filed under."""
-        if self._asks is None:
+        questions = [u for u in self._heard[-2:] if self._asks(u)] if self._asks is not None else ()
+        if not questions:
             return False
         topic = self._topic
         groups = [(word,) for word in (topic.said or ())] if topic is not None else []
         label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
         key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
         groups += [words for words in (label, tuple(key[:1])) if words]
-        return any(self._asks(u) and any(all(heard((w,), (u,)) for w in words) for words in groups)
-                   for u in self._heard[-2:])
+        return any(all(heard((w,), (u,)) for w in words) for words in groups for u in questions)
 
-    @cached_property
+    @memo
     def problem(self) -> bool:
         """Whether the customer just reported a problem with the thing the topic is about."""
         recent = self._heard[-3:]
