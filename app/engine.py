@@ -24,9 +24,15 @@ from .phrasebook import Phrasebook, PhrasebookStore, Topic
 log = logging.getLogger("tact")
 NO_MOMENT = {"moment": None, "say_nothing": True,
              "message": "Nothing to say about this data point now; carry on with the conversation."}
+QUIETLY = {"moment": None, "say_nothing": True, "message": "Do this quietly; there is nothing to say about it."}
 ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
+THEIRS_FIRST = policy.Reason("their-issue-first", "The customer is grieving, distressed, upset or in the middle of a "
+                                                  "problem: see to that first, and leave this for now.")
+ASKED = policy.Reason("customer-asked", "The customer asked about this just now: answering is service.")
+# What keeps a topic waiting that a question from the customer about it sets aside: they asked, so it is the issue.
+WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
 
 
 class Engine:
@@ -37,7 +43,10 @@ class Engine:
         self.checks = checker.default_checker()
         # The same phrasings come back call after call: judge each rendered line once.
         self.reveals = lru_cache(maxsize=20_000)(
-            lambda text, disabled: self.checks.is_revealing(text, None, disabled))
+            lambda text, disabled, asked=(): self.checks.is_revealing(
+                text, Context(channel="phone", customer_utterances=asked) if asked else None, disabled))
+        asking = tuple(rule.asking for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
+        self.asks = lru_cache(maxsize=4096)(lambda said: any(p.search(checker.folded(said)) for p in asking))
 
     @property
     def book(self) -> Phrasebook:
@@ -105,7 +114,7 @@ class Engine:
         moment = Moment(context, resolved=not policy.issue_pending(context), value=dp.value,
                         label=variables["label"], topic=topic, provenance=dp.provenance,
                         category=policy.effective_category(dp, topic, known, term_category),
-                        signals=estimate.signals, book=book)
+                        signals=estimate.signals, book=book, asks=self.asks, key=dp.key)
         decision = policy.decide(dp, context, topic, estimate, known, term_category, terms_in,
                                  lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
@@ -114,11 +123,10 @@ class Engine:
                 decision = policy.Decision("withhold", (policy.Reason(
                     "channel-fit", f"This data point's phrasings are not written for this channel "
                                    f"({context.channel}), so it is not raised here."),), decision.category)
-        # Service history is a record of the problem itself: when the customer complains of it, it is the help.
-        if decision.decision in ("ask", "offer") and decision.category != "service_history" and moment.problem:
-            decision = policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
-            moment.resolved = False     # the problem they just raised is the issue now
-        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp))
+        decision = _for_the_moment(decision, moment, topic, dp)
+        guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp),
+                       asked=context.customer_utterances[-2:] if decision.decision in ("ask", "offer") and moment.asked
+                       else ())
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -143,8 +151,13 @@ class Engine:
         source = topic.bystander if decision.bystander else topic.phrasings
         result["action"] = self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
-            if result["action"]:
+            if result["action"] and moment.waits:
+                # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
+                result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
+                                                                               shown)
+            elif result["action"]:
                 result["suggestions"] = self._lines(topic.confirm, level, moment, variables, guard, shown)[:1]
+                result["guidance"] = None if result["suggestions"] else dict(QUIETLY)
             # Where the action is too late (on board), there is honestly nothing to do: not a dropped line.
             said = result["action"] is not None or context.channel in topic.action_not_in
         else:
@@ -232,10 +245,11 @@ class _Guard:
 
     def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None,
                  unsafe: frozenset = frozenset(), notes: frozenset = frozenset(),
-                 action_notes: frozenset = frozenset()):
+                 action_notes: frozenset = frozenset(), asked: tuple[str, ...] = ()):
         self.reveals = reveals
         # Names whose value or label holds a note rather than a plain value: never repeated (stricter in actions).
         self.notes, self.action_notes = notes, action_notes
+        self.asked = tuple(asked)     # the customer's question: telling them what they asked is service
         self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
             if category in SENSITIVE_CATEGORIES else None
         self.unsafe = unsafe
@@ -277,7 +291,7 @@ class _Guard:
         # Read as the check reads it too, so look-alike letters cannot hide a sensitive value.
         if self.naming is not None and (self.naming.search(text) or self.naming.search(checker.folded(text))):
             return ("sensitive-value",)
-        if check and self.reveals(text, self.disabled):
+        if check and self.reveals(text, self.disabled, self.asked):
             return ("revealing",)
         return text
 
@@ -320,6 +334,34 @@ def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool)
         notes += [OTHER_INDUSTRY] if other_industry else []
         notes += [NO_SPECIFIC_TOPIC] if missed else []
     return notes
+
+
+def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | None,
+                    dp: DataPoint) -> policy.Decision:
+    """The decision for this moment: a question about the thing is answered; a topic that is not the customer's
+    issue waits while they report a problem with it, or are grieving, distressed or upset."""
+    if topic is None:
+        return decision
+    if decision.decision == "defer" and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED and moment.asked:
+        decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
+    if decision.decision not in ("ask", "offer"):
+        return decision
+    # Service history is a record of the problem itself: when the customer complains of it, it is the help.
+    if moment.problem and decision.category != "service_history":
+        moment.resolved = False     # the problem they just raised is the issue now
+        return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+    if not moment.waits:
+        return decision
+    # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
+    # raised; and, short of grief or distress, a topic whose point is the problem (`problem: []`).
+    # Service history is a record of the problem itself, so it is theirs too (always, when they complain of it).
+    theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
+              or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
+              or (topic.problem == () and not moment.waits_always) or moment.asked
+              or (topic.said is not None and moment.said))
+    if theirs:
+        return decision
+    return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:

@@ -80,7 +80,7 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
                     if kind == "phrasings" and spoken:
                         rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
                     problems.extend(_judge(topic, phrasing, text, spoken, sensitive, variables, checker, lines,
-                                           asks=kind != "confirm"))
+                                           asks=kind != "confirm", said=_asked_about(phrasing, variables)))
                     problems.extend(_claims(topic, phrasing, text, kind, claim_rules, lines))
     problems.extend(_tones_differ(topic, rendered, lines))
     problems.extend(_coverage(topic, lines))
@@ -113,6 +113,14 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
                                     f"{topic.id}: avoid example {line!r} is not flagged by the check; "
                                     "the check may be missing this kind of wording", "avoid-unflagged"))
     return problems
+
+
+def _asked_about(phrasing: Phrasing, variables: dict) -> Context | None:
+    """For a line that answers the customer's question (`fits: {asked: true}`), that question: the answer is
+    judged as an answer, as the engine judges it."""
+    if (True,) != dict(phrasing.fits).get("asked"):
+        return None
+    return Context(channel="phone", customer_utterances=(f"Can you tell me about my {variables.get('label')}?",))
 
 
 def _tones_differ(owner, rendered: dict, lines) -> list[Problem]:

@@ -2,14 +2,15 @@
 
 A phrasing's `fits` names where it suits (channel kind, stage, industry,
 relationship, whether the issue is resolved, how the customer seems, what the
-value means, whether the customer already said it). A line fits when every
-condition it names holds; more conditions beat fewer, ties keep file order,
+value means, whether the customer already said it or just asked about it). A line fits when every
+condition it names holds; a line that answers or builds on the customer's words
+(`asked`, `said`) comes first, then more conditions beat fewer, ties keep file order,
 and a line already shown in this conversation gives way to another that fits.
 """
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .wordtree import tree_pattern
@@ -23,14 +24,17 @@ CALM = "calm"
 HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
-# The conditions a phrasing may name, in the order they are read.
-FIT_KEYS = ("channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
+# The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
 # Words of a preference's label that name no thing: 'seat preference' is about the seat.
 NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
+# Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
+VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
+                  "amount current recent last next value level type info prefer guest passeng polic".split())
 
 
 def channel_kind(channel: str) -> str:
@@ -51,7 +55,12 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
     if len(fitting) < 2 or not (shown or any(line.fits for line in fitting)):
         return fitting      # the common case: nothing to rank
     order = {id(line): i for i, line in enumerate(fitting)}
-    return sorted(fitting, key=lambda line: (line.id in shown, -len(line.fits), order[id(line)]))
+    return sorted(fitting, key=lambda line: (line.id in shown, -_responds(line), -len(line.fits), order[id(line)]))
+
+
+def _responds(line) -> int:
+    """How many of a line's conditions are on what the customer just said or asked: those lines come first."""
+    return sum(1 for name, allowed in line.fits if name in ("asked", "said") and allowed == (True,))
 
 
 # ---------------------------------------------------------------- words
@@ -112,7 +121,75 @@ def heard_together(first: tuple[str, ...], second: tuple[str, ...], lowered: Ite
     return bool(a and b) and any(a.search(t) and b.search(t) for t in lowered)
 
 
+class StateReader:
+    """A phrasebook set's states compiled once: which states an utterance puts the customer in.
+
+    A state's own words are one prefix-tree pattern; its cue lists are read as the receptiveness estimate
+    reads them (negation and all), from the same per-utterance cache, so a turn is read once a request.
+    """
+
+    def __init__(self, states: tuple, cues: dict):
+        from . import receptiveness     # the estimate's reader: imported late, it loads VADER
+        self.states, self.cues = states, cues
+        owners: dict[str, tuple[int, ...]] = {}
+        for i, state in enumerate(states):
+            for word in state.words:
+                owners[word.lower()] = owners.get(word.lower(), ()) + (i,)
+        self.words = receptiveness.CueSet(owners) if owners else None
+        self.lists = [frozenset(state.cues) for state in states]
+        self.mood = receptiveness.reader(cues)
+        self.reasons = [pattern(tuple(s.reasons)) for s in states]
+        self.heard = lru_cache(maxsize=4096)(self._heard)
+        self.given = lru_cache(maxsize=1024)(self._given)
+
+    def _heard(self, utterance: str) -> frozenset:
+        lowered = utterance[:500].lower().replace("\u2019", "'")
+        found = {i for _, owners in self.words.find(lowered) for i in owners} if self.words else set()
+        lists = self.mood.hits(utterance[:500])[1]
+        found.update(i for i, names in enumerate(self.lists) if not names.isdisjoint(lists))
+        return frozenset(found)
+
+    def _given(self, reason: str) -> frozenset:
+        """The states a contact reason ('bereavement', 'fraud') puts the customer in."""
+        return frozenset(i for i, found in enumerate(self.reasons) if found is not None and found.search(reason))
+
+
+_READERS: dict[int, StateReader] = {}
+
+
+def state_reader(book) -> StateReader:
+    """The compiled state reader for a set (one per loaded phrasebook set)."""
+    found = _READERS.get(id(book.states))
+    if found is None or found.states is not book.states or found.cues is not book.cues:
+        if len(_READERS) > 8:
+            _READERS.clear()
+        found = _READERS[id(book.states)] = StateReader(book.states, book.cues)
+    return found
+
+
+def forget() -> None:
+    """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
+    for found in _READERS.values():
+        found.heard.cache_clear()
+        found.given.cache_clear()
+
+
 # ---------------------------------------------------------------- the moment
+
+class memo:
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first read): a moment
+    belongs to one request, so nothing else reads it meanwhile."""
+
+    def __init__(self, read):
+        self.read, self.name = read, read.__name__
+        self.__doc__ = read.__doc__
+
+    def __get__(self, moment, owner=None):
+        if moment is None:
+            return self
+        value = moment.__dict__[self.name] = self.read(moment)
+        return value
+
 
 def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
     """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
@@ -141,12 +218,15 @@ class Moment:
     """The facts of one conversation moment that lines are chosen by; costly ones are read on first use."""
 
     def __init__(self, context, *, resolved: bool, value: Any = None, label: Any = None, topic=None,
-                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None):
+                 provenance: str | None = None, category: str | None = None, signals: tuple = (), book=None,
+                 asks=None, key: str = ""):
         self.context = context
         self.known = {"channel": channel_kind(context.channel), "stage": context.stage, "industry": context.industry,
                       "relationship": context.relationship, "resolved": resolved}
         self._value, self._label, self._topic = value, label, topic
         self._provenance, self._category, self._signals, self._book = provenance, category, signals, book
+        self._asks = asks       # whether one utterance asks for something (the check's reading)
+        self._key = key
 
     def fact(self, name: str):
         """A condition's fact: the plain ones known at once, the rest read on first use."""
@@ -160,33 +240,50 @@ class Moment:
     def resolved(self, value: bool) -> None:
         self.known["resolved"] = value
 
-    @cached_property
+    @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
         return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
 
-    @cached_property
-    def state(self) -> str:
-        """How the customer seems: the first of the phrasebooks' states whose words, cues, reasons or signals fit."""
+    @memo
+    def _state(self):
+        """The first of the phrasebooks' states whose words, cues, reasons or signals fit, or None (calm)."""
         if self._book is None:
-            return CALM
-        recent = self._heard[-5:]
+            return None
+        recent = self.context.customer_utterances[-5:]
         reason = (self.context.reason or "").replace("_", " ").lower()
         if not (recent or reason or self._signals):
-            return CALM
-        for state in self._book.states:
-            if (state.signals and set(state.signals) & set(self._signals)) \
-                    or (state.words and heard(state.words, recent)) \
-                    or (state.reasons and reason and heard(state.reasons, (reason,))) \
-                    or any(heard(self._book.cues.get(name, ()), recent) for name in state.cues):
-                return state.id
-        return CALM
+            return None
+        signals = set(self._signals)
+        reader = state_reader(self._book)
+        found = frozenset().union(*(reader.heard(u) for u in recent), reader.given(reason) if reason else ())
+        for i, state in enumerate(self._book.states):
+            if i in found or (signals and not signals.isdisjoint(state.signals)):
+                return state
+        return None
 
-    @cached_property
+    @memo
+    def state(self) -> str:
+        """How the customer seems: a state's id, or 'calm'."""
+        return self._state.id if self._state is not None else CALM
+
+    @property
+    def waits(self) -> bool:
+        """Whether the customer's state puts asks and offers on hold: always (grief, distress) or while their
+        issue is open (upset, a problem they just reported)."""
+        defers = self._state.defers if self._state is not None else None
+        return defers == "always" or (defers == "open" and not self.resolved)
+
+    @property
+    def waits_always(self) -> bool:
+        """Whether the customer's state puts everything else on hold, resolved or not (grief, distress)."""
+        return self._state is not None and self._state.defers == "always"
+
+    @memo
     def value(self) -> str:
         return read_value(self._value, self._book.value_readings if self._book else (), self._category)
 
-    @cached_property
+    @memo
     def about(self) -> tuple[str, ...]:
         """Words that mean the thing this topic is about: its `said` list, else the label's words."""
         topic = self._topic
@@ -194,7 +291,7 @@ class Moment:
             return topic.said
         return label_words(self._label)
 
-    @cached_property
+    @memo
     def said(self) -> bool:
         """Whether the customer already said the fact a question would ask."""
         if self._provenance == "customer_said":
@@ -229,7 +326,29 @@ class Moment:
         return bool(thing and stored and asking) and any(
             thing.search(t) and asking.search(t) and not stored.search(t) for t in self._heard[-3:])
 
-    @cached_property
+    @memo
+    def asked(self) -> bool:
+        """Whether the customer just asked about the thing itself ("How many points have I got?"): a question
+        naming one of the topic's `said` words, every word of the label, or what the key is filed under."""
+        questions = [u for u in self._heard[-2:] if self._asks(u)] if self._asks is not None else ()
+        if not questions:
+            return False
+        topic = self._topic
+        groups = [(word,) for word in (topic.said or ())] if topic is not None else []
+        label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
+        key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
+        groups += [words for words in (label, tuple(key[:1])) if words]
+        return any(all(heard((w,), (u,)) for w in words) for words in groups for u in questions)
+
+    @memo
+    def value_failed(self) -> bool:
+        """Whether the customer just said the stored value itself failed them ('left behind the bin again and now
+        it's gone'); a fault with the thing ('the air conditioning in my room') is not the preference failing."""
+        recent = self._heard[-3:]
+        return bool(recent) and heard_together(label_words(self._value), self._book.problem_words
+                                               if self._book else (), recent)
+
+    @memo
     def problem(self) -> bool:
         """Whether the customer just reported a problem with the thing the topic is about."""
         recent = self._heard[-3:]

@@ -76,6 +76,7 @@ class State:
     cues: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
+    defers: str | None = None   # 'always' or 'open': asks and offers wait (while the issue is open)
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,8 @@ FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_w
              "description", "industry", "offer_terms", "answered_words", "request_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
-STATE_KEYS = ("id", "words", "cues", "reasons", "signals")
+STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers")
+DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 
 
@@ -372,7 +374,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said"):
+        if name in ("resolved", "said", "asked"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:
@@ -630,7 +632,8 @@ def _state(c: _Collector, obj: Any, path: tuple) -> State | None:
              for name in ("words", "cues", "reasons", "signals")}
     if not any(found.values()):
         c.add(path, "a state needs 'words', 'cues', 'reasons' or 'signals' to be recognised by")
-    return State(sid, **found) if sid else None
+    defers = c.string(obj, path, "defers", choices=DEFERS)
+    return State(sid, **found, defers=defers) if sid else None
 
 
 def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:

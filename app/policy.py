@@ -298,7 +298,7 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
     if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
         return []
     if topic.decision == "apply_silently" or category == "preference":
-        if moment.asked_otherwise() or moment.problem:
+        if moment.asked_otherwise() or moment.value_failed:
             return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
                                                                 "said this isn't working: do what they say, not "
                                                                 "what is on file."))]

@@ -6,6 +6,7 @@ and nothing a template does can run long or grow large.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from functools import lru_cache
 from typing import Any, Hashable
@@ -136,6 +137,36 @@ def number_words(value: Any) -> str:
     return _inflect().number_to_words(number) if 0 <= number <= 100 else str(number)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
+
+
+def spoken_date(value: Any) -> str:
+    """A record's date as people say it ('2027-01-31' -> '31 January 2027'); anything else as it is."""
+    text = str(value).strip()
+    found = _ISO_DATE.fullmatch(text[:40])
+    if not found:
+        return text
+    try:
+        day = datetime.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return text
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def is_date(value: Any) -> bool:
+    """Whether a value is a date `date` can say ('{% if value is date %}')."""
+    return isinstance(value, str) and spoken_date(value) != value.strip()
+
+
+def figure(value: Any) -> str:
+    """A whole number with thousands marked, as it is read out ('3200' -> '3,200'); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return str(value)
+    return f"{int(value):,}"
+
+
 class PhraseEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with a budget: every render's loops, calls, arithmetic and output are metered."""
 
@@ -192,10 +223,11 @@ def _build_environment() -> PhraseEnvironment:
                         "join": budget.join_checked(env.filters["join"]),
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
-                        "join_words": join_words, "words": number_words,
+                        "join_words": join_words, "words": number_words, "date": spoken_date, "figure": figure,
                         "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
+    env.tests["date"] = is_date
     return env
 
 

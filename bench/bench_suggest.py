@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tact.engine import Engine  # noqa: E402
+from tact.moment import forget as forget_states  # noqa: E402
 from tact.receptiveness import forget  # noqa: E402
 
 CONTEXT = {"channel": "phone", "industry": "insurance", "reason": "billing_question", "stage": "wrap_up",
@@ -93,6 +94,8 @@ def mixed_runner(engine: Engine, context: dict, window: int = 0):
             ctx = {**context, "customer_utterances": LINES[start:start + window]}
             if FRESH[0]:
                 forget()
+                forget_states()
+                engine.asks.cache_clear()
         engine.suggest({"datapoint": MIXED[i % len(MIXED)], "context": ctx})
     return run
 

@@ -142,7 +142,7 @@ def test_at_the_opening_a_greeting_fit_for_the_channel(channel, greeting):
 def test_the_stock_close_only_at_a_resolved_wrap_up():
     closed = suggest(AUTO_GAP, stage="wrap_up", issue_resolved=True, receptiveness="medium")
     assert closed["guidance"]["moment"] == "close"
-    assert closed["suggestions"][0]["text"] == "Is there anything else I can help with today?"
+    assert closed["suggestions"][0]["text"] == "Glad we got that sorted. Is there anything else I can help with today?"
     shop_floor = suggest(AUTO_GAP, channel="in_person", receptiveness="high", stage="wrap_up", issue_resolved=True)
     assert "while you're here" in shop_floor["suggestions"][0]["text"]
     aisle = suggest(AUTO_GAP, channel="cabin", receptiveness="medium")
@@ -368,3 +368,67 @@ _WORDS = st.lists(st.builds("".join, st.lists(_WORD_PARTS, min_size=1, max_size=
 def test_a_word_list_is_heard_where_any_of_its_words_is(words, open_ended, text):
     words = tuple(w + "*" if star else w for w, star in zip(words, open_ended))
     assert bool(pattern(words).search(text.lower())) == bool(_plain_alternation(words).search(text.lower()))
+
+
+ASKED_TOPIC = TOPIC.replace('''      high: ["Lovely to see you! Shall I check what your points could get you?"]''', '''      high:
+        - "Lovely to see you! Shall I check what your points could get you?"
+        - {fits: {channel: in_person}, text: "Lovely to see you! Shall I put your points towards this?"}
+        - {fits: {asked: true}, text: "You've got {{ value | figure }} points on your card. Would you like to use some?"}''')
+
+
+def test_a_question_about_the_thing_is_answered_first_and_judged_as_an_answer(tmp_path):
+    engine = Engine([str(write_book(tmp_path, ASKED_TOPIC))])
+    asked = points(engine, channel="in_person", receptiveness="high",
+                   customer_utterances=["How many points have I got?"])
+    # Listed last, with fewer conditions than the till line: it still comes first, because it answers them.
+    assert asked["suggestions"][0]["text"] == "You've got 300 points on your card. Would you like to use some?"
+    told = points(engine, channel="in_person", receptiveness="high",
+                  customer_utterances=["I'd like to pay for these, please."])
+    assert told["suggestions"][0]["text"] == "Lovely to see you! Shall I put your points towards this?"
+    assert all("300" not in t for t in texts(told)), "the balance is said only when they ask for it"
+
+
+def test_what_only_waited_is_answered_when_the_customer_asks_about_it():
+    contract = {"key": "contract.end", "value": "2026-10-31", "provenance": "account_record"}
+    waiting = suggest(contract, industry="telecom", stage="discovery", receptiveness="medium")
+    assert waiting["decision"] == "defer"
+    asked = suggest(contract, industry="telecom", stage="discovery", receptiveness="medium",
+                    customer_utterances=["Am I out of contract yet?"])
+    assert asked["decision"] == "offer" and [r["rule"] for r in asked["reasons"]] == ["customer-asked"]
+    assert "31 October 2026" in asked["suggestions"][0]["text"]
+    refused = suggest(contract, industry="telecom", stage="discovery", do_not_market=True,
+                      customer_utterances=["Am I out of contract yet?"])
+    assert refused["decision"] == "withhold", "a question sets aside waiting, never an opt-out"
+
+
+@pytest.mark.parametrize("words, state", [
+    (["Why has my bill gone up?"], None),
+    (["Hi, I think I typed the wrong postcode, can I change it?"], None),
+    (["This is ridiculous, I've been waiting three weeks."], "apologise"),
+    (["I'm really worried I'll lose my deposit."], "steady"),
+])
+def test_apologies_are_for_upset_customers_not_calm_ones(words, state):
+    result = suggest(AUTO_GAP, stage="resolution", customer_utterances=words)
+    assert result["guidance"]["moment"] == (state or "keep-helping")
+    assert bool(result["suggestions"]) is (state is not None)
+    assert all("sorry" not in t.lower() for t in texts(result)) or state == "apologise"
+
+
+def test_mid_problem_a_service_offer_waits_and_a_quiet_action_is_done_without_its_line():
+    welcome = suggest({"key": "loyalty.tier", "value": "gold", "provenance": "account_record"}, industry="airline",
+                      stage="discovery", receptiveness="medium", customer_utterances=["My bag never arrived."])
+    assert welcome["decision"] == "defer" and welcome["reasons"][0]["rule"] == "their-issue-first"
+    seat = suggest({"key": "seat.preference", "value": "aisle", "provenance": "customer_stated"}, industry="airline",
+                   stage="discovery", customer_utterances=["My flight was cancelled."])
+    assert seat["decision"] == "apply_silently" and "aisle" in seat["action"]
+    assert seat["suggestions"] == [] and seat["guidance"]["moment"] == "keep-helping"
+    calm = suggest({"key": "seat.preference", "value": "aisle", "provenance": "customer_stated"}, industry="airline",
+                   stage="discovery", customer_utterances=["I'd like to book Rome in May."])
+    assert calm["suggestions"][0]["text"].startswith("I'll get your seat sorted")
+
+
+def test_a_state_that_defers_is_validated(tmp_path):
+    body = TOPIC + "states:\n  - id: cross\n    words: [cross]\n    defers: sometimes\n"
+    _, problems = collect([str(write_book(tmp_path, body))])
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert any("'defers' must be one of always, open; got 'sometimes'" in m for m in errors)

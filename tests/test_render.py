@@ -72,3 +72,18 @@ def test_remembered_conditions_never_cross_values():
     assert evaluate("value in ['none', false]", {"value": "active"}) is False
     assert evaluate("context.stage == 'opening'", {"context": {"stage": "opening"}}) is True
     assert evaluate("context.stage == 'opening'", {"context": {"stage": "wrap_up"}}) is False
+
+
+@pytest.mark.parametrize("value, said", [
+    ("2027-01-31", "31 January 2027"), ("2026-10-01T09:30:00Z", "1 October 2026"),
+    ("2027-02-30", "2027-02-30"), ("next week", "next week"), (3, "3"),
+])
+def test_dates_are_said_as_people_say_them(value, said):
+    assert render("{{ value | date }}", {"value": value}) == said
+    assert render("{% if value is date %}yes{% endif %}", {"value": value}) == ("yes" if said != str(value)
+                                                                                        else "")
+
+
+def test_figures_mark_thousands_and_leave_the_rest():
+    assert [render("{{ v | figure }}", {"v": v}) for v in (3200, 42000.0, 2.5, "3200", True)] == \
+        ["3,200", "42,000", "2.5", "3200", "True"]
