@@ -314,8 +314,9 @@ class Moment:
 
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent
-        sentences asks ('could I', 'I'd like'), names the thing (the seat) and not the value on file (window):
-        'Could I get an aisle seat?'. 'What time is the meal?' asks for no other meal."""
+        sentences asks ('could I', 'I'd like'), names the thing (the seat) or a change ('this time', 'instead') and
+        not the value on file (window): 'Could I get an aisle seat?', 'Can I have an aisle this time?'. 'What time
+        is the meal?' asks for no other meal."""
         if not self.context.customer_utterances or self._book is None:
             return False
         value = self._value
@@ -323,8 +324,10 @@ class Moment:
             value = " ".join(v for v in value if isinstance(v, str))
         thing = pattern(tuple(w for w in self.about if not w.startswith(NOT_A_THING)))
         stored, asking = pattern(label_words(value)), pattern(self._book.request_words)
-        return bool(thing and stored and asking) and any(
-            thing.search(t) and asking.search(t) and not stored.search(t) for t in self._heard[-3:])
+        other = pattern(self._book.contrast_words)      # 'an aisle this time' names no seat, but asks for a change
+        return bool((thing or other) and stored and asking) and any(
+            ((thing and thing.search(t)) or (other and other.search(t))) and asking.search(t) and not stored.search(t)
+            for t in self._heard[-3:])
 
     @memo
     def asked(self) -> bool:

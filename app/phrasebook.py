@@ -165,6 +165,7 @@ class Phrasebook:
     problem_words: tuple[str, ...] = ()
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
     request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
+    contrast_words: tuple[str, ...] = ()            # 'instead', 'this time': ... for something other than usual
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
@@ -307,8 +308,8 @@ TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
 FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
-             "description", "industry", "offer_terms", "answered_words", "request_words", "standing_terms")
-WORD_LISTS = ("problem_words", "answered_words", "request_words", "standing_terms")   # merged over files
+             "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "standing_terms")
+WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers")
 DEFERS = ("always", "open")

@@ -371,3 +371,33 @@ def test_answering_what_the_customer_asked_is_service(asked, line):
 ])
 def test_an_answer_that_volunteers_more_or_nothing_asked_still_flags(asked, line):
     assert CHECK.check(line, said(asked)).revealing
+
+
+@pytest.mark.parametrize("asked, text", [
+    ("can u check my balance", "You've got $2,114.08 available in the current account."),
+    ("Are my husband and I sitting together?", "I can see you're both in row 22, seats A and B."),
+    ("What dates have I booked?", "From what I can see, you're with us for two nights, arriving the 12th."),
+])
+def test_an_answer_in_staff_words_to_what_the_customer_asked_in_theirs_is_service(asked, text):
+    assert not CHECK.check(text, said(asked)).revealing
+
+
+def test_same_thing_groups_must_be_word_lists(tmp_path):
+    path = tmp_path / "answer.yaml"
+    path.write_text(textwrap.dedent("""\
+        rules:
+          - id: mine
+            kind: answer
+            severity: suggestion
+            message: Answers what was asked.
+            asking: ['\\?']
+            volunteers: ['\\busually\\b']
+            frame_words: [see]
+            same_thing: [balance]
+            examples:
+              flag: ["What's my balance? => I can see you usually go overdrawn."]
+              pass: ["What's my balance? => Your balance is £12."]
+        """))
+    _, problems = collect_rules([path])
+    assert any("'same_thing' must be a non-empty list of text" in p.message and p.line == 9 for p in problems), \
+        [str(p) for p in problems]

@@ -86,7 +86,7 @@ def test_model_file_records_its_provenance():
     # cross-validated: what the model adds is right as often as training promises, and the whole check (the rules
     # in-sample, now also on 1,800 ordinary turns they sometimes flag) stays precise and finds nearly all
     assert data["cv"]["added_precision"] >= TARGET_PRECISION
-    assert data["cv"]["precision"] >= 0.9 and data["cv"]["recall"] >= 0.9
+    assert data["cv"]["precision"] >= 0.94 and data["cv"]["recall"] >= 0.91
 
 
 @pytest.mark.parametrize("said, text", [

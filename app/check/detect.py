@@ -420,7 +420,17 @@ def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> b
         return False
     ignore = _frame_stems(rule.frame_words)
     topics = frozenset().union(*(content_stems(u) for u in asked)) - ignore
-    return bool(topics & (content_stems(sentence) - ignore))
+    about = content_stems(sentence) - ignore
+    if topics & about:
+        return True
+    # The customer asks in their words and staff answer in theirs: 'my balance?' -> '£312 available'.
+    return any(group & topics and group & about for group in _group_stems(rule.same_thing))
+
+
+@lru_cache(maxsize=16)
+def _group_stems(groups: tuple) -> tuple[frozenset, ...]:
+    _, stem = _nltk()
+    return tuple(frozenset(stem.stem(w) for w in group) for group in groups)
 
 
 @lru_cache(maxsize=16)

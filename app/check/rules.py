@@ -26,7 +26,7 @@ REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
                "waived_when_asked", "examples", "description")
 KIND_KEYS = {"phrase": ("patterns", "unless", "words", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
-             "answer": ("asking", "volunteers", "frame_words")}
+             "answer": ("asking", "volunteers", "frame_words", "same_thing")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
                  "answer": ("asking", "volunteers", "frame_words")}
 ANSWER_EXAMPLE = " => "      # an answer rule's examples: "what the customer said => what staff said"
@@ -93,6 +93,7 @@ class Rule:
     asking: re.Pattern | None = None            # answer: the customer's words ask for something
     volunteers: re.Pattern | None = None        # answer: the staff line adds held data beyond the answer
     frame_words: frozenset = frozenset()        # answer: words that frame, not topics ('see', 'records')
+    same_thing: tuple = ()                      # answer: groups of words that name one thing ('balance', 'available')
 
     @cached_property
     def regex(self) -> re.Pattern:
@@ -365,6 +366,12 @@ def _answer(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         setattr(rule, name, built)
     rule.frame_words = frozenset(w.lower() for w in c.strings(obj.get("frame_words"), path + ("frame_words",),
                                                                "frame_words"))
+    groups = obj.get("same_thing", [])
+    if not isinstance(groups, list):
+        c.add(path + ("same_thing",), f"'same_thing' must be a list of word lists; got {kind_of(groups)}")
+        groups = []
+    rule.same_thing = tuple(frozenset(w.lower() for w in c.strings(g, path + ("same_thing", i), "same_thing"))
+                            for i, g in enumerate(groups))
 
 
 def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:
