@@ -204,7 +204,13 @@ class LearnedModel:
         if not toks:
             return 0, 0
         ids = self._ids
-        per_word = [[ids[f] for f in feats if ids.get(f) in present] for feats in word_features([t[0] for t in toks])]
+        words = [t[0] for t in toks]
+        per_word = []
+        for i, word in enumerate(words):     # each word's own features (cached), its opening and its bigram
+            own = self._known(word)[1]
+            extra = (ids.get(f"s {word}") if i == 0 else None, ids.get(f"b {word} {words[i + 1]}")
+                     if i + 1 < len(words) else None)
+            per_word.append([f for f in own if f in present] + [f for f in extra if f is not None and f in present])
         owners: dict[int, int] = {}
         for feats in per_word:
             for f in feats:
