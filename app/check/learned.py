@@ -172,13 +172,12 @@ class LearnedModel:
         read = [self._known(raw) for raw in _TOKEN.findall(text.lower())]
         present = set().union(*(feats for _, feats in read))       # binary tf: a feature counts once
         ids = self._ids
-        if read and (i := ids.get(f"s {read[0][0]}")) is not None:
-            present.add(i)
-        for (a, _), (b, _) in zip(read, read[1:]):
-            i = ids.get(f"b {a} {b}")
-            if i is not None:
-                present.add(i)
-        present.update(ids[f] for f in conversation_features([w for w, _ in read], said) if f in ids)
+        words = [w for w, _ in read]
+        if words:       # the opening word and every bigram the model knows (None for the rest, dropped below)
+            present.update(map(ids.get, [f"s {words[0]}"] + [f"b {a} {b}" for a, b in zip(words, words[1:])]))
+            present.discard(None)
+        if said:
+            present.update(ids[f] for f in conversation_features(words, said) if f in ids)
         norm = math.sqrt(sum(map(self._idf2.__getitem__, present))) or 1.0
         score = self.intercept + sum(map(self._idf_weight.__getitem__, present)) / norm
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
@@ -200,26 +199,27 @@ class LearnedModel:
 
     def _span(self, toks: list, present: set, norm: float) -> tuple[int, int]:
         """The run of up to four words whose features weighed most towards 'revealing' (a feature two words
-        share counts half to each)."""
+        share counts half to each). `norm` scales every word alike, so it cannot change which run wins."""
         if not toks:
             return 0, 0
-        ids = self._ids
+        ids, weights = self._ids, self._idf_weight
         words = [t[0] for t in toks]
-        per_word = []
+        last = len(words) - 1
+        per_word, owners = [], {}
         for i, word in enumerate(words):     # each word's own features (cached), its opening and its bigram
-            own = self._known(word)[1]
-            extra = (ids.get(f"s {word}") if i == 0 else None, ids.get(f"b {word} {words[i + 1]}")
-                     if i + 1 < len(words) else None)
-            per_word.append([f for f in own if f in present] + [f for f in extra if f is not None and f in present])
-        owners: dict[int, int] = {}
-        for feats in per_word:
+            feats = list(self._known(word)[1] & present)
+            for extra in (f"s {word}" if i == 0 else None, f"b {word} {words[i + 1]}" if i < last else None):
+                f = ids.get(extra) if extra else None
+                if f is not None and f in present:
+                    feats.append(f)
             for f in feats:
                 owners[f] = owners.get(f, 0) + 1
-        weight = [sum(self._idf_weight[f] / owners[f] for f in feats) / norm for feats in per_word]
+            per_word.append(feats)
+        weight = [sum(weights[f] / owners[f] for f in feats) for feats in per_word]
         best, where = -math.inf, (0, 0)
-        for i in range(len(toks)):
+        for i in range(len(weight)):
             total = 0.0
-            for j in range(i, min(i + 4, len(toks))):
+            for j in range(i, min(i + 4, len(weight))):
                 total += weight[j]
                 if total > best:
                     best, where = total, (i, j)
