@@ -344,6 +344,12 @@ class Moment:
         return any(all(heard((w,), (u,)) for w in words) for words in groups for u in questions)
 
     @memo
+    def said_value(self) -> bool:
+        """Whether the customer's own words hold the value ('It's our wedding anniversary tonight!')."""
+        words = label_words(self._value)
+        return bool(words) and heard(words, self._heard)
+
+    @memo
     def value_failed(self) -> bool:
         """Whether the customer just said the stored value itself failed them ('left behind the bin again and now
         it's gone'); a fault with the thing ('the air conditioning in my room') is not the preference failing."""

@@ -223,6 +223,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         # (a usage pattern behind the bill they query) may come from it, and it never names the watching.
         rule("withhold", "respect-provenance", "What was seen or inferred about how the customer lives, spends "
                                                "or uses things is left alone unless it answers what they asked.")
+    if category == "occasion" and datapoint.provenance not in SHARED_WITH_US and not (
+            moment is not None and (moment.said or moment.said_value)):
+        # A birthday from a date of birth, an anniversary from the file: "Celebrating anything today?" on the
+        # very day fishes for it, and the customer can tell. Let them be the one to mention it.
+        rule("withhold", "respect-provenance", "The customer hasn't told us about this occasion: a question "
+                                               "fishing for it would show we know. Leave it to them.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")

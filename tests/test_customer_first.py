@@ -75,10 +75,18 @@ def test_what_the_customer_has_not_made_public_here_is_left_alone(datapoint, con
     assert says_none(result, "honeymoon", "business", "first", "birthday", "partner", "special", "celebrat")
 
 
-def test_without_bystanders_the_same_occasion_from_the_booking_is_still_asked_about():
-    result = suggest({"key": "trip.occasion", "value": "honeymoon"}, channel="phone", industry="airline",
-                     receptiveness="medium")
-    assert result["decision"] == "ask" and says_none(result, "honeymoon")
+def test_on_a_private_call_an_occasion_they_told_us_is_welcome_and_one_only_on_file_is_not_fished_for():
+    told = suggest({"key": "trip.occasion", "value": "honeymoon", "provenance": "customer_stated"}, channel="phone",
+                   industry="airline", receptiveness="medium")
+    assert told["decision"] in ("ask", "offer") and told["suggestions"]
+    on_file = suggest({"key": "trip.occasion", "value": "honeymoon", "provenance": "account_record"},
+                      channel="phone", industry="airline", receptiveness="medium")
+    assert on_file["decision"] == "withhold" and "respect-provenance" in rules(on_file)
+    assert says_none(on_file, "honeymoon", "special", "celebrat")
+    mentioned = suggest({"key": "trip.occasion", "value": "honeymoon", "provenance": "account_record"},
+                        channel="phone", industry="airline", receptiveness="high",
+                        customer_utterances=["We're flying out on our honeymoon!"])
+    assert mentioned["decision"] != "withhold"
 
 
 # ---------------------------------------------------------------- 2. their words outrank a stored preference
