@@ -59,8 +59,10 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 
 
 def _responds(line) -> int:
-    """How many of a line's conditions are on what the customer just said or asked: those lines come first."""
-    return sum(1 for name, allowed in line.fits if name in ("asked", "said") and allowed == (True,))
+    """How many of a line's conditions are on what the customer just said or asked, or on the state their words
+    show (upset, grieving): those lines come first."""
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said") and allowed == (True,))
+               or (name == "state" and CALM not in allowed))
 
 
 # ---------------------------------------------------------------- words
