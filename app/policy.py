@@ -186,7 +186,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     welcome_only = (glad == "standing" and topic is not None and bool(topic.bystander)
                     and topic.purpose != "marketing" and not (offers is not None and offers(datapoint)))
     marketing = (topic is not None and not welcome_only
-                 and proposes_something_new(datapoint, topic, context, offers, category))
+                 and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
               (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
@@ -315,15 +315,19 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
 
 
 def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context, offers=None,
-                           category: str | None = None) -> bool:
+                           category: str | None = None, moment: Moment | None = None) -> bool:
     """Whether the principles for marketing apply: a marketing topic, or a topic or data point that proposes
     something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
-    driver when they call to add one). A perk or upgrade offered mid-complaint is still a sale; a voucher in
+    driver when they call to add one, an upgrade when their phone's battery dies by lunchtime: the topic's
+    `serves` words in their own words). A perk or upgrade offered mid-complaint is still a sale; a voucher in
     service history is a record of what happened, not a proposal."""
     if topic.purpose != "marketing" and not topic.proposes and not (
             offers is not None and category != "service_history" and offers(datapoint)):
         return False
-    return category == "loyalty" or not fixes_open_issue(datapoint, topic, context)
+    if category == "loyalty":
+        return True
+    return not (fixes_open_issue(datapoint, topic, context)
+                or (moment is not None and bool(topic.serves) and moment.asks_about(topic.serves)))
 
 
 def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
