@@ -25,7 +25,7 @@ HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said")
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -292,6 +292,16 @@ class Moment:
         if topic is not None and topic.said is not None:
             return topic.said
         return label_words(self._label)
+
+    @memo
+    def told(self) -> bool:
+        """Whether the customer has already said what they are here for: one of their words asks for something
+        ('I'm calling to change my address', 'checking in, please'), so a greeting that asks again is wrong."""
+        if not self._heard:
+            return False
+        request = pattern(self._book.request_words) if self._book is not None else None
+        return any((self._asks is not None and self._asks(u)) or (request is not None and request.search(u))
+                   for u in self._heard)
 
     @memo
     def said(self) -> bool:
