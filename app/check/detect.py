@@ -418,23 +418,18 @@ def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> b
     asked = [u for u in utterances if rule.asking.search(folded(u))]
     if not asked:
         return False
-    ignore = _frame_stems(rule.frame_words)
+    ignore = _stems(rule.frame_words)
     topics = frozenset().union(*(content_stems(u) for u in asked)) - ignore
     about = content_stems(sentence) - ignore
     if topics & about:
         return True
     # The customer asks in their words and staff answer in theirs: 'my balance?' -> '£312 available'.
-    return any(group & topics and group & about for group in _group_stems(rule.same_thing))
+    return any(group & topics and group & about for group in map(_stems, rule.same_thing))
 
 
-@lru_cache(maxsize=16)
-def _group_stems(groups: tuple) -> tuple[frozenset, ...]:
-    _, stem = _nltk()
-    return tuple(frozenset(stem.stem(w) for w in group) for group in groups)
-
-
-@lru_cache(maxsize=16)
-def _frame_stems(words: frozenset) -> frozenset:
+@lru_cache(maxsize=64)
+def _stems(words: frozenset) -> frozenset:
+    """The stems of a rule's word set (its frame words, a `same_thing` group), worked out once."""
     _, stem = _nltk()
     return frozenset(stem.stem(w) for w in words)
 
