@@ -382,7 +382,8 @@ def test_an_answer_in_staff_words_to_what_the_customer_asked_in_theirs_is_servic
     assert not CHECK.check(text, said(asked)).revealing
 
 
-def test_same_thing_groups_must_be_word_lists(tmp_path):
+def _answer_rule_problems(tmp_path, line_9: str) -> list:
+    """The problems in an answer rule whose ninth line is line_9."""
     path = tmp_path / "answer.yaml"
     path.write_text(textwrap.dedent("""\
         rules:
@@ -393,12 +394,16 @@ def test_same_thing_groups_must_be_word_lists(tmp_path):
             asking: ['\\?']
             volunteers: ['\\busually\\b']
             frame_words: [see]
-            same_thing: [balance]
+            LINE_9
             examples:
               flag: ["What's my balance? => I can see you usually go overdrawn."]
               pass: ["What's my balance? => Your balance is £12."]
-        """))
-    _, problems = collect_rules([path])
+        """).replace("LINE_9", line_9))
+    return collect_rules([path])[1]
+
+
+def test_same_thing_groups_must_be_word_lists(tmp_path):
+    problems = _answer_rule_problems(tmp_path, "same_thing: [balance]")
     assert any("'same_thing' must be a non-empty list of text" in p.message and p.line == 9 for p in problems), \
         [str(p) for p in problems]
 
@@ -426,24 +431,8 @@ def test_an_answer_in_kind_that_says_more_about_the_customer_still_flags(asked, 
 
 
 def test_answer_shapes_need_asks_and_answers(tmp_path):
-    path = tmp_path / "answer.yaml"
-    path.write_text(textwrap.dedent("""\
-        rules:
-          - id: mine
-            kind: answer
-            severity: suggestion
-            message: Answers what was asked.
-            asking: ['\\?']
-            volunteers: ['\\busually\\b']
-            frame_words: [see]
-            answer_shapes:
-              when: {asks: ['\\bwhen\\b'], replies: ['\\d']}
-            examples:
-              flag: ["What's my balance? => I can see you usually go overdrawn."]
-              pass: ["What's my balance? => Your balance is £12."]
-        """))
-    _, problems = collect_rules([path])
-    assert any("replies" in p.message and p.line == 10 for p in problems), [str(p) for p in problems]
+    problems = _answer_rule_problems(tmp_path, "answer_shapes: {when: {asks: ['\\bwhen\\b'], replies: ['\\d']}}")
+    assert any("replies" in p.message and p.line == 9 for p in problems), [str(p) for p in problems]
 
 
 @pytest.mark.parametrize("text", [
