@@ -382,7 +382,8 @@ def test_an_answer_in_staff_words_to_what_the_customer_asked_in_theirs_is_servic
     assert not CHECK.check(text, said(asked)).revealing
 
 
-def test_same_thing_groups_must_be_word_lists(tmp_path):
+def _answer_rule_problems(tmp_path, line_9: str) -> list:
+    """The problems in an answer rule whose ninth line is line_9."""
     path = tmp_path / "answer.yaml"
     path.write_text(textwrap.dedent("""\
         rules:
@@ -393,11 +394,56 @@ def test_same_thing_groups_must_be_word_lists(tmp_path):
             asking: ['\\?']
             volunteers: ['\\busually\\b']
             frame_words: [see]
-            same_thing: [balance]
+            LINE_9
             examples:
               flag: ["What's my balance? => I can see you usually go overdrawn."]
               pass: ["What's my balance? => Your balance is £12."]
-        """))
-    _, problems = collect_rules([path])
+        """).replace("LINE_9", line_9))
+    return collect_rules([path])[1]
+
+
+def test_same_thing_groups_must_be_word_lists(tmp_path):
+    problems = _answer_rule_problems(tmp_path, "same_thing: [balance]")
     assert any("'same_thing' must be a non-empty list of text" in p.message and p.line == 9 for p in problems), \
         [str(p) for p in problems]
+
+
+@pytest.mark.parametrize("asked, text", [
+    ("When do I need to have the van back?", "Your hire agreement says by 6 pm on Saturday."),
+    ("Did my refund come through yet?", "Our records show the £85 was credited on Monday."),
+    ("Why has my phone bill gone up?", "I can see your data went over by 3GB, which added £9."),
+    ("What's my booking reference?", "Our system shows it's QX7 44K2."),
+])
+def test_a_question_answered_in_kind_is_service_whatever_words_staff_use(asked, text):
+    assert not CHECK.check(text, said(asked)).revealing
+
+
+@pytest.mark.parametrize("asked, text", [
+    # the answer, then a second clause about the customer nobody asked for
+    ("Did my transfer go through?", "It did, and I see you send Sam money every Friday."),
+    ("Is my prescription ready?", "Yes, it's ready, and your wife's antidepressants are here too."),
+    ("When is my next payment?", "It's on the 1st; you haven't been in since March."),
+    # a question about the shop, not about anything of theirs
+    ("What time do you close today?", "From what I can see, you're booked on the spin class for Thursday."),
+])
+def test_an_answer_in_kind_that_says_more_about_the_customer_still_flags(asked, text):
+    assert CHECK.check(text, said(asked)).revealing
+
+
+def test_answer_shapes_need_asks_and_answers(tmp_path):
+    problems = _answer_rule_problems(tmp_path, "answer_shapes: {when: {asks: ['\\bwhen\\b'], replies: ['\\d']}}")
+    assert any("replies" in p.message and p.line == 9 for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize("text", [
+    "You're only insured for the building, not what's inside it.",
+    "Your plan doesn't include roaming, so Spain would cost extra.",
+    "You're not covered for accidental damage.",
+])
+def test_a_gap_in_cover_stated_unasked_flags(text):
+    assert CHECK.check(text).revealing
+
+
+def test_a_gap_in_cover_asked_about_is_an_answer():
+    assert not CHECK.check("Your policy doesn't cover theft abroad, I'm afraid.",
+                           said("Am I covered if my phone is stolen abroad?")).revealing

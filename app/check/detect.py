@@ -292,7 +292,7 @@ def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
         return False
     if any(w in lex["habit"] for w in pred[:4]) or pred[:2] == ["used", "to"]:
         return True
-    if _holds(aux, negated, body, pred):
+    if _holds(aux, negated, body, pred, lex["cover_verbs"]):
         return True
     time = lex["time"].search(clause) if lex["time"] is not None else None
     phrase = " ".join(pred)
@@ -315,8 +315,8 @@ def _you_signal(lex: dict, pred: list[str], clause: str) -> bool:
     return False
 
 
-def _holds(aux: str | None, negated: bool, body: list[str], pred: list[str]) -> bool:
-    """'You don't have X', 'you've got no X', 'you only have X': a product holding or gap."""
+def _holds(aux: str | None, negated: bool, body: list[str], pred: list[str], cover: frozenset) -> bool:
+    """'You don't have X', 'you've got no X', 'you only have X', 'you're not covered for X': a holding or gap."""
     verb = body[0] if body else ""
     after = body[1] if len(body) > 1 else ""
     if after == "to" or (verb == "got" and after == "to"):
@@ -329,6 +329,8 @@ def _holds(aux: str | None, negated: bool, body: list[str], pred: list[str]) -> 
         return True
     if aux == "have" and verb == "no":
         return True
+    if verb in cover and (negated or "only" in pred[:3]):
+        return True
     return "only" in pred[:3] and (verb in ("have", "got", "use", "hold") or "with us" in " ".join(pred))
 
 
@@ -339,6 +341,9 @@ def _your_signal(lex: dict, pred: list[str], clause: str) -> bool:
     if pred[0] in lex["possessive_history"]:
         return True
     head = pred[:3]
+    if any(w in lex["holding_nouns"] for w in head) and any(
+            a in ("not", "never") and b in lex["cover_verbs"] for a, b in zip(pred[:5], pred[1:6])):
+        return True     # 'your policy doesn't include breakdown cover': a gap, however it is put
     if any(w in lex["holding_nouns"] for w in head) and any(
             f" {event} " in f" {' '.join(pred[:6])} " for event in lex["account_events"]):
         return True
@@ -415,9 +420,11 @@ def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> b
     """The customer asked for something and the sentence is about it, volunteering nothing more."""
     if rule.volunteers.search(sentence):
         return False
-    asked = [u for u in utterances if rule.asking.search(folded(u))]
+    asked = _asked(rule, utterances)
     if not asked:
         return False
+    if answers_in_kind(rule, sentence, asked):
+        return True
     ignore = _stems(rule.frame_words)
     topics = frozenset().union(*(content_stems(u) for u in asked)) - ignore
     about = content_stems(sentence) - ignore
@@ -425,6 +432,32 @@ def answers_request(rule: Rule, sentence: str, utterances: tuple[str, ...]) -> b
         return True
     # The customer asks in their words and staff answer in theirs: 'my balance?' -> '£312 available'.
     return any(group & topics and group & about for group in map(_stems, rule.same_thing))
+
+
+_JOINT = re.compile(r"[;:]|\s[-\u2013\u2014]+\s|,\s*(?:and|but|so|plus|also|though)\b|\band (?:i|we) (?:can |could )?see\b",
+                    re.IGNORECASE)
+_ABOUT_YOU = re.compile(r"\b(?:you|your|you're|you've|you'd|ur|u)\b", re.IGNORECASE)
+_MINE = re.compile(r"\b(?:i|i'm|i've|i'd|my|me|mine|our|we|us)\b", re.IGNORECASE)
+
+
+def answers_in_kind(rule: Rule, sentence: str, asked: list[str]) -> bool:
+    """The customer asked about something of theirs and the sentence gives the kind of thing asked for ('when
+    ...?' a date, 'how much ...?' an amount), whatever words staff use for it, in one clause: a second clause
+    about the customer ('..., and I see you send John money every Friday') is more than the answer."""
+    mine = [folded(u) for u in asked if _MINE.search(folded(u))]
+    if not mine:
+        return False
+    for _, question, reply in rule.answer_shapes:
+        if any(question.search(u) for u in mine):
+            clauses = _JOINT.split(sentence)
+            if any(reply.search(c) for c in clauses) and \
+                    all(reply.search(c) or not _ABOUT_YOU.search(c) for c in clauses):
+                return True
+    return False
+
+
+def _asked(rule: Rule, utterances: tuple[str, ...]) -> list[str]:
+    return [u for u in utterances if rule.asking.search(folded(u))]
 
 
 @lru_cache(maxsize=64)
@@ -512,6 +545,14 @@ class Checker:
             found += self._after_conversation(list(self._learned(norm, utterances, explained)), norm, utterances, None)
         return found
 
+    def _answered(self, rule: Rule, hit: Hit, sentence: str, utterances: tuple[str, ...]) -> bool:
+        """A waivable finding in a sentence about what was asked; the model's, only in a sentence that gives the
+        very kind of thing asked for (the model reads the customer's words itself, but not the question's shape)."""
+        if self.by_id[hit.rule].waived_when_asked:
+            return answers_request(rule, sentence, utterances)
+        return hit.rule == LEARNED.id and not rule.volunteers.search(sentence) and \
+            answers_in_kind(rule, sentence, _asked(rule, utterances))
+
     def _volunteers(self, sentence: str) -> bool:
         return any(rule.volunteers.search(sentence) for rule in self._answers)
 
@@ -523,8 +564,7 @@ class Checker:
                                               said_by_customer(self.by_id[h.rule], h, norm, utterances))]
         for rule in self._answers:
             if utterances and found:
-                found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
-                                                  answers_request(rule, norm[h.sentence[0]:h.sentence[1]], utterances))]
+                found = [h for h in found if not self._answered(rule, h, norm[h.sentence[0]:h.sentence[1]], utterances)]
         if model is not None and utterances and found:      # never a sentence that volunteers a habit or a gap
             found = [h for h in found if not (self.by_id[h.rule].waived_when_asked and
                                               not self._volunteers(norm[h.sentence[0]:h.sentence[1]]) and

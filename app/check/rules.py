@@ -26,12 +26,12 @@ REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
                "waived_when_asked", "examples", "description")
 KIND_KEYS = {"phrase": ("patterns", "unless", "words", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
-             "answer": ("asking", "volunteers", "frame_words", "same_thing")}
+             "answer": ("asking", "volunteers", "frame_words", "same_thing", "answer_shapes")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
                  "answer": ("asking", "volunteers", "frame_words")}
 ANSWER_EXAMPLE = " => "      # an answer rule's examples: "what the customer said => what staff said"
 LEXICON_KEYS = ("discourse", "modals", "said_verbs", "habit", "history_verbs", "weak_verbs", "history_bases",
-                "holding_nouns", "account_events", "possessive_history", "service_verbs", "time")
+                "holding_nouns", "account_events", "possessive_history", "service_verbs", "cover_verbs", "time")
 CATEGORY_KEYS = ("terms", "cues")
 FILE_KEYS = ("rules", "description")
 
@@ -94,6 +94,7 @@ class Rule:
     volunteers: re.Pattern | None = None        # answer: the staff line adds held data beyond the answer
     frame_words: frozenset = frozenset()        # answer: words that frame, not topics ('see', 'records')
     same_thing: tuple = ()                      # answer: groups of words that name one thing ('balance', 'available')
+    answer_shapes: tuple = ()                   # answer: (name, question, reply) patterns: 'when ...?' -> a date
 
     @cached_property
     def regex(self) -> re.Pattern:
@@ -372,6 +373,21 @@ def _answer(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
         groups = []
     rule.same_thing = tuple(frozenset(w.lower() for w in c.strings(g, path + ("same_thing", i), "same_thing"))
                             for i, g in enumerate(groups))
+    shapes = obj.get("answer_shapes", {})
+    if not isinstance(shapes, dict):
+        c.add(path + ("answer_shapes",), f"'answer_shapes' must be a mapping of name to asks and answers; "
+                                         f"got {kind_of(shapes)}")
+        shapes = {}
+    built_shapes = []
+    for name, shape in shapes.items():
+        where = path + ("answer_shapes", name)
+        if not c.fields(shape, where, ("asks", "answers"), ("asks", "answers"), "shape"):
+            continue
+        _, asks = c.regexes(shape["asks"], where + ("asks",), "asks", build)
+        _, answers = c.regexes(shape["answers"], where + ("answers",), "answers", build)
+        if asks is not None and answers is not None:
+            built_shapes.append((str(name), asks, answers))
+    rule.answer_shapes = tuple(built_shapes)
 
 
 def parse_rules(text: str, file: str) -> tuple[list[Rule], list[Problem]]:
