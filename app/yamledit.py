@@ -54,6 +54,69 @@ def _dump(doc: CommentedMap) -> str:
     return out.getvalue()
 
 
+def _spans(text: str, doc: CommentedMap) -> list[tuple[int, int, int]]:
+    """Each topic's lines in text, as (first line, line after its last, column of its content)."""
+    seq, lines = doc["topics"], text.count("\n") + 1
+    after = [line for key in doc if key != "topics" and (line := doc.lc.key(key)[0]) > doc.lc.key("topics")[0]]
+    starts = [seq.lc.item(i) for i in range(len(seq))]
+    ends = [line for line, _ in starts[1:]] + [min(after, default=lines)]
+    return [(line, end, col) for (line, col), end in zip(starts, ends)]
+
+
+def _field_chunks(lines: list[str], topic: Any, first: int) -> dict[str, list[str]] | None:
+    """A topic's lines field by field (each from its key to the next), or None when they can't be told apart."""
+    if not isinstance(topic, CommentedMap) or not topic:
+        return None
+    starts = [topic.lc.key(key)[0] - first for key in topic]
+    if starts[0] != 0 or starts != sorted(starts):
+        return None
+    ends = starts[1:] + [len(lines)]
+    return {str(key): lines[a:b] for key, a, b in zip(topic, starts, ends)}
+
+
+def _keep_fields(old_lines: list[str], old: Any, old_first: int, new_lines: list[str], new: Any,
+                 new_first: int) -> list[str]:
+    old_chunks = _field_chunks(old_lines, old, old_first)
+    new_chunks = _field_chunks(new_lines, new, new_first)
+    if not old_chunks or not new_chunks or next(iter(old_chunks)) != next(iter(new_chunks)):
+        return new_lines
+    return [line for key, chunk in new_chunks.items()
+            for line in (old_chunks[key] if key in old_chunks and plain(old[key]) == plain(new[key]) else chunk)]
+
+
+def _splice(text: str, doc: CommentedMap, at: int, changed: str, new_at: int | None, removed: bool = False) -> str:
+    """text with only topic `at`'s lines replaced by topic `new_at`'s lines in `changed`, the same file dumped
+    afresh after an edit: ruamel re-flows what it dumps (a flow list wrapped over lines becomes one line), so
+    every topic the edit did not touch keeps its bytes. `at` == len(topics) inserts after the last topic."""
+    old_lines = text.splitlines(keepends=True)
+    if old_lines and not old_lines[-1].endswith("\n"):
+        old_lines[-1] += "\n"
+    spans = _spans(text, doc)
+    first, end, col = spans[at] if at < len(spans) else (spans[-1][1], spans[-1][1], spans[-1][2])
+    new_part: list[str] = []
+    if new_at is not None:
+        new_doc = _load(changed, "")
+        n_first, n_end, n_col = _spans(changed, new_doc)[new_at]
+        shift = col - n_col
+        for line in changed.splitlines(keepends=True)[n_first:n_end]:
+            if shift > 0 and line.strip():
+                line = " " * shift + line
+            elif shift < 0 and line.strip():
+                line = line[-shift:] if line[:-shift].isspace() else None
+                if line is None:
+                    return changed
+            new_part.append(line)
+        if at < len(spans):     # within the edited topic too, a field the edit left alone keeps its lines
+            new_part = _keep_fields(old_lines[first:end], doc["topics"][at], first,
+                                    new_part, new_doc["topics"][new_at], n_first)
+    out = "".join(old_lines[:first] + new_part + old_lines[end:])
+    try:
+        same = plain(_yaml().load(out)) == plain(_yaml().load(changed))
+    except YAMLError:
+        same = False
+    return out if same else changed
+
+
 def _index(doc: CommentedMap, topic_id: str) -> int | None:
     for i, topic in enumerate(doc["topics"]):
         if isinstance(topic, dict) and topic.get("id") == topic_id:
@@ -106,7 +169,7 @@ def replace_topic(text: str, file: str, topic_id: str, topic: dict) -> str:
     if new_id != topic_id and _index(doc, new_id) is not None:
         raise EditError(f"{file}: a topic with id {new_id!r} already exists")
     doc["topics"][at] = _merge(doc["topics"][at], topic)
-    return _dump(doc)
+    return _splice(text, _load(text, file), at, _dump(doc), at)
 
 
 def add_topic(text: str, file: str, topic: dict) -> str:
@@ -115,7 +178,9 @@ def add_topic(text: str, file: str, topic: dict) -> str:
     if _index(doc, topic.get("id")) is not None:
         raise EditError(f"{file}: a topic with id {topic.get('id')!r} already exists")
     doc["topics"].append(topic)
-    return _dump(doc)
+    changed = _dump(doc)
+    at = len(doc["topics"]) - 1
+    return _splice(text, _load(text, file), at, changed, at) if at else changed
 
 
 def remove_topic(text: str, file: str, topic_id: str) -> str:
@@ -124,4 +189,4 @@ def remove_topic(text: str, file: str, topic_id: str) -> str:
     if at is None:
         raise EditError(f"{file}: no topic with id {topic_id!r}")
     del doc["topics"][at]
-    return _dump(doc)
+    return _splice(text, _load(text, file), at, _dump(doc), None)

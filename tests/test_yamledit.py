@@ -71,3 +71,40 @@ def test_add_and_remove_topics():
 def test_broken_file_is_reported_with_its_place():
     with pytest.raises(EditError, match=r"hotel.yaml:3:\d+"):
         topics("topics:\n  - id: a\n   bad: [\n", "hotel.yaml")
+
+
+WRAPPED = '''topics:
+  - id: shop.one
+    title: One
+    keys: [shop.one]
+    serves: [coat, jacket, scarf,
+             gloves, hat]
+    decision: ask
+  - id: shop.two
+    title: Two
+    keys: [shop.two, shop.three,
+           shop.four]
+    decision: ask
+words: [big, small,
+        tall]
+'''
+
+
+def test_lists_wrapped_over_lines_stay_wrapped_wherever_an_edit_did_not_reach():
+    one, two = topics(WRAPPED, "shop.yaml")
+    after = replace_topic(WRAPPED, "shop.yaml", "shop.one", {**one, "title": "First"})
+    assert changed_lines(WRAPPED, after) == ["-     title: One", "+     title: First"]
+    after = replace_topic(WRAPPED, "shop.yaml", "shop.two", {**two, "decision": "offer"})
+    assert changed_lines(WRAPPED, after) == ["-     decision: ask", "+     decision: offer"]
+    after = add_topic(WRAPPED, "shop.yaml", {"id": "shop.five", "title": "Five", "keys": ["shop.five"]})
+    assert all(line.startswith("+") for line in changed_lines(WRAPPED, after))
+    after = remove_topic(WRAPPED, "shop.yaml", "shop.one")
+    assert all(line.startswith("-") for line in changed_lines(WRAPPED, after))
+    assert [t["id"] for t in topics(after, "shop.yaml")] == ["shop.two"]
+
+
+def test_an_edited_list_is_written_afresh_and_the_file_still_reads_the_same():
+    one, _ = topics(WRAPPED, "shop.yaml")
+    after = replace_topic(WRAPPED, "shop.yaml", "shop.one", {**one, "serves": ["coat", "boots"]})
+    assert topics(after, "shop.yaml")[0]["serves"] == ["coat", "boots"]
+    assert "tall]" in after and "shop.four]" in after
