@@ -184,6 +184,8 @@ class Engine:
         """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
         # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
         sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
+        if decision.decision == "apply_silently" and topic.quiet_action:
+            sources.append((topic, topic.quiet_action))     # used quietly, as it would be if withheld
         if decision.category in SENSITIVE_CATEGORIES:
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
                         if t is not topic and t.purpose == "service"]

@@ -267,6 +267,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
         variables = template_vars(datapoint, context, topic, estimate.level)
+        if topic.rules:
+            variables["moment"] = moment_facts(datapoint, topic, context, moment)
         for topic_rule in topic.rules:
             try:
                 applies = render.evaluate(topic_rule.when, variables)
@@ -280,14 +282,31 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             if applies:
                 rule(topic_rule.decision, topic_rule.id, topic_rule.message)
                 break
+        else:
+            topic_rule = None
         bystander = any(r.rule == "bystanders" for _, r in found)
-        if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
+        if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
             if sensitive:
                 rule(topic.decision, "customer-raised-it",
                      topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
                 _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=bystander_lines)
+
+
+def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:
+    """What a topic rule may read of the moment. `raised`: the customer brought the thing up in this conversation
+    (named it, asked about it, reported a problem with it, or got in touch about it; `said_value`: their words
+    hold the value, which for an occasion is raising it, for a past parcel only a word in common); `meaning`: what the value
+    means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', 'bereaved', ...)."""
+    if moment is None:
+        raised = datapoint.provenance in QUOTABLE_PROVENANCE
+        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "meaning": "held",
+                "state": "calm", "resolved": not issue_pending(context)}
+    said = moment.said
+    return {"raised": said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context),
+            "said": said, "said_value": moment.said_value, "asked": moment.asked, "problem": moment.problem,
+            "meaning": moment.value, "state": moment.state, "resolved": moment.resolved}
 
 
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:

@@ -221,9 +221,10 @@ def test_preference_catch_alls_use_the_label_and_differ_by_tone():
 
 
 def test_service_history_is_not_always_a_complaint():
-    def top(value):
+    def top(value):     # the customer got in touch about their last contact, so it is theirs to follow up
         return suggest({"key": "crm.last_contact", "value": value, "category": "service_history",
-                        "provenance": "account_record"}, receptiveness="medium")["suggestions"][0]["text"]
+                        "provenance": "account_record"}, reason="last_contact",
+                       receptiveness="medium")["suggestions"][0]["text"]
     assert "sorted" in top("complaint about late delivery")
     assert "sorted" not in top("new router installed") and "pick up" in top("new router installed")
 
