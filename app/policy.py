@@ -27,7 +27,8 @@ WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
-CUSTOMER_WORDS = ("already-answered", "customer-words-first")   # rules where what they said outranks the record
+# Rules where what they said outranks the record: nothing is done on the quiet either.
+CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
 MONEY_WORRY = "financial_hardship"    # the lexicon's category for a customer worried about money
 log = logging.getLogger("tact")
 # The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
@@ -119,10 +120,9 @@ def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | Non
     """Within earshot, what the customer would be glad to have heard, or None for what would expose them.
 
     'standing': their standing with this business (a loyalty membership, being a returning guest), said as a
-    welcome back or points at the till. 'shared': an occasion they told this business about themselves, for
-    this visit (the birthday dinner they booked), except in a cabin, where strangers sit close and only what
-    they told the crew counts. Anything else (a honeymoon or first flight from the booking, a birthday from a
-    date of birth, who they travel with) they have not made public here.
+    welcome back or points at the till. Anything else (an occasion told when booking, a honeymoon or first
+    flight from the booking, a birthday from a date of birth, who they travel with) they have not made public
+    here: the team may honour it quietly, and says it only once the customer does.
     """
     if category == "loyalty":
         return "standing"
@@ -131,8 +131,6 @@ def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | Non
         text = " ".join((datapoint.key.replace(".", " ").replace("_", " "), datapoint.label or "")).lower()
         if words is not None and words.search(text):
             return "standing"
-    if category == "occasion" and datapoint.provenance in SHARED_WITH_US and context.channel != "cabin":
-        return "shared"
     return None
 
 
@@ -229,6 +227,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         # very day fishes for it, and the customer can tell. Let them be the one to mention it.
         rule("withhold", "respect-provenance", "The customer hasn't told us about this occasion: a question "
                                                "fishing for it would show we know. Leave it to them.")
+    if category == "occasion" and moment is not None and moment.waits_always:
+        rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
+                                    "not for now, and nothing is prepared for it.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
@@ -258,9 +259,6 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             bystander_lines = bool(topic.bystander)
             rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
                                                "hear: keep tiers, points and counts out of it.")
-        elif glad == "shared":
-            rule(topic.decision, "bystanders", "Others can hear, but the customer told us about this occasion "
-                                               "themselves: celebrate it with them.")
         else:
             rule("withhold", "bystanders", "Others can hear, and the customer hasn't shared this here: anything "
                                            "said because of it would expose them.")
