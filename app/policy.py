@@ -308,10 +308,14 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
 
 
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
-    """Whether a watched or inferred data point answers what the customer asked: the reason for the contact or
-    their words hold the topic's `serves` words (a usage pattern and a question about the bill), or the
-    reason names the data point itself."""
-    return (moment is not None and moment.asks_about(topic.serves)) or fixes_open_issue(datapoint, topic, context)
+    """Whether a watched or inferred data point answers what the customer is still asking: the reason for the
+    contact or their words hold the topic's `serves` words (a usage pattern and a question about the bill), or
+    the reason names an observed data point itself. Once the question is answered, it answers nothing; and an
+    inference about the customer (a 'serial returner' segment during a return) only sounds like their request."""
+    if not issue_pending(context):
+        return False
+    return (moment is not None and moment.asks_about(topic.serves)) or (
+        datapoint.provenance != "inferred" and fixes_open_issue(datapoint, topic, context))
 
 
 def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,
