@@ -40,7 +40,8 @@ GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enqui
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
                                   "insur", "cover", "polici", "plan", "product"))
-OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
+OFFER_MADE = ("used", "edited")
+TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly     # history events that mean the line was said to the customer
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,16 @@ def sensitive_term_category(datapoint: DataPoint, terms_in) -> str | None:
             if name in SENSITIVE_CATEGORIES:
                 return name
     return None
+
+
+def told_for_care(datapoint: DataPoint, category: str | None, marketing: bool, topic: Topic | None,
+                  topics: Mapping[str, Topic] | None) -> bool:
+    """Whether a sensitive fact the customer told us before (an allergy on the booking form) is there so we can
+    look after them: a service topic, and a quiet action for its category that staff can take without a word."""
+    if datapoint.provenance != "customer_stated" or marketing or topic is None or topic.purpose == "marketing":
+        return False
+    return bool(topic.quiet_action) or any(t.quiet_action and category in t.categories
+                                           for t in (topics or {}).values())
 
 
 def customer_raised(datapoint: DataPoint, context: Context, category: str | None, terms_in) -> bool:
@@ -186,8 +197,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     marketing = (topic is not None and not welcome_only
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
+    # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
-              (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
+              (sensitive or context.bystanders) and (customer_raised(datapoint, context, category, terms_in)
+                                                     or (topic is not None
+                                                         and fixes_open_issue(datapoint, topic, context))))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -205,7 +219,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         return _resolve(found, category)
 
     if sensitive:
-        if not raised:
+        if not raised and told_for_care(datapoint, category, marketing, topic, topics):
+            rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
+                                                  "act on it quietly, and don't mention it unless they do.")
+        elif not raised:
             rule("withhold", "sensitive-data",
                  f"Sensitive data ({category.replace('_', ' ')}) never surfaces unless the customer raised it "
                  "in this conversation.")
@@ -230,11 +247,15 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     if category == "occasion" and moment is not None and moment.waits_always:
         rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
                                     "not for now, and nothing is prepared for it.")
-    if marketing:
+    # A member's own tier or points are service to them: their marketing choices don't take the benefits away.
+    own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
+                   and not (offers is not None and offers(datapoint)))
+    if marketing and not own_benefit:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
         elif datapoint.consent is not None and "marketing" not in datapoint.consent:
             rule("withhold", "consent-binds", "No marketing consent for this data.")
+    if marketing:
         if estimate.distress:
             rule("withhold", "dont-exploit-emotion", "A customer in distress is offered nothing.")
         elif money_worry(context, terms_in):
@@ -285,8 +306,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         bystander = any(r.rule == "bystanders" for _, r in found)
         if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
             if sensitive:
-                rule(topic.decision, "customer-raised-it",
-                     topic.message or "The customer raised it to get help: help, without repeating it.")
+                if raised:      # else told before for their care, and seen to quietly (above)
+                    rule(topic.decision, "customer-raised-it",
+                         topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
                 _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=bystander_lines)
