@@ -376,8 +376,12 @@ class Moment:
 
     @memo
     def said_value(self) -> bool:
-        """Whether the customer's own words hold the value ('It's our wedding anniversary tonight!')."""
-        words = label_words(self._value)
+        """Whether the customer's own words hold the value ('It's our wedding anniversary tonight!'), or the
+        words of a record's item ({'item': 'rain jacket'})."""
+        value = self._value
+        if isinstance(value, dict):
+            value = " ".join(v for v in value.values() if isinstance(v, str))
+        words = label_words(value)
         return bool(words) and heard(words, self._heard)
 
     @memo

@@ -39,7 +39,7 @@ SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknow
 GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
-                                  "insur", "cover", "polici", "plan", "product"))
+                                  "insur", "cover", "polici", "plan", "product", "book", "order"))
 OFFER_MADE = ("used", "edited")
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly     # history events that mean the line was said to the customer
 

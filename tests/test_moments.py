@@ -181,7 +181,8 @@ def test_a_problem_just_reported_with_the_thing_defers_the_topic():
     assert result["suggestions"] == [] and result["guidance"]["say_nothing"] is True
     resolved = suggest(frother, channel="chat", receptiveness="medium", issue_resolved=True,
                        customer_utterances=["the frother broke", "great, thanks for the replacement"])
-    assert resolved["decision"] == "offer", "once the problem is resolved the offer may come back"
+    # Once it is put right, the purchase was the conversation: no after-sales question about it on top.
+    assert resolved["decision"] == "withhold" and resolved["reasons"][0]["rule"] == "already-dealt-with"
 
 
 @pytest.mark.parametrize("value, meaning", [
