@@ -194,7 +194,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # Within earshot a member is only welcomed (the bystander lines), so a status that offers nothing sells nothing.
     welcome_only = (glad == "standing" and topic is not None and bool(topic.bystander)
                     and topic.purpose != "marketing" and not (offers is not None and offers(datapoint)))
-    marketing = (topic is not None and not welcome_only
+    # A member's own tier, points or reward are service to them, given like any other: not a sale.
+    own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
+                   and not (offers is not None and offers(datapoint)))
+    marketing = (topic is not None and not welcome_only and not own_benefit
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
@@ -247,15 +250,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     if category == "occasion" and moment is not None and moment.waits_always:
         rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
                                     "not for now, and nothing is prepared for it.")
-    # A member's own tier or points are service to them: their marketing choices don't take the benefits away.
-    own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
-                   and not (offers is not None and offers(datapoint)))
-    if marketing and not own_benefit:
+    if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
         elif datapoint.consent is not None and "marketing" not in datapoint.consent:
             rule("withhold", "consent-binds", "No marketing consent for this data.")
-    if marketing:
         if estimate.distress:
             rule("withhold", "dont-exploit-emotion", "A customer in distress is offered nothing.")
         elif money_worry(context, terms_in):
