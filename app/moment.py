@@ -343,20 +343,20 @@ class Moment:
             value = " ".join(v for v in value if isinstance(v, str))
         about = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         thing = pattern(about)
-        stored = pattern(label_words(value) if isinstance(value, str) else about)
+        stored_words = label_words(value) if isinstance(value, str) else about
+        stored = [pattern((w,)) for w in stored_words]
         asking, other = pattern(self._book.request_words), pattern(self._book.contrast_words)
         if not (stored and asking and (thing or other)):
             return False
         for said in self._heard[-3:]:
-            if not (asking.search(said) or (self._asks is not None and self._asks(said))):
+            if not (asking.search(said) or (self._asks is not None and self._asks(said))) \
+                    or all(word.search(said) for word in stored):       # they asked for the stored one
                 continue
-            if other and other.search(said) and not stored.search(said):
+            if other and other.search(said):
                 return True
             for found in (thing.finditer(said) if thing else ()):
                 before = _WORD_BEFORE.search(said, 0, found.start())
-                if before and before.group(1) not in FUNCTION_WORDS and not stored.search(before.group(1)) \
-                        and not asking.search(before.group(1)) and (not isinstance(value, str)
-                                                                     or not stored.search(said)):
+                if before and before.group(1) not in FUNCTION_WORDS and not asking.search(before.group(1)):
                     return True
         return False
 
