@@ -6,7 +6,9 @@ defer, then the topic's own), and every rule that shaped it is named.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from . import render
@@ -41,6 +43,7 @@ GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enqui
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
                                   "insur", "cover", "polici", "plan", "product", "book", "order"))
 OFFER_MADE = ("used", "edited")
+_MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly     # history events that mean the line was said to the customer
 
 
@@ -320,12 +323,22 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', 'bereaved', ...)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
-        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "meaning": "held",
-                "state": "calm", "resolved": not issue_pending(context)}
-    said = moment.said
-    return {"raised": said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context),
-            "said": said, "said_value": moment.said_value, "asked": moment.asked, "problem": moment.problem,
-            "meaning": moment.value, "state": moment.state, "resolved": moment.resolved}
+        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
+                "meaning": "held", "state": "calm", "resolved": not issue_pending(context)}
+    readers = {
+        "raised": lambda: moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context),
+        "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
+        "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
+        "resolved": lambda: moment.resolved}
+    # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
+    # lets the rule's result be remembered like any other.
+    return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}
+
+
+@lru_cache(maxsize=1024)
+def _facts_read(conditions: tuple[str, ...]) -> tuple[str, ...]:
+    """The moment facts a topic's rule conditions name ('moment.raised' -> 'raised')."""
+    return tuple(dict.fromkeys(a or b for when in conditions for a, b in _MOMENT_FACT.findall(when)))
 
 
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
