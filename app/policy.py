@@ -42,9 +42,9 @@ GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enqui
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
                                   "insur", "cover", "polici", "plan", "product", "book", "order"))
-OFFER_MADE = ("used", "edited")
+OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
+TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
-TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly     # history events that mean the line was said to the customer
 
 
 @dataclass(frozen=True)
@@ -318,9 +318,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
 
 def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:
     """What a topic rule may read of the moment. `raised`: the customer brought the thing up in this conversation
-    (named it, asked about it, reported a problem with it, or got in touch about it; `said_value`: their words
-    hold the value, which for an occasion is raising it, for a past parcel only a word in common); `meaning`: what the value
-    means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', 'bereaved', ...)."""
+    (named it, asked about it, reported a problem with it, or got in touch about it); `said_value`: their words
+    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); `meaning`:
+    what the value means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
