@@ -209,7 +209,7 @@ def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
         return HELD
     text = value if isinstance(value, str) else " ".join(v for v in value if isinstance(v, str)) \
         if isinstance(value, (list, tuple)) else str(value)
-    lowered = " ".join(text.lower().split())[:300]
+    lowered = " ".join(text.lower().replace("_", " ").split())[:300]     # a record's field names as words
     if not lowered or lowered in MISSING_TEXT:
         return MISSING
     for reading in readings:
