@@ -349,10 +349,12 @@ class Moment:
         if not (stored and asking and (thing or other)):
             return False
         for said in self._heard[-3:]:
-            if not (asking.search(said) or (self._asks is not None and self._asks(said))) \
+            change = bool(other and other.search(said))
+            if not (change or (thing and thing.search(said))) \
+                    or not (asking.search(said) or (self._asks is not None and self._asks(said))) \
                     or all(word.search(said) for word in stored):       # they asked for the stored one
                 continue
-            if other and other.search(said):
+            if change:
                 return True
             for found in (thing.finditer(said) if thing else ()):
                 before = _WORD_BEFORE.search(said, 0, found.start())
