@@ -149,9 +149,11 @@ class Engine:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
-        result["action"] = self._action(dp, context, topic, decision, level, guard, book)
+        told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
+        result["action"] = (self._quiet_action if told_for_care else self._action)(dp, context, topic, decision,
+                                                                                   level, guard, book)
         if decision.decision == "apply_silently":
-            if result["action"] and moment.waits:
+            if result["action"] and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -184,6 +186,8 @@ class Engine:
         """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
         # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
         sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
+        if decision.decision == "apply_silently" and topic.quiet_action:
+            sources.append((topic, topic.quiet_action))     # used quietly, as it would be if withheld
         if decision.category in SENSITIVE_CATEGORIES:
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
                         if t is not topic and t.purpose == "service"]

@@ -24,6 +24,10 @@ EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enqu
                    "issue_resolved": True, "receptiveness": "medium", "do_not_market": False,
                    "relationship": "returning", "locale": "en", "spoken": True, "bystanders": False}
 
+# What a topic rule reads of the moment (app/policy.py moment_facts), as a calm customer who raised nothing.
+EXAMPLE_MOMENT = {"raised": False, "said": False, "said_value": False, "asked": False, "problem": False,
+                  "meaning": "held", "state": "calm", "resolved": True}
+
 
 def example_vars(topic: Topic, level: str = "medium", channel_spoken: bool = True) -> dict:
     """The values a topic's templates are previewed and linted with."""
@@ -35,7 +39,8 @@ def example_vars(topic: Topic, level: str = "medium", channel_spoken: bool = Tru
     return {"key": key, "value": example.pop("value", "example"), "label": label,
             "category": topic.category or (topic.categories[0] if topic.categories else None),
             "provenance": example.pop("provenance", "account_record"), "context": context,
-            "vars": dict(topic.vars), "receptiveness": level, "consent": None, **topic.vars, **example}
+            "vars": dict(topic.vars), "receptiveness": level, "consent": None, "moment": dict(EXAMPLE_MOMENT),
+            **topic.vars, **example}
 
 
 def _problem(topic: Topic, phrasing: Phrasing, message: str, rule: str, severity: str = "error",

@@ -32,6 +32,11 @@ _LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
 # Words of a preference's label that name no thing: 'seat preference' is about the seat.
 NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
+# Words before the thing that say which one it is not ('my next prescription', 'a new lamp'): no other value.
+FUNCTION_WORDS = frozenset("a an the my your our their his her its this that these those next new same usual one "
+                           "another other some any more to for of you me us it i we they can could would will "
+                           "please just and or by with on in at from as so also again".split())
+_WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
                   "amount current recent last next value level type info prefer guest passeng polic".split())
@@ -204,7 +209,7 @@ def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
         return HELD
     text = value if isinstance(value, str) else " ".join(v for v in value if isinstance(v, str)) \
         if isinstance(value, (list, tuple)) else str(value)
-    lowered = " ".join(text.lower().split())[:300]
+    lowered = " ".join(text.lower().replace("_", " ").split())[:300]     # a record's field names as words
     if not lowered or lowered in MISSING_TEXT:
         return MISSING
     for reading in readings:
@@ -326,20 +331,36 @@ class Moment:
 
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent
-        sentences asks ('could I', 'I'd like'), names the thing (the seat) or a change ('this time', 'instead') and
-        not the value on file (window): 'Could I get an aisle seat?', 'Can I have an aisle this time?'. 'What time
-        is the meal?' asks for no other meal."""
+        sentences asks ('could I', 'I'd like') and either asks for a change ('this time', 'instead') without the
+        value on file, or names the thing with another word for it ('an aisle seat' for a window, 'a paper
+        statement' for paperless): 'Could I get an aisle seat?', 'Can I have an aisle this time?'. 'What time is
+        the meal?', 'Can you deliver my next prescription?' and 'Placing an order' ask for nothing else. A value
+        that is only true or false is said by the label ('paperless statements')."""
         if not self.context.customer_utterances or self._book is None:
             return False
         value = self._value
         if isinstance(value, (list, tuple)):
             value = " ".join(v for v in value if isinstance(v, str))
-        thing = pattern(tuple(w for w in self.about if not w.startswith(NOT_A_THING)))
-        stored, asking = pattern(label_words(value)), pattern(self._book.request_words)
-        other = pattern(self._book.contrast_words)      # 'an aisle this time' names no seat, but asks for a change
-        return bool((thing or other) and stored and asking) and any(
-            ((thing and thing.search(t)) or (other and other.search(t))) and asking.search(t) and not stored.search(t)
-            for t in self._heard[-3:])
+        about = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
+        thing = pattern(about)
+        stored_words = label_words(value) if isinstance(value, str) else about
+        stored = [pattern((w,)) for w in stored_words]
+        asking, other = pattern(self._book.request_words), pattern(self._book.contrast_words)
+        if not (stored and asking and (thing or other)):
+            return False
+        for said in self._heard[-3:]:
+            change = bool(other and other.search(said))
+            if not (change or (thing and thing.search(said))) \
+                    or not (asking.search(said) or (self._asks is not None and self._asks(said))) \
+                    or all(word.search(said) for word in stored):       # they asked for the stored one
+                continue
+            if change:
+                return True
+            for found in (thing.finditer(said) if thing else ()):
+                before = _WORD_BEFORE.search(said, 0, found.start())
+                if before and before.group(1) not in FUNCTION_WORDS and not asking.search(before.group(1)):
+                    return True
+        return False
 
     @memo
     def asked(self) -> bool:
@@ -357,8 +378,12 @@ class Moment:
 
     @memo
     def said_value(self) -> bool:
-        """Whether the customer's own words hold the value ('It's our wedding anniversary tonight!')."""
-        words = label_words(self._value)
+        """Whether the customer's own words hold the value ('It's our wedding anniversary tonight!'), or the
+        words of a record's item ({'item': 'rain jacket'})."""
+        value = self._value
+        if isinstance(value, dict):
+            value = " ".join(v for v in value.values() if isinstance(v, str))
+        words = label_words(value)
         return bool(words) and heard(words, self._heard)
 
     @memo

@@ -28,6 +28,8 @@ TOPIC_DECISIONS = ("ask", "offer", "apply_silently")
 RULE_DECISIONS = DECISIONS
 TEMPLATE_NAMES = {"key", "value", "label", "category", "provenance", "context", "vars"}
 CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
+# A topic rule may also read the moment: whether the customer raised the thing here, what the value means.
+RULE_NAMES = CONDITION_NAMES | {"moment"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
              "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
@@ -457,7 +459,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
         where = path + ("rules", i)
         if not c.fields(raw, where, RULE_KEYS, required=("id", "when", "decision", "message"), what="rule"):
             continue
-        when = c.condition(raw.get("when"), where + ("when",), CONDITION_NAMES | set(variables))
+        when = c.condition(raw.get("when"), where + ("when",), RULE_NAMES | set(variables))
         rid = c.string(raw, where, "id", required=True)
         rdec = c.string(raw, where, "decision", choices=RULE_DECISIONS)
         msg = c.string(raw, where, "message", required=True)

@@ -6,7 +6,9 @@ defer, then the topic's own), and every rule that shaped it is named.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from . import render
@@ -27,7 +29,8 @@ WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
-CUSTOMER_WORDS = ("already-answered", "customer-words-first")   # rules where what they said outranks the record
+# Rules where what they said outranks the record: nothing is done on the quiet either.
+CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
 MONEY_WORRY = "financial_hardship"    # the lexicon's category for a customer worried about money
 log = logging.getLogger("tact")
 # The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
@@ -38,8 +41,10 @@ SAYS_NOTHING = frozenset(("yes", "true", "false", "none", "null", "n/a", "unknow
 GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enquiri", "inquiri", "request", "help",
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
-                                  "insur", "cover", "polici", "plan", "product"))
+                                  "insur", "cover", "polici", "plan", "product", "book", "order"))
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
+TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
+_MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,16 @@ def sensitive_term_category(datapoint: DataPoint, terms_in) -> str | None:
     return None
 
 
+def told_for_care(datapoint: DataPoint, category: str | None, marketing: bool, topic: Topic | None,
+                  topics: Mapping[str, Topic] | None) -> bool:
+    """Whether a sensitive fact the customer told us before (an allergy on the booking form) is there so we can
+    look after them: a service topic, and a quiet action for its category that staff can take without a word."""
+    if datapoint.provenance != "customer_stated" or marketing or topic is None or topic.purpose == "marketing":
+        return False
+    return bool(topic.quiet_action) or any(t.quiet_action and category in t.categories
+                                           for t in (topics or {}).values())
+
+
 def customer_raised(datapoint: DataPoint, context: Context, category: str | None, terms_in) -> bool:
     """The customer said it in this conversation: its provenance says so, or their own words carry it
     (a term of its sensitive category, or the value or label itself)."""
@@ -119,10 +134,9 @@ def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | Non
     """Within earshot, what the customer would be glad to have heard, or None for what would expose them.
 
     'standing': their standing with this business (a loyalty membership, being a returning guest), said as a
-    welcome back or points at the till. 'shared': an occasion they told this business about themselves, for
-    this visit (the birthday dinner they booked), except in a cabin, where strangers sit close and only what
-    they told the crew counts. Anything else (a honeymoon or first flight from the booking, a birthday from a
-    date of birth, who they travel with) they have not made public here.
+    welcome back or points at the till. Anything else (an occasion told when booking, a honeymoon or first
+    flight from the booking, a birthday from a date of birth, who they travel with) they have not made public
+    here: the team may honour it quietly, and says it only once the customer does.
     """
     if category == "loyalty":
         return "standing"
@@ -131,8 +145,6 @@ def glad_to_be_heard(datapoint: DataPoint, context: Context, category: str | Non
         text = " ".join((datapoint.key.replace(".", " ").replace("_", " "), datapoint.label or "")).lower()
         if words is not None and words.search(text):
             return "standing"
-    if category == "occasion" and datapoint.provenance in SHARED_WITH_US and context.channel != "cabin":
-        return "shared"
     return None
 
 
@@ -185,11 +197,17 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # Within earshot a member is only welcomed (the bystander lines), so a status that offers nothing sells nothing.
     welcome_only = (glad == "standing" and topic is not None and bool(topic.bystander)
                     and topic.purpose != "marketing" and not (offers is not None and offers(datapoint)))
-    marketing = (topic is not None and not welcome_only
+    # A member's own tier, points or reward are service to them, given like any other: not a sale.
+    own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
+                   and not (offers is not None and offers(datapoint)))
+    marketing = (topic is not None and not welcome_only and not own_benefit
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
+    # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
-              (sensitive or context.bystanders) and customer_raised(datapoint, context, category, terms_in))
+              (sensitive or context.bystanders) and (customer_raised(datapoint, context, category, terms_in)
+                                                     or (topic is not None
+                                                         and fixes_open_issue(datapoint, topic, context))))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -207,7 +225,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         return _resolve(found, category)
 
     if sensitive:
-        if not raised:
+        if not raised and told_for_care(datapoint, category, marketing, topic, topics):
+            rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
+                                                  "act on it quietly, and don't mention it unless they do.")
+        elif not raised:
             rule("withhold", "sensitive-data",
                  f"Sensitive data ({category.replace('_', ' ')}) never surfaces unless the customer raised it "
                  "in this conversation.")
@@ -229,6 +250,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         # very day fishes for it, and the customer can tell. Let them be the one to mention it.
         rule("withhold", "respect-provenance", "The customer hasn't told us about this occasion: a question "
                                                "fishing for it would show we know. Leave it to them.")
+    if category == "occasion" and moment is not None and moment.waits_always:
+        rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
+                                    "not for now, and nothing is prepared for it.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
@@ -258,15 +282,14 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             bystander_lines = bool(topic.bystander)
             rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
                                                "hear: keep tiers, points and counts out of it.")
-        elif glad == "shared":
-            rule(topic.decision, "bystanders", "Others can hear, but the customer told us about this occasion "
-                                               "themselves: celebrate it with them.")
         else:
             rule("withhold", "bystanders", "Others can hear, and the customer hasn't shared this here: anything "
                                            "said because of it would expose them.")
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
         variables = template_vars(datapoint, context, topic, estimate.level)
+        if topic.rules:
+            variables["moment"] = moment_facts(datapoint, topic, context, moment)
         for topic_rule in topic.rules:
             try:
                 applies = render.evaluate(topic_rule.when, variables)
@@ -280,21 +303,53 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             if applies:
                 rule(topic_rule.decision, topic_rule.id, topic_rule.message)
                 break
+        else:
+            topic_rule = None
         bystander = any(r.rule == "bystanders" for _, r in found)
-        if not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
+        if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
             if sensitive:
-                rule(topic.decision, "customer-raised-it",
-                     topic.message or "The customer raised it to get help: help, without repeating it.")
+                if raised:      # else told before for their care, and seen to quietly (above)
+                    rule(topic.decision, "customer-raised-it",
+                         topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
                 _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=bystander_lines)
 
 
+def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:
+    """What a topic rule may read of the moment. `raised`: the customer brought the thing up in this conversation
+    (named it, asked about it, reported a problem with it, or got in touch about it); `said_value`: their words
+    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); `meaning`:
+    what the value means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...)."""
+    if moment is None:
+        raised = datapoint.provenance in QUOTABLE_PROVENANCE
+        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
+                "meaning": "held", "state": "calm", "resolved": not issue_pending(context)}
+    readers = {
+        "raised": lambda: moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context),
+        "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
+        "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
+        "resolved": lambda: moment.resolved}
+    # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
+    # lets the rule's result be remembered like any other.
+    return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}
+
+
+@lru_cache(maxsize=1024)
+def _facts_read(conditions: tuple[str, ...]) -> tuple[str, ...]:
+    """The moment facts a topic's rule conditions name ('moment.raised' -> 'raised')."""
+    return tuple(dict.fromkeys(a or b for when in conditions for a, b in _MOMENT_FACT.findall(when)))
+
+
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
-    """Whether a watched or inferred data point answers what the customer asked: the reason for the contact or
-    their words hold the topic's `serves` words (a usage pattern and a question about the bill), or the
-    reason names the data point itself."""
-    return (moment is not None and moment.asks_about(topic.serves)) or fixes_open_issue(datapoint, topic, context)
+    """Whether a watched or inferred data point answers what the customer is still asking: the reason for the
+    contact or their words hold the topic's `serves` words (a usage pattern and a question about the bill), or
+    the reason names an observed data point itself. Once the question is answered, it answers nothing; and an
+    inference about the customer (a 'serial returner' segment during a return) only sounds like their request."""
+    if not issue_pending(context):
+        return False
+    return (moment is not None and moment.asks_about(topic.serves)) or (
+        datapoint.provenance != "inferred" and fixes_open_issue(datapoint, topic, context))
 
 
 def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,

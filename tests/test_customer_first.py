@@ -47,12 +47,19 @@ def test_their_standing_with_us_is_welcome_within_earshot_without_counts_or_tier
     assert lines(result) and says_none(result, str(datapoint["value"]))
 
 
-@pytest.mark.parametrize("provenance", ["customer_stated", "customer_said"])
-def test_an_occasion_the_guests_told_us_about_is_celebrated_at_the_table(provenance):
+def test_an_occasion_the_guests_mention_at_the_table_is_celebrated():
     result = suggest({"key": "reservation.occasion", "label": "occasion", "value": "birthday",
-                      "category": "occasion", "provenance": provenance},
+                      "category": "occasion", "provenance": "customer_said"},
                      channel="in_person", industry="restaurant", **EARSHOT)
     assert result["decision"] == "offer" and lines(result)
+
+
+def test_an_occasion_told_when_booking_is_prepared_for_but_not_announced_at_the_table():
+    result = suggest({"key": "reservation.occasion", "label": "occasion", "value": "birthday",
+                      "category": "occasion", "provenance": "customer_stated"},
+                     channel="in_person", industry="restaurant", **EARSHOT)
+    assert result["decision"] == "withhold" and "something small ready" in result["action"]
+    assert says_none(result, "birthday", "special", "congratul")
 
 
 @pytest.mark.parametrize("datapoint, context", [
@@ -75,10 +82,10 @@ def test_what_the_customer_has_not_made_public_here_is_left_alone(datapoint, con
     assert says_none(result, "honeymoon", "business", "first", "birthday", "partner", "special", "celebrat")
 
 
-def test_on_a_private_call_an_occasion_they_told_us_is_welcome_and_one_only_on_file_is_not_fished_for():
+def test_on_a_private_call_an_occasion_they_told_us_is_honoured_quietly_and_one_only_on_file_is_not_fished_for():
     told = suggest({"key": "trip.occasion", "value": "honeymoon", "provenance": "customer_stated"}, channel="phone",
                    industry="airline", receptiveness="medium")
-    assert told["decision"] in ("ask", "offer") and told["suggestions"]
+    assert told["decision"] == "apply_silently" and told["action"] and not told["suggestions"]
     on_file = suggest({"key": "trip.occasion", "value": "honeymoon", "provenance": "account_record"},
                       channel="phone", industry="airline", receptiveness="medium")
     assert on_file["decision"] == "withhold" and "respect-provenance" in rules(on_file)

@@ -75,8 +75,9 @@ def test_booked_assistance_and_a_special_meal_give_staff_a_quiet_action():
     assistance = suggest({"key": "accessibility.assistance", "value": "wheelchair"}, channel="cabin")
     assert assistance["decision"] == "withhold" and "booked" in assistance["action"]
     assert "wheelchair" not in (assistance["action"] + said(assistance)).lower()
+    # Told us before, for their care: seen to quietly, nothing said.
     meal = suggest({"key": "meal.preference", "value": "diabetic", "provenance": "customer_stated"}, channel="cabin")
-    assert meal["decision"] == "withhold" and meal["category"] == "health"
+    assert meal["decision"] == "apply_silently" and meal["category"] == "health" and not meal["suggestions"]
     assert "meal" in meal["action"] and "diabet" not in meal["action"].lower()
 
 
@@ -294,13 +295,15 @@ def test_the_guard_catches_sensitive_values_of_every_type_and_length(tmp_path, v
 def test_sensitive_terms_in_values_and_labels_raise_the_category_never_lower_it():
     diabetic = suggest({"key": "guest.note", "value": "diabetic", "category": "preference",
                         "provenance": "customer_stated"}, channel="in_person", receptiveness="high")
-    assert diabetic["category"] == "health" and diabetic["decision"] == "withhold"
+    # Told us before: seen to quietly, as a health need, never said.
+    assert diabetic["category"] == "health" and diabetic["decision"] == "apply_silently"
+    assert not diabetic["suggestions"] and "diabet" not in (diabetic["action"] or "").lower()
     hiv = suggest({"key": "order.item", "value": "Biktarvy", "label": "HIV medicine", "category": "operational",
                    "provenance": "transaction"}, receptiveness="high")
     assert hiv["category"] in ("health", "medication") and hiv["decision"] == "withhold"
     assert "biktarvy" not in said(hiv) and "hiv" not in said(hiv)
     kept = suggest({"key": "customer.note", "value": "aisle", "category": "health", "provenance": "customer_stated"})
-    assert kept["category"] == "health" and kept["decision"] == "withhold"
+    assert kept["category"] == "health" and kept["decision"] == "apply_silently" and not kept["suggestions"]
 
 
 # ------------------------------------------------------------------ the principles hold for every topic

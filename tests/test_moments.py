@@ -181,7 +181,8 @@ def test_a_problem_just_reported_with_the_thing_defers_the_topic():
     assert result["suggestions"] == [] and result["guidance"]["say_nothing"] is True
     resolved = suggest(frother, channel="chat", receptiveness="medium", issue_resolved=True,
                        customer_utterances=["the frother broke", "great, thanks for the replacement"])
-    assert resolved["decision"] == "offer", "once the problem is resolved the offer may come back"
+    # Once it is put right, the purchase was the conversation: no after-sales question about it on top.
+    assert resolved["decision"] == "withhold" and resolved["reasons"][0]["rule"] == "already-dealt-with"
 
 
 @pytest.mark.parametrize("value, meaning", [
@@ -221,9 +222,10 @@ def test_preference_catch_alls_use_the_label_and_differ_by_tone():
 
 
 def test_service_history_is_not_always_a_complaint():
-    def top(value):
+    def top(value):     # the customer got in touch about their last contact, so it is theirs to follow up
         return suggest({"key": "crm.last_contact", "value": value, "category": "service_history",
-                        "provenance": "account_record"}, receptiveness="medium")["suggestions"][0]["text"]
+                        "provenance": "account_record"}, reason="last_contact",
+                       receptiveness="medium")["suggestions"][0]["text"]
     assert "sorted" in top("complaint about late delivery")
     assert "sorted" not in top("new router installed") and "pick up" in top("new router installed")
 
