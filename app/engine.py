@@ -143,7 +143,7 @@ class Engine:
             "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
-            result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book)
+            result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment)
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
                 result["avoid"] = []
@@ -190,8 +190,11 @@ class Engine:
         return _first_action(sources, dp, context, level, guard)
 
     def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
-                      guard: "_Guard", book: Phrasebook) -> str | None:
-        """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid."""
+                      guard: "_Guard", book: Phrasebook, moment: Moment) -> str | None:
+        """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid. A topic
+        with `serves` words acts only when the conversation is about them (a welfare check in a power cut)."""
+        if topic is not None and topic.serves and topic.quiet_action and not moment.served:
+            return None
         if dp.provenance in ("observed", "inferred", "third_party") or any(
                 r.rule in policy.CUSTOMER_WORDS for r in decision.reasons):
             return None     # nothing done on the quiet against what the customer just said
@@ -346,18 +349,20 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
         decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
     if decision.decision not in ("ask", "offer"):
         return decision
-    # Service history is a record of the problem itself: when the customer complains of it, it is the help.
-    if moment.problem and decision.category != "service_history":
+    # Service history is a record of the problem itself: when the customer complains of it, it is the help; so is
+    # a data point that serves what they came for (a known outage when they report no service).
+    if moment.problem and decision.category != "service_history" and not moment.served:
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
-    # raised; and, short of grief or distress, a topic whose point is the problem (`problem: []`).
+    # raised, what the topic `serves` in their words (an outage when the water is off, even in distress); and,
+    # short of grief or distress, a topic whose point is the problem (`problem: []`).
     # Service history is a record of the problem itself, so it is theirs too (always, when they complain of it).
     theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
               or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
-              or (topic.problem == () and not moment.waits_always) or moment.asked
+              or (topic.problem == () and not moment.waits_always) or moment.asked or moment.served
               or (topic.said is not None and moment.said))
     if theirs:
         return decision

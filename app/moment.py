@@ -25,7 +25,9 @@ HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told")
+# 'served' and 'heard' read the customer's words, so they come last.
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told",
+            "served", "heard")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -44,7 +46,10 @@ def channel_kind(channel: str) -> str:
 def fits(conditions: tuple, moment: "Moment") -> bool:
     """Whether every condition of a line holds in this moment (a fact not known fits nothing)."""
     for name, allowed in conditions:
-        if moment.fact(name) not in allowed:
+        if name == "heard":     # a list of the customer's words ('juice', 'can i take'), not facts to compare
+            if not moment.hears(allowed):
+                return False
+        elif moment.fact(name) not in allowed:
             return False
     return True
 
@@ -61,8 +66,8 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said") and allowed == (True,))
-               or (name == "state" and CALM not in allowed))
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served") and allowed == (True,))
+               or name == "heard" or (name == "state" and CALM not in allowed))
 
 
 # ---------------------------------------------------------------- words
@@ -311,9 +316,25 @@ class Moment:
         return heard(self.about, self._heard)
 
     def asks_about(self, words: tuple[str, ...]) -> bool:
-        """Whether the reason for the contact or the customer's words hold any of the words."""
+        """Whether the reason for the contact or the customer's words hold any of the words; an entry joined by
+        '&' ("car & quote*") needs each of its parts somewhere in them ("my car's elsewhere" ... "a quote?")."""
+        if not words:
+            return False
         reason = (self.context.reason or "").replace("_", " ").lower()
-        return bool(words) and heard(words, self._heard + ((reason,) if reason else ()))
+        texts = self._heard + ((reason,) if reason else ())
+        return heard(words, texts) or any(
+            "&" in entry and all(heard((part.strip(),), texts) for part in entry.split("&")) for entry in words)
+
+    @memo
+    def served(self) -> bool:
+        """Whether the customer's words or the reason for the contact hold the topic's `serves` words: what they
+        came for is what this data point serves (a quote for the car, an outage when their broadband is down)."""
+        topic = self._topic
+        return topic is not None and bool(topic.serves) and self.asks_about(topic.serves)
+
+    def hears(self, words: tuple[str, ...]) -> bool:
+        """Whether the customer's last few turns hold any of the words (what they just asked for: juice, a freeze)."""
+        return heard(words, self._heard[-3:])
 
     def answered(self) -> bool:
         """Whether the customer already answered what a question or offer about this would ask: in one sentence,
