@@ -186,7 +186,7 @@ class Engine:
         sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
         if decision.category in SENSITIVE_CATEGORIES:
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
-                        if t is not topic and t.purpose == "service"]
+                        if t is not topic and t.purpose == "service" and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
 
     def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
@@ -202,7 +202,8 @@ class Engine:
             return None
         sources = [] if topic is None else [(topic, topic.quiet_action),
                                             (topic, topic.action if topic.decision == "apply_silently" else None)]
-        sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ()) if t is not topic]
+        sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ())
+                    if t is not topic and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
 
     def _lines(self, lines, level: str, moment: Moment, variables: dict, guard: "_Guard",
@@ -367,6 +368,12 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     if theirs:
         return decision
     return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
+
+
+def _lends_action(topic: Topic) -> bool:
+    """Whether a category's topic may lend its action to a data point it doesn't serve: not one kept for some data
+    points (`match`) or some conversations (`serves`), such as a welfare check in a power cut."""
+    return not topic.match and not topic.serves
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
