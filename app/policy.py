@@ -323,9 +323,10 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
     driver when they call to add one, an upgrade when their phone's battery dies by lunchtime: the topic's
     `serves` words in their own words). A perk or upgrade offered mid-complaint is still a sale; a voucher in
-    service history is a record of what happened, not a proposal."""
-    if topic.purpose != "marketing" and not topic.proposes and not (
-            offers is not None and category != "service_history" and offers(datapoint)):
+    service history is a record of what happened, not a proposal; nor is a value a service topic's `match` knows
+    for the customer's own (a stamp card this order completes, whatever its label says)."""
+    if topic.purpose != "marketing" and not topic.proposes and (topic.match is not None or not (
+            offers is not None and category != "service_history" and offers(datapoint))):
         return False
     if category == "loyalty":
         return True
