@@ -82,6 +82,7 @@ class Engine:
         form = values.match_form(datapoint.value)
         words = _WORD.findall(form)[:12] if isinstance(form, str) else []
         kind = channel_kind(context.channel)
+        plain = None    # the variables a match sees, shared by every topic with no label or vars of its own
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
                 other_industry = other_industry or bool(topic.keys)
@@ -92,8 +93,14 @@ class Engine:
             if off_channel and topic.generic:
                 break
             if topic.match:
-                variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
-                if _holds(topic.match, {**variables, "value": form}, topic.id):
+                own = bool(topic.label or topic.vars)
+                if own or plain is None:
+                    variables = {**policy.template_vars(datapoint, context, topic, context.receptiveness or "medium"),
+                                 "value": form}
+                    plain = plain if own else variables
+                else:
+                    variables = plain
+                if _holds(topic.match, variables, topic.id):
                     pass
                 elif len(words) > 1 and any(_holds(topic.match, {**variables, "value": word}) for word in words):
                     notes.append(LOOSE_MATCH)

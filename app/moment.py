@@ -25,9 +25,9 @@ HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
-# 'served' and 'heard' read the customer's words, so they come last.
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told",
-            "served", "heard")
+# 'heard' reads the customer's words afresh for each line, so it comes last.
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
+            "told", "heard")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -113,6 +113,20 @@ def _pattern_of(words: tuple[str, ...]) -> re.Pattern | None:
         if len(_BY_LIST) >= 4096:
             _BY_LIST.clear()
         known = _BY_LIST[id(words)] = (words, pattern(tuple(words)))
+    return known[1]
+
+
+_TOGETHER: dict[int, tuple[tuple[str, ...], tuple]] = {}
+
+
+def _together_of(words: tuple[str, ...]) -> tuple:
+    """The '&' entries of a kept word list, each as the patterns of its parts, found by the list itself."""
+    known = _TOGETHER.get(id(words))
+    if known is None or known[0] is not words:
+        if len(_TOGETHER) >= 1024:
+            _TOGETHER.clear()
+        parts = tuple(tuple(pattern((part.strip(),)) for part in entry.split("&")) for entry in words if "&" in entry)
+        known = _TOGETHER[id(words)] = (words, tuple(p for p in parts if all(p)))
     return known[1]
 
 
@@ -315,22 +329,37 @@ class Moment:
             return True
         return heard(self.about, self._heard)
 
-    def asks_about(self, words: tuple[str, ...]) -> bool:
-        """Whether the reason for the contact or the customer's words hold any of the words; an entry joined by
-        '&' ("car & quote*") needs each of its parts somewhere in them ("my car's elsewhere" ... "a quote?")."""
+    def asks_about(self, words: tuple[str, ...], reason: bool = True) -> bool:
+        """Whether the reason for the contact (unless `reason` is false) or the customer's words hold any of the
+        words; an entry joined by '&' ("car & quote*") needs each of its parts somewhere in them ("my car's
+        elsewhere" ... "a quote?")."""
         if not words:
             return False
-        reason = (self.context.reason or "").replace("_", " ").lower()
-        texts = self._heard + ((reason,) if reason else ())
-        return heard(words, texts) or any(
-            "&" in entry and all(heard((part.strip(),), texts) for part in entry.split("&")) for entry in words)
+        why = (self.context.reason or "").replace("_", " ").lower() if reason else ""
+        texts = self._heard + ((why,) if why else ())
+        if heard(words, texts):
+            return True
+        together = _together_of(words)
+        if not together:
+            return False
+        blob, found = "\n".join(texts), {}
+        for parts in together:
+            for part in parts:
+                if part not in found:
+                    found[part] = part.search(blob) is not None
+                if not found[part]:
+                    break
+            else:
+                return True
+        return False
 
     @memo
     def served(self) -> bool:
         """Whether the customer's words or the reason for the contact hold the topic's `serves` words: what they
         came for is what this data point serves (a quote for the car, an outage when their broadband is down)."""
         topic = self._topic
-        return topic is not None and bool(topic.serves) and self.asks_about(topic.serves)
+        # Once the issue is resolved the reason for the contact has been served; only new words ask again.
+        return topic is not None and bool(topic.serves) and self.asks_about(topic.serves, not self.resolved)
 
     def hears(self, words: tuple[str, ...]) -> bool:
         """Whether the customer's last few turns hold any of the words (what they just asked for: juice, a freeze)."""

@@ -297,7 +297,7 @@ def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment
     """Whether a watched or inferred data point answers what the customer asked: the reason for the contact or
     their words hold the topic's `serves` words (a usage pattern and a question about the bill), or the
     reason names the data point itself."""
-    return (moment is not None and moment.asks_about(topic.serves)) or fixes_open_issue(datapoint, topic, context)
+    return (moment is not None and moment.served) or fixes_open_issue(datapoint, topic, context)
 
 
 def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,
@@ -330,8 +330,7 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
         return False
     if category == "loyalty":
         return True
-    return not (fixes_open_issue(datapoint, topic, context)
-                or (moment is not None and bool(topic.serves) and moment.asks_about(topic.serves)))
+    return not (fixes_open_issue(datapoint, topic, context) or (moment is not None and moment.served))
 
 
 def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
