@@ -294,9 +294,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
 
 
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
-    """Whether a watched or inferred data point answers what the customer asked: the reason for the contact or
-    their words hold the topic's `serves` words (a usage pattern and a question about the bill), or the
-    reason names the data point itself."""
+    """Whether a watched or inferred data point answers what the customer asked: their words (or, while the issue
+    is open, the reason for the contact) hold the topic's `serves` words (a usage pattern and a question about the
+    bill), or the reason names the data point itself."""
     return (moment is not None and moment.served) or fixes_open_issue(datapoint, topic, context)
 
 
