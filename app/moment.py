@@ -120,13 +120,15 @@ _TOGETHER: dict[int, tuple[tuple[str, ...], tuple]] = {}
 
 
 def _together_of(words: tuple[str, ...]) -> tuple:
-    """The '&' entries of a kept word list, each as the patterns of its parts, found by the list itself."""
+    """The '&' entries of a kept word list, each as (plain text, pattern) for its parts, found by the list itself:
+    the plain text is looked for first, since most conversations hold none of it and a substring test is cheap."""
     known = _TOGETHER.get(id(words))
     if known is None or known[0] is not words:
         if len(_TOGETHER) >= 1024:
             _TOGETHER.clear()
-        parts = tuple(tuple(pattern((part.strip(),)) for part in entry.split("&")) for entry in words if "&" in entry)
-        known = _TOGETHER[id(words)] = (words, tuple(p for p in parts if all(p)))
+        parts = tuple(tuple((part.strip().rstrip("*").lower(), pattern((part.strip(),))) for part in entry.split("&"))
+                      for entry in words if "&" in entry)
+        known = _TOGETHER[id(words)] = (words, tuple(p for p in parts if all(found for _, found in p)))
     return known[1]
 
 
@@ -344,10 +346,10 @@ class Moment:
             return False
         blob, found = "\n".join(texts), {}
         for parts in together:
-            for part in parts:
-                if part not in found:
-                    found[part] = part.search(blob) is not None
-                if not found[part]:
+            for plain, part in parts:
+                if plain not in found:
+                    found[plain] = plain in blob and part.search(blob) is not None
+                if not found[plain]:
                     break
             else:
                 return True

@@ -286,7 +286,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                 rule(topic.decision, "customer-raised-it",
                      topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
-                if moment is not None and moment.served:
+                if topic.serves and moment is not None and moment.served:
                     rule(topic.decision, "serves-their-request", "The customer asked for what this serves (their own "
                                                                  "words, or why they got in touch): help with it now.")
                 _default(topic, datapoint, category, rule)
