@@ -82,6 +82,7 @@ class Engine:
         form = values.match_form(datapoint.value)
         words = _WORD.findall(form)[:12] if isinstance(form, str) else []
         kind = channel_kind(context.channel)
+        plain = None    # the variables a match sees, shared by every topic with no label or vars of its own
         for topic in book.candidates(datapoint.key, category):
             if context.industry and topic.industry and topic.industry != context.industry:
                 other_industry = other_industry or bool(topic.keys)
@@ -92,8 +93,14 @@ class Engine:
             if off_channel and topic.generic:
                 break
             if topic.match:
-                variables = policy.template_vars(datapoint, context, topic, context.receptiveness or "medium")
-                if _holds(topic.match, {**variables, "value": form}, topic.id):
+                own = bool(topic.label or topic.vars)
+                if own or plain is None:
+                    variables = {**policy.template_vars(datapoint, context, topic, context.receptiveness or "medium"),
+                                 "value": form}
+                    plain = plain if own else variables
+                else:
+                    variables = plain
+                if _holds(topic.match, variables, topic.id):
                     pass
                 elif len(words) > 1 and any(_holds(topic.match, {**variables, "value": word}) for word in words):
                     notes.append(LOOSE_MATCH)
@@ -143,15 +150,15 @@ class Engine:
             "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
-            result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book)
+            result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment)
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
-        result["action"] = (self._quiet_action if told_for_care else self._action)(dp, context, topic, decision,
-                                                                                   level, guard, book)
+        result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment) \
+            if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
             if result["action"] and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
@@ -190,12 +197,15 @@ class Engine:
             sources.append((topic, topic.quiet_action))     # used quietly, as it would be if withheld
         if decision.category in SENSITIVE_CATEGORIES:
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
-                        if t is not topic and t.purpose == "service"]
+                        if t is not topic and t.purpose == "service" and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
 
     def _quiet_action(self, dp: DataPoint, context: Context, topic: Topic | None, decision, level: str,
-                      guard: "_Guard", book: Phrasebook) -> str | None:
-        """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid."""
+                      guard: "_Guard", book: Phrasebook, moment: Moment) -> str | None:
+        """For a service need that is withheld (booked assistance, a special meal): what staff do, unsaid. A topic
+        with `serves` words acts only when the conversation is about them (a welfare check in a power cut)."""
+        if topic is not None and topic.serves and topic.quiet_action and not moment.served:
+            return None
         if dp.provenance in ("observed", "inferred", "third_party") or any(
                 r.rule in policy.CUSTOMER_WORDS for r in decision.reasons):
             return None     # nothing done on the quiet against what the customer just said
@@ -203,7 +213,8 @@ class Engine:
             return None
         sources = [] if topic is None else [(topic, topic.quiet_action),
                                             (topic, topic.action if topic.decision == "apply_silently" else None)]
-        sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ()) if t is not topic]
+        sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ())
+                    if t is not topic and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
 
     def _lines(self, lines, level: str, moment: Moment, variables: dict, guard: "_Guard",
@@ -350,22 +361,30 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
         decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
     if decision.decision not in ("ask", "offer"):
         return decision
-    # Service history is a record of the problem itself: when the customer complains of it, it is the help.
-    if moment.problem and decision.category != "service_history":
+    # Service history is a record of the problem itself: when the customer complains of it, it is the help; so is
+    # a data point that serves what they came for (a known outage when they report no service).
+    if moment.problem and decision.category != "service_history" and not moment.served:
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
-    # raised; and, short of grief or distress, a topic whose point is the problem (`problem: []`).
+    # raised, what the topic `serves` in their words (an outage when the water is off, even in distress); and,
+    # short of grief or distress, a topic whose point is the problem (`problem: []`).
     # Service history is a record of the problem itself, so it is theirs too (always, when they complain of it).
     theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
               or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
-              or (topic.problem == () and not moment.waits_always) or moment.asked
+              or (topic.problem == () and not moment.waits_always) or moment.asked or moment.served
               or (topic.said is not None and moment.said))
     if theirs:
         return decision
     return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
+
+
+def _lends_action(topic: Topic) -> bool:
+    """Whether a category's topic may lend its action to a data point it doesn't serve: not one kept for some data
+    points (`match`) or some conversations (`serves`), such as a welfare check in a power cut."""
+    return not topic.match and not topic.serves
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:

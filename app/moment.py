@@ -25,7 +25,9 @@ HELD, MISSING = "held", "missing"
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told")
+# 'heard' reads the customer's words afresh for each line, so it comes last.
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
+            "told", "heard")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -49,7 +51,10 @@ def channel_kind(channel: str) -> str:
 def fits(conditions: tuple, moment: "Moment") -> bool:
     """Whether every condition of a line holds in this moment (a fact not known fits nothing)."""
     for name, allowed in conditions:
-        if moment.fact(name) not in allowed:
+        if name == "heard":     # a list of the customer's words ('juice', 'can i take'), not facts to compare
+            if not moment.hears(allowed):
+                return False
+        elif moment.fact(name) not in allowed:
             return False
     return True
 
@@ -66,8 +71,8 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said") and allowed == (True,))
-               or (name == "state" and CALM not in allowed))
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served") and allowed == (True,))
+               or name == "heard" or (name == "state" and CALM not in allowed))
 
 
 # ---------------------------------------------------------------- words
@@ -113,6 +118,22 @@ def _pattern_of(words: tuple[str, ...]) -> re.Pattern | None:
         if len(_BY_LIST) >= 4096:
             _BY_LIST.clear()
         known = _BY_LIST[id(words)] = (words, pattern(tuple(words)))
+    return known[1]
+
+
+_TOGETHER: dict[int, tuple[tuple[str, ...], tuple]] = {}
+
+
+def _together_of(words: tuple[str, ...]) -> tuple:
+    """The '&' entries of a kept word list, each as (plain text, pattern) for its parts, found by the list itself:
+    the plain text is looked for first, since most conversations hold none of it and a substring test is cheap."""
+    known = _TOGETHER.get(id(words))
+    if known is None or known[0] is not words:
+        if len(_TOGETHER) >= 1024:
+            _TOGETHER.clear()
+        parts = tuple(tuple((part.strip().rstrip("*").lower(), pattern((part.strip(),))) for part in entry.split("&"))
+                      for entry in words if "&" in entry)
+        known = _TOGETHER[id(words)] = (words, tuple(p for p in parts if all(found for _, found in p)))
     return known[1]
 
 
@@ -315,10 +336,41 @@ class Moment:
             return True
         return heard(self.about, self._heard)
 
-    def asks_about(self, words: tuple[str, ...]) -> bool:
-        """Whether the reason for the contact or the customer's words hold any of the words."""
-        reason = (self.context.reason or "").replace("_", " ").lower()
-        return bool(words) and heard(words, self._heard + ((reason,) if reason else ()))
+    def asks_about(self, words: tuple[str, ...], reason: bool = True) -> bool:
+        """Whether the reason for the contact (unless `reason` is false) or the customer's words hold any of the
+        words; an entry joined by '&' ("car & quote*") needs each of its parts somewhere in them ("my car's
+        elsewhere" ... "a quote?")."""
+        if not words:
+            return False
+        why = (self.context.reason or "").replace("_", " ").lower() if reason else ""
+        texts = self._heard + ((why,) if why else ())
+        if heard(words, texts):
+            return True
+        together = _together_of(words)
+        if not together:
+            return False
+        blob, found = "\n".join(texts), {}
+        for parts in together:
+            for plain, part in parts:
+                if plain not in found:
+                    found[plain] = plain in blob and part.search(blob) is not None
+                if not found[plain]:
+                    break
+            else:
+                return True
+        return False
+
+    @memo
+    def served(self) -> bool:
+        """Whether the customer's words or the reason for the contact hold the topic's `serves` words: what they
+        came for is what this data point serves (a quote for the car, an outage when their broadband is down)."""
+        topic = self._topic
+        # Once the issue is resolved the reason for the contact has been served; only new words ask again.
+        return topic is not None and bool(topic.serves) and self.asks_about(topic.serves, not self.resolved)
+
+    def hears(self, words: tuple[str, ...]) -> bool:
+        """Whether the customer's last few turns hold any of the words (what they just asked for: juice, a freeze)."""
+        return heard(words, self._heard[-3:])
 
     def answered(self) -> bool:
         """Whether the customer already answered what a question or offer about this would ask: in one sentence,

@@ -377,7 +377,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said", "asked", "told"):
+        if name in ("resolved", "said", "asked", "told", "served"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:
@@ -386,6 +386,11 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list) or not items:
             c.add(where, f"'{name}' must be text or a non-empty list of text; got {kind_of(raw)}")
+            continue
+        if name == "heard":     # the customer's words, as in a topic's `said` list
+            words = c.strings(obj, path, "heard")
+            if words:
+                out.append((name, tuple(w.lower() for w in words)))
             continue
         allowed: list[str] = []
         for i, item in enumerate(items):

@@ -312,6 +312,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                     rule(topic.decision, "customer-raised-it",
                          topic.message or "The customer raised it to get help: help, without repeating it.")
             else:
+                if topic.serves and moment is not None and moment.served:
+                    rule(topic.decision, "serves-their-request", "The customer asked for what this serves (their own "
+                                                                 "words, or why they got in touch): help with it now.")
                 _default(topic, datapoint, category, rule)
     return _resolve(found, category, bystander=bystander_lines)
 
@@ -342,13 +345,14 @@ def _facts_read(conditions: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
-    """Whether a watched or inferred data point answers what the customer is still asking: the reason for the
-    contact or their words hold the topic's `serves` words (a usage pattern and a question about the bill), or
-    the reason names an observed data point itself. Once the question is answered, it answers nothing; and an
-    inference about the customer (a 'serial returner' segment during a return) only sounds like their request."""
+    """Whether a watched or inferred data point answers what the customer is still asking: their words (or, while
+    the issue is open, the reason for the contact) hold the topic's `serves` words (a usage pattern and a question
+    about the bill), or the reason names an observed data point itself. Once the question is answered, it answers
+    nothing; and an inference about the customer (a 'serial returner' segment during a return) only sounds like
+    their request."""
     if not issue_pending(context):
         return False
-    return (moment is not None and moment.asks_about(topic.serves)) or (
+    return (moment is not None and moment.served) or (
         datapoint.provenance != "inferred" and fixes_open_issue(datapoint, topic, context))
 
 
@@ -375,14 +379,14 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     something new (an upgrade, a package, a sign-up), unless it bears on the customer's open issue (a new
     driver when they call to add one, an upgrade when their phone's battery dies by lunchtime: the topic's
     `serves` words in their own words). A perk or upgrade offered mid-complaint is still a sale; a voucher in
-    service history is a record of what happened, not a proposal."""
-    if topic.purpose != "marketing" and not topic.proposes and not (
-            offers is not None and category != "service_history" and offers(datapoint)):
+    service history is a record of what happened, not a proposal; nor is a value a service topic's `match` knows
+    for the customer's own (a stamp card this order completes, whatever its label says)."""
+    if topic.purpose != "marketing" and not topic.proposes and (topic.match is not None or not (
+            offers is not None and category != "service_history" and offers(datapoint))):
         return False
     if category == "loyalty":
         return True
-    return not (fixes_open_issue(datapoint, topic, context)
-                or (moment is not None and bool(topic.serves) and moment.asks_about(topic.serves)))
+    return not (fixes_open_issue(datapoint, topic, context) or (moment is not None and moment.served))
 
 
 def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:
