@@ -28,8 +28,6 @@ QUIETLY = {"moment": None, "say_nothing": True, "message": "Do this quietly; the
 ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
-THEIRS_FIRST = policy.Reason("their-issue-first", "The customer is grieving, distressed, upset or in the middle of a "
-                                                  "problem: see to that first, and leave this for now.")
 ASKED = policy.Reason("customer-asked", "The customer asked about this just now: answering is service.")
 # What keeps a topic waiting that a question from the customer about it sets aside: they asked, so it is the issue.
 WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
@@ -59,6 +57,8 @@ class Engine:
         book = self.book
         estimate = receptiveness.estimate(parsed.context.customer_utterances, book.cues,
                                           parsed.context.receptiveness, parsed.context.reason)
+        if parsed.context.issue_resolved is True or parsed.context.stage == "wrap_up":
+            estimate = receptiveness.at_the_end(estimate)
         context, unsafe = values.safe_context(parsed.context)
         results = [self._one(dp, context, unsafe, estimate, book) for dp in parsed.datapoints]
         if not parsed.batch:
@@ -166,6 +166,8 @@ class Engine:
                 result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
                                                             guard, shown)
             said = bool(result["suggestions"])
+            if said and moment.preface:
+                _preface(result, moment.preface)
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
             result["decision"] = "defer"
@@ -361,7 +363,9 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
               or (topic.said is not None and moment.said))
     if theirs:
         return decision
-    return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
+    # The reason names the state their words showed (hurried, anxious, grieving), never a list of maybes.
+    return policy.Decision("defer", (policy.Reason("their-issue-first", moment.waiting_reason),), decision.category,
+                           decision.bystander)
 
 
 def _first_action(sources: list, dp: DataPoint, context: Context, level: str, guard: _Guard) -> str | None:
@@ -414,6 +418,13 @@ def _explain_drops(result: dict, guard: _Guard) -> dict:
     if "note-value" in guard.dropped and not any(r["rule"] == "no-safe-line" for r in result["reasons"]):
         result["reasons"].append(NOTE_IN_VALUE.to_dict())
     return result
+
+
+def _preface(result: dict, preface: str) -> None:
+    """Put the state's preface (a condolence) before each line that does not already say sorry."""
+    for line in result["suggestions"] + [s for lines in result["alternatives"].values() for s in lines]:
+        if "sorry" not in line["text"].lower():
+            line["text"] = f"{preface} {line['text']}"
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:

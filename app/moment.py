@@ -22,10 +22,14 @@ KINDS = ("phone", "in_person", "written", "cabin")
 KIND_GROUPS = {"spoken": ("phone", "in_person", "cabin")}
 CALM = "calm"
 HELD, MISSING = "held", "missing"
+SILENT, OTHER = "silent", "other"     # what the customer opened with: nothing yet, or none of the phrasebooks' openings
+# Channels where we may write first: nothing from the customer there means the message is ours (a chat they opened).
+WRITE_FIRST = frozenset(("email", "sms", "app"))
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told")
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told",
+            "opened")
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -260,6 +264,8 @@ class Moment:
         reader = state_reader(self._book)
         found = frozenset().union(*(reader.heard(u) for u in recent), reader.given(reason) if reason else ())
         for i, state in enumerate(self._book.states):
+            if state.after and signals.isdisjoint(state.after):
+                continue        # relief counts only after distress
             if i in found or (signals and not signals.isdisjoint(state.signals)):
                 return state
         return None
@@ -275,6 +281,16 @@ class Moment:
         issue is open (upset, a problem they just reported)."""
         defers = self._state.defers if self._state is not None else None
         return defers == "always" or (defers == "open" and not self.resolved)
+
+    @property
+    def waiting_reason(self) -> str:
+        """Why a topic waits for this state, in staff's words (the state's own message)."""
+        return self._state.message if self._state is not None else ""
+
+    @property
+    def preface(self) -> str:
+        """What to say first before a line about the customer's own business in this state (a condolence)."""
+        return self._state.preface if self._state is not None else ""
 
     @property
     def waits_always(self) -> bool:
@@ -294,11 +310,26 @@ class Moment:
         return label_words(self._label)
 
     @memo
+    def opened(self) -> str:
+        """What the customer's words so far are about, by the phrasebooks' openings ('can you hear me?': hearing;
+        'table for four, booked under Lin': booking): an opening's id, 'silent' when they have said nothing (an
+        outbound email, text or app message), else 'other'."""
+        if not self._heard:
+            return SILENT if self.context.channel in WRITE_FIRST else OTHER
+        for opening in self._book.openings if self._book is not None else ():
+            if heard(opening.words, self._heard[-2:]):
+                return opening.id
+        return OTHER
+
+    @memo
     def told(self) -> bool:
         """Whether the customer has already said what they are here for: one of their words asks for something
-        ('I'm calling to change my address', 'checking in, please'), so a greeting that asks again is wrong."""
+        ('I'm calling to change my address', 'checking in, please') or opens on something the phrasebooks know
+        ('quick question about a charge'), so a greeting that asks again is wrong."""
         if not self._heard:
             return False
+        if self.opened != OTHER:
+            return True
         request = pattern(self._book.request_words) if self._book is not None else None
         return any((self._asks is not None and self._asks(u)) or (request is not None and request.search(u))
                    for u in self._heard)

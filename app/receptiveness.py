@@ -36,8 +36,13 @@ LASTING_CUES = ("grief", "distress", "anger")
 NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
+# Praise beside one of these is irony ("Oh brilliant, another fee", "Fantastic. Fine, whatever").
+IRONY_BESIDE = GRIPES | {"dismissive"}
 RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
                      "curiosity", "acknowledgement"})
+# A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
+LINGERING = frozenset({"warmth", "enthusiasm", "small_talk", "curiosity", "exclaim_positive", "question"})
+BRIEF_AT_THE_END = "brief reply at the end"
 # A reply of a word or two with none of these is curt.
 OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
@@ -55,6 +60,7 @@ class Estimate:
     estimated: bool
     signals: tuple[str, ...] = ()
     distress: bool = False
+    brief: bool = False     # the newest reply is a word or two with nothing warm in it ("thx", "ok.", "k")
 
     def to_dict(self) -> dict:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
@@ -215,6 +221,8 @@ class Reader:
                     if negated:
                         continue
                 hits.add(name)
+        if "irony" in hits and hits & IRONY_BESIDE:
+            hits.add("sarcasm")
         return len(_WORD.findall(text)), frozenset(hits)
 
     def _turn(self, text: str) -> dict[str, float] | None:
@@ -223,8 +231,6 @@ class Reader:
         if not words:
             return None
         compound = sentiment.compound(text[:500])     # VADER's
-        if "irony" in hits and hits & GRIPES:
-            hits |= {"sarcasm"}
         if "sarcasm" in hits:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
@@ -370,4 +376,22 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
     if distress is None and reason:
         distress = distress_in((), reason, cues)
         signals = (distress,) + signals if distress else signals
-    return Estimate("low" if distress else level, True, signals, bool(distress))
+    return Estimate("low" if distress else level, True, signals, bool(distress), _brief(utterances, cues))
+
+
+def _brief(utterances: tuple[str, ...], cues: dict) -> bool:
+    """Whether the newest reply with words is a word or two with nothing warm, curious or excited in it."""
+    words = reader(cues)
+    for utterance in reversed(utterances):
+        x = words.turn(set_aside(utterance)[0][0])
+        if x is not None:
+            return "terse" in x and LINGERING.isdisjoint(x)
+    return False
+
+
+def at_the_end(found: Estimate) -> Estimate:
+    """The estimate once the customer's issue is resolved: a brief reply then says they want to go, so it reads
+    low ("thx", "ok.", "pw reset done" / "k"), whatever a word or two might mean mid-conversation."""
+    if not (found.estimated and found.brief):
+        return found
+    return Estimate("low", True, (BRIEF_AT_THE_END,) + found.signals, found.distress, True)
