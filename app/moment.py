@@ -29,7 +29,8 @@ MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told",
-            "opened")
+            "opened", "brief")
+BRIEF = "brief reply at the end"     # the estimate's signal: down to a word or two once the issue is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -308,6 +309,11 @@ class Moment:
         if topic is not None and topic.said is not None:
             return topic.said
         return label_words(self._label)
+
+    @property
+    def brief(self) -> bool:
+        """Whether the customer's replies are down to a word or two at the end ("thx", "ok.", "k")."""
+        return BRIEF in self._signals
 
     @memo
     def opened(self) -> str:

@@ -380,7 +380,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said", "asked", "told"):
+        if name in ("resolved", "said", "asked", "told", "brief"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:

@@ -42,7 +42,7 @@ RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warm
                      "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
 LINGERING = frozenset({"warmth", "enthusiasm", "small_talk", "curiosity", "exclaim_positive", "question"})
-BRIEF_AT_THE_END = "brief reply at the end"
+BRIEF_AT_THE_END = "brief reply at the end"     # also the moment's `brief` fact
 # A reply of a word or two with none of these is curt.
 OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
