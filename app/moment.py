@@ -337,7 +337,7 @@ class Moment:
         if self.opened != OTHER:
             return True
         request = pattern(self._book.request_words) if self._book is not None else None
-        return any((self._asks is not None and self._asks(u)) or (request is not None and request.search(u))
+        return any((request is not None and request.search(u)) or (self._asks is not None and self._asks(u))
                    for u in self._heard)
 
     @memo
@@ -382,15 +382,18 @@ class Moment:
     def asked(self) -> bool:
         """Whether the customer just asked about the thing itself ("How many points have I got?"): a question
         naming one of the topic's `said` words, every word of the label, or what the key is filed under."""
-        questions = [u for u in self._heard[-2:] if self._asks(u)] if self._asks is not None else ()
-        if not questions:
+        recent = self._heard[-2:]
+        if not recent or self._asks is None:
             return False
-        topic = self._topic
-        groups = [(word,) for word in (topic.said or ())] if topic is not None else []
+        said = self._topic.said if self._topic is not None else None
         label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
         key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
-        groups += [words for words in (label, tuple(key[:1])) if words]
-        return any(all(heard((w,), (u,)) for w in words) for words in groups for u in questions)
+        groups = [words for words in (label, tuple(key[:1])) if words]
+
+        def names(u: str) -> bool:
+            return bool(said and heard(said, (u,))) or any(all(heard((w,), (u,)) for w in words) for words in groups)
+        # Naming the thing is a cheap search; whether the turn asks (the check's reading) is costly: that last.
+        return any(names(u) and self._asks(u) for u in recent)
 
     @memo
     def said_value(self) -> bool:

@@ -192,6 +192,9 @@ class Reader:
                     owners[cue] = owners.get(cue, ()) + (name,)
         self.found = CueSet(owners)
         self.negators = frozenset(cues.get("negators", ()))
+        # Negators as bare substrings: a turn holding none (most) has nothing negated, and _negated is skipped.
+        self.any_negator = re.compile("|".join(re.escape(n) for n in sorted(self.negators | {"n't"}, key=len, reverse=True)
+                                               if n))
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
         self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)
@@ -213,8 +216,9 @@ class Reader:
         """A turn's word count and the cue lists it hits, negation applied."""
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
+        negatable = self.any_negator.search(lowered) is not None
         for start, names in self.found.find(lowered):
-            negated = None
+            negated = None if negatable else False
             for name in names:
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
