@@ -28,6 +28,7 @@ QUIETLY = {"moment": None, "say_nothing": True, "message": "Do this quietly; the
 ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
+BRIEF_ENDING = policy.Reason("read-the-customer", policy.NOT_NOW[receptiveness.BRIEF_AT_THE_END])
 ASKED = policy.Reason("customer-asked", "The customer asked about this just now: answering is service.")
 # What keeps a topic waiting that a question from the customer about it sets aside: they asked, so it is the issue.
 WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
@@ -352,6 +353,10 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     if moment.problem and decision.category != "service_history":
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+    if moment.brief and not (moment.asked or dp.provenance == "customer_said"
+                             or decision.category in SENSITIVE_CATEGORIES):
+        # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits.
+        return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they

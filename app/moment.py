@@ -263,11 +263,15 @@ class Moment:
             return None
         signals = set(self._signals)
         reader = state_reader(self._book)
-        found = frozenset().union(*(reader.heard(u) for u in recent), reader.given(reason) if reason else ())
+        found = frozenset().union(*(reader.heard(u) for u in recent))
+        given = reader.given(reason) if reason else frozenset()
         for i, state in enumerate(self._book.states):
             if state.after and signals.isdisjoint(state.after):
                 continue        # relief counts only after distress
-            if i in found or (signals and not signals.isdisjoint(state.signals)):
+            # A reason (a complaint) makes a state that lasts while the issue is open only while it is open:
+            # a calm "Thanks for the update" once it is resolved is calm.
+            by_reason = i in given and not (state.defers == "open" and self.resolved)
+            if i in found or by_reason or (signals and not signals.isdisjoint(state.signals)):
                 return state
         return None
 

@@ -76,6 +76,8 @@ def test_a_resolved_complaint_with_a_calm_thank_you_is_not_distress():
                      issue_resolved=True, customer_utterances=["Thanks for letting me know."])
     assert "distress" not in result["receptiveness"]["signals"]
     assert result["decision"] != "withhold"
+    assert (result["guidance"] or {}).get("moment") not in ("apologise", "make-amends", "reassure")
+    assert all("sorry" not in s["text"].lower() for s in result["suggestions"]), "calm once resolved: no apology"
 
 
 # ---------------------------------------------------------------- brief endings
@@ -93,6 +95,25 @@ def test_a_brief_reply_at_the_end_means_the_customer_wants_to_go(channel, indust
     assert "word or two" in reasons(result)
     assert result["guidance"]["moment"] == "done"
     assert "anything else" not in (top(result) or "").lower()
+
+
+@pytest.mark.parametrize("channel, datapoint", [
+    ("sms", {"key": "purchase.recent", "value": "hiking boots", "label": "your boots", "category": "transaction",
+             "provenance": "account_record"}),
+    ("chat", {"key": "renewal.due", "value": "2027-03-01", "label": "renewal", "category": "account_event",
+              "provenance": "account_record"}),
+])
+def test_a_brief_ending_puts_even_a_service_offer_off(channel, datapoint):
+    result = suggest(datapoint, channel, stage="wrap_up", issue_resolved=True, customer_utterances=["done", "k"])
+    assert result["decision"] == "defer" and [r["rule"] for r in result["reasons"]][0] == "read-the-customer"
+    assert result["guidance"]["moment"] == "done"
+
+
+def test_a_brief_question_at_the_end_about_the_thing_is_still_answered():
+    points = {"key": "loyalty.points_balance", "value": "2340", "label": "points", "category": "loyalty",
+              "provenance": "account_record"}
+    result = suggest(points, "chat", stage="wrap_up", issue_resolved=True, customer_utterances=["points?"])
+    assert result["decision"] in ("offer", "ask")
 
 
 def test_the_same_word_mid_conversation_is_not_an_ending():
