@@ -31,7 +31,7 @@ CONDITION_NAMES = TEMPLATE_NAMES | {"receptiveness", "consent"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
              "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
-             "need", "negators", "abbreviations", "distress_reasons")
+             "need", "plain", "negators", "abbreviations", "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")

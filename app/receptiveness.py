@@ -35,6 +35,9 @@ MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarc
 LASTING_CUES = ("grief", "distress", "anger")
 NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
+# Phrases holding a cue word in another sense ("I just want to know"): matched, so the longest match wins, and
+# read as nothing.
+PLAIN = "plain"
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
 # Praise beside one of these is irony ("Oh brilliant, another fee", "Fantastic. Fine, whatever").
 IRONY_BESIDE = GRIPES | {"dismissive"}
@@ -186,7 +189,7 @@ class Reader:
     def __init__(self, cues: dict):
         self.cues = cues
         owners: dict[str, tuple[str, ...]] = {}
-        for name in MOOD_CUES + LASTING_CUES + ("irony",):
+        for name in MOOD_CUES + LASTING_CUES + ("irony", PLAIN):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
                     owners[cue] = owners.get(cue, ()) + (name,)
@@ -220,6 +223,8 @@ class Reader:
         for start, names in self.found.find(lowered):
             negated = None if negatable else False
             for name in names:
+                if name == PLAIN:
+                    continue        # a phrase whose cue word means something else here
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
                     if negated:

@@ -180,6 +180,7 @@ def test_relief_without_distress_is_just_thanks():
 @pytest.mark.parametrize("words", [
     ["My dad passed away last month and I'm ringing about his claim."],
     ["Mum died in the spring. Where's her claim got to?"],
+    ["I'm phoning about my father's life claim.", "I just want to know where it's up to."],
 ])
 def test_a_bereaved_customer_asking_about_their_own_business_hears_a_condolence_first(words):
     claim = {"key": "claim.open", "value": "in review", "label": "claim", "category": "service_history",
@@ -217,3 +218,10 @@ def test_a_written_message_we_send_first_never_thanks_them_for_getting_in_touch(
 def test_a_chat_the_customer_opened_is_still_greeted():
     result = suggest(HOME_GAP, "chat", stage="opening", customer_utterances=[])
     assert result["guidance"]["moment"] == "greet"
+
+
+@pytest.mark.parametrize("words", ["I just want to know when my new card will arrive.",
+                                   "Just wanted to check the pool opens at seven."])
+def test_just_wanting_to_know_is_no_complaint(words):
+    result = suggest(HOME_GAP, "chat", stage="discovery", customer_utterances=[words])
+    assert "complaint" not in result["receptiveness"]["signals"]
