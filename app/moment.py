@@ -30,7 +30,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "state", "value", "said", "told",
             "opened", "brief")
-BRIEF = "brief reply at the end"     # the estimate's signal: down to a word or two once the issue is resolved
+BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")

@@ -311,7 +311,8 @@ RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
-FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "openings", "problem_words", "disable_checks",
+FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "openings", "problem_words",
+             "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")

@@ -15,7 +15,7 @@ from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
 from .moment import Moment, pattern
 from .phrasebook import Topic
-from .receptiveness import Estimate
+from .receptiveness import BRIEF_AT_THE_END, Estimate
 from .values import naming_pattern, spoken_forms
 
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
@@ -32,7 +32,7 @@ EMOTION_FIRST = {"grief": "A grieving customer is offered nothing.",
                  "anger": "An angry customer is offered nothing.",
                  "distress": "A customer in distress is offered nothing."}
 # Why offers wait for a customer who reads low, naming the strongest signal when it says more than 'low'.
-NOT_NOW = {"brief reply at the end": "The customer's replies are down to a word or two: they want to go. Leave "
+NOT_NOW = {BRIEF_AT_THE_END: "The customer's replies are down to a word or two: they want to go. Leave "
                                      "offers for another time.",
            "sarcasm": "The customer sounds annoyed (sarcasm): leave offers for now.",
            "hurry": "The customer is in a hurry: leave offers for now.",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import sentiment
 from .model import LEVELS
+from .moment import BRIEF as BRIEF_AT_THE_END     # the signal for a brief reply at the end, and the moment's fact
 from .wordtree import tree_pattern
 
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
@@ -45,7 +46,6 @@ RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warm
                      "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
 LINGERING = frozenset({"warmth", "enthusiasm", "small_talk", "curiosity", "exclaim_positive", "question"})
-BRIEF_AT_THE_END = "brief reply at the end"     # also the moment's `brief` fact
 # A reply of a word or two with none of these is curt.
 OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
@@ -196,8 +196,7 @@ class Reader:
         self.found = CueSet(owners)
         self.negators = frozenset(cues.get("negators", ()))
         # Negators as bare substrings: a turn holding none (most) has nothing negated, and _negated is skipped.
-        self.any_negator = re.compile("|".join(re.escape(n) for n in sorted(self.negators | {"n't"}, key=len, reverse=True)
-                                               if n))
+        self.any_negator = re.compile("|".join(re.escape(n) for n in sorted(self.negators | {"n't"}) if n))
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
         self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)
