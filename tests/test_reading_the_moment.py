@@ -198,6 +198,8 @@ def test_a_bereaved_customer_asking_about_their_own_business_hears_a_condolence_
     ("video", "Hello, can you hear me all right?", "hear you"),
     ("phone", "Hi, are you there? You're breaking up a bit.", "hear you"),
     ("cabin", "Excuse me, is this 22A?", "boarding pass"),
+    ("cabin", "Hello, this is 31F, right?", "boarding pass"),
+    ("in_person", "Sorry, is this the queue for returns?", "check that"),
 ])
 def test_an_opening_that_already_says_why_is_taken_up(channel, words, expected):
     result = suggest(HOME_GAP, channel, stage="opening", customer_utterances=[words])
