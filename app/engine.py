@@ -34,6 +34,29 @@ ASKED = policy.Reason("customer-asked", "The customer asked about this just now:
 WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
 
 
+class Remembered:
+    """A costly one-argument reading, remembered per argument (up to `size`), with what is already known readable
+    for free (`known`): a caller can then do cheaper checks first on what is new, and skip them on what is not."""
+
+    def __init__(self, read, size: int = 4096):
+        self.read, self.size, self.answers = read, size, {}
+
+    def __call__(self, arg):
+        found = self.answers.get(arg)
+        if found is None:
+            if len(self.answers) >= self.size:
+                self.answers.clear()
+            found = self.answers[arg] = self.read(arg)
+        return found
+
+    def known(self, arg):
+        """The remembered answer, or None when it has not been read yet."""
+        return self.answers.get(arg)
+
+    def cache_clear(self) -> None:
+        self.answers.clear()
+
+
 class Engine:
     """A phrasebook set plus the check rules, ready to answer requests."""
 
@@ -45,7 +68,7 @@ class Engine:
             lambda text, disabled, asked=(): self.checks.is_revealing(
                 text, Context(channel="phone", customer_utterances=asked) if asked else None, disabled))
         asking = tuple(rule.asking for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
-        self.asks = lru_cache(maxsize=4096)(lambda said: any(p.search(checker.folded(said)) for p in asking))
+        self.asks = Remembered(lambda said: any(p.search(checker.folded(said)) for p in asking))
 
     @property
     def book(self) -> Phrasebook:

@@ -396,8 +396,9 @@ class Moment:
 
         def names(u: str) -> bool:
             return bool(said and heard(said, (u,))) or any(all(heard((w,), (u,)) for w in words) for words in groups)
-        # Naming the thing is a cheap search; whether the turn asks (the check's reading) is costly: that last.
-        return any(names(u) and self._asks(u) for u in recent)
+        # Whether a turn asks (the check's reading) costs more than naming the thing, unless already read.
+        known = getattr(self._asks, "known", lambda u: None)
+        return any(known(u) is not False and names(u) and self._asks(u) for u in recent)
 
     @memo
     def said_value(self) -> bool:
