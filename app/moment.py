@@ -392,10 +392,12 @@ class Moment:
         said = self._topic.said if self._topic is not None else None
         label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
         key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
-        groups = [words for words in (label, tuple(key[:1])) if words]
+        # Any of the said words; or every word of the label; or the key's word: one pattern a word, made once.
+        groups = [[found] for found in (_pattern_of(said),) if found] if said else []
+        groups += [[pattern((w,)) for w in words] for words in (label, tuple(key[:1])) if words]
 
         def names(u: str) -> bool:
-            return bool(said and heard(said, (u,))) or any(all(heard((w,), (u,)) for w in words) for words in groups)
+            return any(all(found.search(u) for found in group) for group in groups)
         # Whether a turn asks (the check's reading) costs more than naming the thing, unless already read.
         known = getattr(self._asks, "known", lambda u: None)
         return any(known(u) is not False and names(u) and self._asks(u) for u in recent)
