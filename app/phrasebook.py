@@ -79,7 +79,7 @@ class State:
     defers: str | None = None   # 'always' or 'open': asks and offers wait (while the issue is open)
     message: str = ""           # why a topic waits, naming this state, for the reasons staff read
     after: tuple[str, ...] = ()  # read only when one of these signals is present too ('distress': relieved)
-    preface: str = ""           # said before a line about their own business ("I'm so sorry for your loss.")
+    preface: str = ""           # said before a line about their own business ("I'm so sorry.")
 
 
 @dataclass(frozen=True)

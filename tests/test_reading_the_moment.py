@@ -187,7 +187,7 @@ def test_a_bereaved_customer_asking_about_their_own_business_hears_a_condolence_
              "provenance": "account_record"}
     result = suggest(claim, industry="insurance", stage="discovery", issue_resolved=False, customer_utterances=words)
     assert result["decision"] in ("offer", "ask")
-    assert all(s["text"].startswith("I'm so sorry for your loss.") for s in result["suggestions"])
+    assert all(s["text"].startswith("I'm so sorry.") for s in result["suggestions"])
 
 
 # ---------------------------------------------------------------- openings
