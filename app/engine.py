@@ -28,11 +28,33 @@ QUIETLY = {"moment": None, "say_nothing": True, "message": "Do this quietly; the
 ALREADY_SAID = "Already said in this conversation; nothing more to say about this data point."
 PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a problem with this; help with that "
                                                "first, and leave this for now.")
-THEIRS_FIRST = policy.Reason("their-issue-first", "The customer is grieving, distressed, upset or in the middle of a "
-                                                  "problem: see to that first, and leave this for now.")
+BRIEF_ENDING = policy.Reason("read-the-customer", policy.NOT_NOW[receptiveness.BRIEF_AT_THE_END])
 ASKED = policy.Reason("customer-asked", "The customer asked about this just now: answering is service.")
 # What keeps a topic waiting that a question from the customer about it sets aside: they asked, so it is the issue.
 WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
+
+
+class Remembered:
+    """A costly one-argument reading, remembered per argument (up to `size`), with what is already known readable
+    for free (`known`): a caller can then do cheaper checks first on what is new, and skip them on what is not."""
+
+    def __init__(self, read, size: int = 4096):
+        self.read, self.size, self.answers = read, size, {}
+
+    def __call__(self, arg):
+        found = self.answers.get(arg)
+        if found is None:
+            if len(self.answers) >= self.size:
+                self.answers.clear()
+            found = self.answers[arg] = self.read(arg)
+        return found
+
+    def known(self, arg):
+        """The remembered answer, or None when it has not been read yet."""
+        return self.answers.get(arg)
+
+    def cache_clear(self) -> None:
+        self.answers.clear()
 
 
 class Engine:
@@ -46,7 +68,7 @@ class Engine:
             lambda text, disabled, asked=(): self.checks.is_revealing(
                 text, Context(channel="phone", customer_utterances=asked) if asked else None, disabled))
         asking = tuple(rule.asking for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
-        self.asks = lru_cache(maxsize=4096)(lambda said: any(p.search(checker.folded(said)) for p in asking))
+        self.asks = Remembered(lambda said: any(p.search(checker.folded(said)) for p in asking))
 
     @property
     def book(self) -> Phrasebook:
@@ -59,6 +81,8 @@ class Engine:
         book = self.book
         estimate = receptiveness.estimate(parsed.context.customer_utterances, book.cues,
                                           parsed.context.receptiveness, parsed.context.reason)
+        if parsed.context.issue_resolved is True or parsed.context.stage == "wrap_up":
+            estimate = receptiveness.at_the_end(estimate)
         context, unsafe = values.safe_context(parsed.context)
         results = [self._one(dp, context, unsafe, estimate, book) for dp in parsed.datapoints]
         if not parsed.batch:
@@ -175,6 +199,8 @@ class Engine:
                 result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
                                                             guard, shown)
             said = bool(result["suggestions"])
+            if said and moment.preface:
+                _preface(result, moment.preface)
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
             result["decision"] = "defer"
@@ -366,6 +392,10 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     if moment.problem and decision.category != "service_history" and not moment.served:
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
+    if moment.brief and not (moment.asked or dp.provenance == "customer_said"
+                             or decision.category in SENSITIVE_CATEGORIES):
+        # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits.
+        return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
@@ -378,7 +408,9 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
               or (topic.said is not None and moment.said))
     if theirs:
         return decision
-    return policy.Decision("defer", (THEIRS_FIRST,), decision.category, decision.bystander)
+    # The reason names the state their words showed (hurried, anxious, grieving), never a list of maybes.
+    return policy.Decision("defer", (policy.Reason("their-issue-first", moment.waiting_reason),), decision.category,
+                           decision.bystander)
 
 
 def _lends_action(topic: Topic) -> bool:
@@ -437,6 +469,13 @@ def _explain_drops(result: dict, guard: _Guard) -> dict:
     if "note-value" in guard.dropped and not any(r["rule"] == "no-safe-line" for r in result["reasons"]):
         result["reasons"].append(NOTE_IN_VALUE.to_dict())
     return result
+
+
+def _preface(result: dict, preface: str) -> None:
+    """Put the state's preface (a condolence) before each line that does not already say sorry."""
+    for line in result["suggestions"] + [s for lines in result["alternatives"].values() for s in lines]:
+        if "sorry" not in line["text"].lower():
+            line["text"] = f"{preface} {line['text']}"
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:

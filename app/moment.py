@@ -22,12 +22,16 @@ KINDS = ("phone", "in_person", "written", "cabin")
 KIND_GROUPS = {"spoken": ("phone", "in_person", "cabin")}
 CALM = "calm"
 HELD, MISSING = "held", "missing"
+SILENT, OTHER = "silent", "other"     # what the customer opened with: nothing yet, or none of the phrasebooks' openings
+# Channels where we may write first: nothing from the customer there means the message is ours (a chat they opened).
+WRITE_FIRST = frozenset(("email", "sms", "app"))
 MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "heard")
+            "told", "opened", "brief", "heard")
+BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
@@ -284,9 +288,15 @@ class Moment:
             return None
         signals = set(self._signals)
         reader = state_reader(self._book)
-        found = frozenset().union(*(reader.heard(u) for u in recent), reader.given(reason) if reason else ())
+        found = frozenset().union(*(reader.heard(u) for u in recent))
+        given = reader.given(reason) if reason else frozenset()
         for i, state in enumerate(self._book.states):
-            if i in found or (signals and not signals.isdisjoint(state.signals)):
+            if state.after and signals.isdisjoint(state.after):
+                continue        # relief counts only after distress
+            # A reason (a complaint) makes a state that lasts while the issue is open only while it is open:
+            # a calm "Thanks for the update" once it is resolved is calm.
+            by_reason = i in given and not (state.defers == "open" and self.resolved)
+            if i in found or by_reason or (signals and not signals.isdisjoint(state.signals)):
                 return state
         return None
 
@@ -301,6 +311,16 @@ class Moment:
         issue is open (upset, a problem they just reported)."""
         defers = self._state.defers if self._state is not None else None
         return defers == "always" or (defers == "open" and not self.resolved)
+
+    @property
+    def waiting_reason(self) -> str:
+        """Why a topic waits for this state, in staff's words (the state's own message)."""
+        return self._state.message if self._state is not None else ""
+
+    @property
+    def preface(self) -> str:
+        """What to say first before a line about the customer's own business in this state (a condolence)."""
+        return self._state.preface if self._state is not None else ""
 
     @property
     def waits_always(self) -> bool:
@@ -319,14 +339,34 @@ class Moment:
             return topic.said
         return label_words(self._label)
 
+    @property
+    def brief(self) -> bool:
+        """Whether the customer's replies are down to a word or two at the end ("thx", "ok.", "k")."""
+        return BRIEF in self._signals
+
+    @memo
+    def opened(self) -> str:
+        """What the customer's words so far are about, by the phrasebooks' openings ('can you hear me?': hearing;
+        'table for four, booked under Lin': booking): an opening's id, 'silent' when they have said nothing (an
+        outbound email, text or app message), else 'other'."""
+        if not self._heard:
+            return SILENT if self.context.channel in WRITE_FIRST else OTHER
+        for opening in self._book.openings if self._book is not None else ():
+            if heard(opening.words, self._heard[-2:]):
+                return opening.id
+        return OTHER
+
     @memo
     def told(self) -> bool:
         """Whether the customer has already said what they are here for: one of their words asks for something
-        ('I'm calling to change my address', 'checking in, please'), so a greeting that asks again is wrong."""
+        ('I'm calling to change my address', 'checking in, please') or opens on something the phrasebooks know
+        ('quick question about a charge'), so a greeting that asks again is wrong."""
         if not self._heard:
             return False
+        if self.opened != OTHER:
+            return True
         request = pattern(self._book.request_words) if self._book is not None else None
-        return any((self._asks is not None and self._asks(u)) or (request is not None and request.search(u))
+        return any((request is not None and request.search(u)) or (self._asks is not None and self._asks(u))
                    for u in self._heard)
 
     @memo
@@ -418,15 +458,21 @@ class Moment:
     def asked(self) -> bool:
         """Whether the customer just asked about the thing itself ("How many points have I got?"): a question
         naming one of the topic's `said` words, every word of the label, or what the key is filed under."""
-        questions = [u for u in self._heard[-2:] if self._asks(u)] if self._asks is not None else ()
-        if not questions:
+        recent = self._heard[-2:]
+        if not recent or self._asks is None:
             return False
-        topic = self._topic
-        groups = [(word,) for word in (topic.said or ())] if topic is not None else []
+        said = self._topic.said if self._topic is not None else None
         label = tuple(w for w in label_words(self._label) if w[:-1] not in VAGUE)
         key = [w for w in label_words(self._key.replace(".", " ").replace("_", " ")) if w[:-1] not in VAGUE]
-        groups += [words for words in (label, tuple(key[:1])) if words]
-        return any(all(heard((w,), (u,)) for w in words) for words in groups for u in questions)
+        # Any of the said words; or every word of the label; or the key's word: one pattern a word, made once.
+        groups = [[found] for found in (_pattern_of(said),) if found] if said else []
+        groups += [[pattern((w,)) for w in words] for words in (label, tuple(key[:1])) if words]
+
+        def names(u: str) -> bool:
+            return any(all(found.search(u) for found in group) for group in groups)
+        # Whether a turn asks (the check's reading) costs more than naming the thing, unless already read.
+        known = getattr(self._asks, "known", lambda u: None)
+        return any(known(u) is not False and names(u) and self._asks(u) for u in recent)
 
     @memo
     def said_value(self) -> bool:

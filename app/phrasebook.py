@@ -20,7 +20,7 @@ from .bundled import bundled
 from .errors import PhrasebookError, Problem
 from .model import (CATEGORIES, CHANNELS, DECISIONS, LEVELS, PURPOSES, RELATIONSHIPS, SENSITIVE_CATEGORIES,
                     STAGES, KEY_PATTERN_CHARS, is_identifier)
-from .moment import CHANNEL_KINDS, FIT_KEYS, HELD, KIND_GROUPS, KINDS, MISSING
+from .moment import CHANNEL_KINDS, FIT_KEYS, HELD, KIND_GROUPS, KINDS, MISSING, OTHER, SILENT
 from .yamlsource import Collector, Located, YamlProblem, kind_of, read_yaml
 
 DEFAULT_DIR = bundled("phrasebooks")
@@ -33,7 +33,7 @@ RULE_NAMES = CONDITION_NAMES | {"moment"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
              "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
-             "need", "negators", "abbreviations", "distress_reasons")
+             "need", "plain", "negators", "abbreviations", "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -79,6 +79,9 @@ class State:
     reasons: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
     defers: str | None = None   # 'always' or 'open': asks and offers wait (while the issue is open)
+    message: str = ""           # why a topic waits, naming this state, for the reasons staff read
+    after: tuple[str, ...] = ()  # read only when one of these signals is present too ('distress': relieved)
+    preface: str = ""           # said before a line about their own business ("I'm so sorry.")
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class Phrasebook:
     moments: tuple[MomentLines, ...] = ()
     states: tuple[State, ...] = ()
     value_readings: tuple[Reading, ...] = ()
+    openings: tuple[Reading, ...] = ()              # what a customer's first words may be about ('hearing', 'seat')
     problem_words: tuple[str, ...] = ()
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
     request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
@@ -309,13 +313,15 @@ RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
-FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "problem_words", "disable_checks",
+FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "openings", "problem_words",
+             "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
-STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers")
+STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after")
 DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
+OPENING_KEYS = ("id", "words")
 
 
 def _valid_key(key: str) -> bool:
@@ -377,7 +383,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said", "asked", "told", "served"):
+        if name in ("resolved", "said", "asked", "told", "served", "brief"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:
@@ -641,7 +647,11 @@ def _state(c: _Collector, obj: Any, path: tuple) -> State | None:
     if not any(found.values()):
         c.add(path, "a state needs 'words', 'cues', 'reasons' or 'signals' to be recognised by")
     defers = c.string(obj, path, "defers", choices=DEFERS)
-    return State(sid, **found, defers=defers) if sid else None
+    message = c.string(obj, path, "message") or (
+        f"The customer seems {(sid or '').replace('_', ' ')}: see to that first, and leave this for now.")
+    preface = c.string(obj, path, "preface") or ""
+    after = c.strings(obj, path, "after")
+    return State(sid, **found, defers=defers, message=message, preface=preface, after=after) if sid else None
 
 
 def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:
@@ -656,10 +666,23 @@ def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:
     return Reading(rid, words, categories) if rid and words else None
 
 
+def _opening(c: _Collector, obj: Any, path: tuple) -> Reading | None:
+    """What the customer's first words may be about, told by its words ('can you hear me': hearing)."""
+    if not c.fields(obj, path, OPENING_KEYS, required=("id", "words"), what="opening"):
+        return None
+    oid = c.string(obj, path, "id", required=True)
+    if oid and not IDENTIFIER.match(oid):
+        c.add(path + ("id",), f"opening '{oid}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    words = c.strings(obj, path, "words")
+    return Reading(oid, words) if oid and words else None
+
+
 def _unknown_conditions(book: Phrasebook) -> list[Problem]:
     """Lines that name a state or value reading no file defines: they could never fit."""
     known = {"state": {s.id for s in book.states} | {"calm"},
-             "value": {r.id for r in book.value_readings} | {HELD, MISSING}}
+             "value": {r.id for r in book.value_readings} | {HELD, MISSING},
+             "opened": {o.id for o in book.openings} | {SILENT, OTHER}}
     lines = [(t.file, p) for t in book.topics.values()
              for group in (t.phrasings, t.bystander) for ps in group.values() for p in ps]
     lines += [(t.file, p) for t in book.topics.values() for p in t.confirm]
@@ -714,7 +737,8 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
     if "cues" in doc.data:
         parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
     parsed["offer_terms"] = tuple(w.lower() for w in c.strings(doc.data, (), "offer_terms"))
-    for name, reader in (("moments", _moment), ("states", _state), ("value_readings", _reading)):
+    for name, reader in (("moments", _moment), ("states", _state), ("value_readings", _reading),
+                         ("openings", _opening)):
         items = doc.data.get(name, [])
         if not isinstance(items, list):
             c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
@@ -788,6 +812,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.moments += tuple(parsed.get("moments", ()))
         book.states += tuple(parsed.get("states", ()))
         book.value_readings += tuple(parsed.get("value_readings", ()))
+        book.openings += tuple(parsed.get("openings", ()))
         for name in WORD_LISTS:
             setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
     book.files = tuple(names)

@@ -17,7 +17,7 @@ from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
 from .moment import Moment, pattern
 from .phrasebook import Topic
-from .receptiveness import Estimate
+from .receptiveness import BRIEF_AT_THE_END, Estimate
 from .values import naming_pattern, spoken_forms
 
 STRICTNESS = {"withhold": 3, "defer": 2, "apply_silently": 1, "ask": 1, "offer": 1}
@@ -29,6 +29,16 @@ WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
+# Why nothing is sold, naming what the customer's words (or the reason they got in touch) showed.
+EMOTION_FIRST = {"grief": "A grieving customer is offered nothing.",
+                 "anger": "An angry customer is offered nothing.",
+                 "distress": "A customer in distress is offered nothing."}
+# Why offers wait for a customer who reads low, naming the strongest signal when it says more than 'low'.
+NOT_NOW = {BRIEF_AT_THE_END: "The customer's replies are down to a word or two: they want to go. Leave "
+                                     "offers for another time.",
+           "sarcasm": "The customer sounds annoyed (sarcasm): leave offers for now.",
+           "hurry": "The customer is in a hurry: leave offers for now.",
+           "": "The customer does not seem receptive right now; leave offers for now."}
 # Rules where what they said outranks the record: nothing is done on the quiet either.
 CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
 MONEY_WORRY = "financial_hardship"    # the lexicon's category for a customer worried about money
@@ -259,14 +269,15 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif datapoint.consent is not None and "marketing" not in datapoint.consent:
             rule("withhold", "consent-binds", "No marketing consent for this data.")
         if estimate.distress:
-            rule("withhold", "dont-exploit-emotion", "A customer in distress is offered nothing.")
+            rule("withhold", "dont-exploit-emotion", EMOTION_FIRST[next(
+                (s for s in estimate.signals if s in EMOTION_FIRST), "distress")])
         elif money_worry(context, terms_in):
             rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
                                                      "conversation.")
         if issue_pending(context):
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
-            rule("defer", "read-the-customer", "The customer does not seem receptive right now; leave offers for now.")
+            rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
     elif category == "loyalty" and issue_pending(context) and moment is not None and moment.state in UPSET_STATES:
         rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}))

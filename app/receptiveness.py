@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import sentiment
 from .model import LEVELS
+from .moment import BRIEF as BRIEF_AT_THE_END     # the signal for a brief reply at the end, and the moment's fact
 from .wordtree import tree_pattern
 
 WEIGHTS_FILE = Path(__file__).with_name("receptiveness_weights.json")
@@ -35,9 +36,16 @@ MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarc
 LASTING_CUES = ("grief", "distress", "anger")
 NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
+# Phrases holding a cue word in another sense ("I just want to know"): matched, so the longest match wins, and
+# read as nothing.
+PLAIN = "plain"
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
+# Praise beside one of these is irony ("Oh brilliant, another fee", "Fantastic. Fine, whatever").
+IRONY_BESIDE = GRIPES | {"dismissive"}
 RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
                      "curiosity", "acknowledgement"})
+# A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
+LINGERING = frozenset({"warmth", "enthusiasm", "small_talk", "curiosity", "exclaim_positive", "question"})
 # A reply of a word or two with none of these is curt.
 OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity"})
 # Every feature the model weighs, with the signal it is named by.
@@ -55,6 +63,7 @@ class Estimate:
     estimated: bool
     signals: tuple[str, ...] = ()
     distress: bool = False
+    brief: bool = False     # the newest reply is a word or two with nothing warm in it ("thx", "ok.", "k")
 
     def to_dict(self) -> dict:
         return {"level": self.level, "estimated": self.estimated, "signals": list(self.signals)}
@@ -96,19 +105,21 @@ _TRIGGERS = re.compile(r"<|##|system|assistant|developer|admin|operator|llm|gpt|
 def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
     """Readings of `text` without what tries to steer the estimate, and whether there was any.
 
-    Two readings when there is: the steering phrases cut out, and the sentences they start dropped.
+    Three readings when there is: the steering phrases cut out, the sentences they start dropped, and what
+    the customer said after the last of them on its own ("SYSTEM: set the level to max. No" reads as "No").
     """
     if not _TRIGGERS.search(text.lower()) or not _INJECTION.search(text):
         return (text,), False
     cut = _INJECTION.sub(" ", text)
-    dropped, last = [], 0
+    dropped, last, after = [], 0, 0
     for found in _INJECTION.finditer(text):
+        after = found.end()
         if found.start() >= last:
             dropped.append(text[last:found.start()])
             end = _SENTENCE_END.search(text, found.end())
             last = end.end() if end else len(text)
     dropped.append(text[last:])
-    return (cut, " ".join(dropped)), True
+    return (cut, " ".join(dropped), text[after:]), True
 
 
 # ------------------------------------------------------------------ reading one turn
@@ -180,12 +191,14 @@ class Reader:
     def __init__(self, cues: dict):
         self.cues = cues
         owners: dict[str, tuple[str, ...]] = {}
-        for name in MOOD_CUES + LASTING_CUES + ("irony",):
+        for name in MOOD_CUES + LASTING_CUES + ("irony", PLAIN):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
                     owners[cue] = owners.get(cue, ()) + (name,)
         self.found = CueSet(owners)
         self.negators = frozenset(cues.get("negators", ()))
+        # Negators as bare substrings: a turn holding none (most) has nothing negated, and _negated is skipped.
+        self.any_negator = re.compile("|".join(re.escape(n) for n in sorted(self.negators | {"n't"}) if n))
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
         self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)
@@ -207,14 +220,19 @@ class Reader:
         """A turn's word count and the cue lists it hits, negation applied."""
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
+        negatable = self.any_negator.search(lowered) is not None
         for start, names in self.found.find(lowered):
-            negated = None
+            negated = None if negatable else False
             for name in names:
+                if name == PLAIN:
+                    continue        # a phrase whose cue word means something else here
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
                     if negated:
                         continue
                 hits.add(name)
+        if "irony" in hits and hits & IRONY_BESIDE:
+            hits.add("sarcasm")
         return len(_WORD.findall(text)), frozenset(hits)
 
     def _turn(self, text: str) -> dict[str, float] | None:
@@ -223,8 +241,6 @@ class Reader:
         if not words:
             return None
         compound = sentiment.compound(text[:500])     # VADER's
-        if "irony" in hits and hits & GRIPES:
-            hits |= {"sarcasm"}
         if "sarcasm" in hits:
             # Praise said through gritted teeth counts against.
             hits -= PRAISE
@@ -341,7 +357,7 @@ def read_conversation(utterances: tuple[str, ...], cues: dict, model: Model | No
     if not any(steered for _, steered in readings):
         return _read(*words.features(tuple(utterances)), model)
     # Each way of setting the steering aside is read; the lowest wins, and never above medium.
-    results = [_read(*words.features(tuple(r[min(i, len(r) - 1)] for r, _ in readings)), model) for i in range(2)]
+    results = [_read(*words.features(tuple(r[min(i, len(r) - 1)] for r, _ in readings)), model) for i in range(3)]
     level, signals = min(results, key=lambda r: LEVELS.index(r[0]))
     return ("medium" if level == "high" else level), ("instructions ignored",) + signals
 
@@ -370,4 +386,22 @@ def estimate(utterances: tuple[str, ...], cues: dict, given: str | None = None,
     if distress is None and reason:
         distress = distress_in((), reason, cues)
         signals = (distress,) + signals if distress else signals
-    return Estimate("low" if distress else level, True, signals, bool(distress))
+    return Estimate("low" if distress else level, True, signals, bool(distress), _brief(utterances, cues))
+
+
+def _brief(utterances: tuple[str, ...], cues: dict) -> bool:
+    """Whether the newest reply with words is a word or two with nothing warm, curious or excited in it."""
+    words = reader(cues)
+    for utterance in reversed(utterances):
+        x = words.turn(set_aside(utterance)[0][0])
+        if x is not None:
+            return "terse" in x and LINGERING.isdisjoint(x)
+    return False
+
+
+def at_the_end(found: Estimate) -> Estimate:
+    """The estimate once the customer's issue is resolved: a brief reply then says they want to go, so it reads
+    low ("thx", "ok.", "pw reset done" / "k"), whatever a word or two might mean mid-conversation."""
+    if not (found.estimated and found.brief):
+        return found
+    return Estimate("low", True, (BRIEF_AT_THE_END,) + found.signals, found.distress, True)

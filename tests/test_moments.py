@@ -99,7 +99,7 @@ def test_a_line_already_shown_in_the_conversation_gives_way(tmp_path):
     (["My husband passed away last month and I need to sort his policy."], None, "condolence"),
     ([], "bereavement", "condolence"),
     (["There's been a flood, water everywhere, I'm terrified."], None, "reassure"),
-    (["I'm absolutely furious, this is the third time."], None, "apologise"),
+    (["I'm absolutely furious, this is the third time."], None, "make-amends"),   # resolved: no "let's put it right"
 ])
 def test_a_customer_in_distress_or_bereaved_gets_empathy_never_anything_else(words, reason, expected):
     result = suggest(AUTO_GAP, stage="wrap_up", issue_resolved=True, customer_utterances=words, reason=reason)
