@@ -108,7 +108,8 @@ def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=Non
         return list(word_matches(parts[0].regex, lower if parts[0].on_lower else text, a, b))
     found = []
     for part in rule.parts if parts is None else parts:
-        found += ((m.start(), part.order, m) for m in word_matches(part.regex, lower if part.on_lower else text, a, b))
+        for m in word_matches(part.regex, lower if part.on_lower else text, a, b):
+            found.append((m.start(), part.order, m))
     if len(found) < 2:
         return [m for _, _, m in found]
     kept, end = [], a
