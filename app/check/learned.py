@@ -23,7 +23,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import TactError
@@ -172,18 +172,18 @@ class LearnedModel:
         read = [self._known(raw) for raw in _TOKEN.findall(text.lower())]
         present: set = set()        # binary tf: a feature counts once
         squares = weighted = 0.0
-        for _, feats, word_squares, word_weighted, _, _ in read:     # a word's own sums, unless it shares a feature
+        for _, feats, word_squares, word_weighted, _ in read:     # a word's own sums, unless it shares a feature
             if present.isdisjoint(feats):
                 present |= feats
                 squares += word_squares
                 weighted += word_weighted
             elif not feats <= present:
                 squares, weighted = self._add(present, feats - present, squares, weighted)
+        ids = self._ids
         words = [entry[0] for entry in read]
         known = {read[0][4]} if read else set()      # the opening word and every bigram the model knows
-        known.update(entry[5].get(word) for entry, word in zip(read, words[1:]))
+        known.update(map(ids.get, [f"b {a} {b}" for a, b in zip(words, words[1:])]))
         if said:
-            ids = self._ids
             known.update(ids.get(f) for f in conversation_features(words, said))
         known.discard(None)
         squares, weighted = self._add(present, known - present, squares, weighted)
@@ -209,39 +209,29 @@ class LearnedModel:
         `train.choose_answered`)."""
         return raised(text, said) and self.probability(text, said) < self.answered
 
-    def _known_uncached(self, raw: str) -> tuple[str, frozenset, float, float, int | None, dict]:
+    def _known_uncached(self, raw: str) -> tuple[str, frozenset, float, float, int | None]:
         """A token as the model reads it, its own features (itself, its character n-grams) the model knows,
-        their sums of idf squared and idf times weight (what a sentence adds up, worked out once per word), the
-        feature of a sentence opening with it and the bigrams it starts (next word -> feature)."""
+        their sums of idf squared and idf times weight (what a sentence adds up, worked out once per word) and
+        the feature of a sentence opening with it."""
         word = _word(raw)
         ids = self._ids
         feats = frozenset(ids[f] for f in word_features([word], opening=False)[0] if f in ids)
         return (word, feats, sum(self._idf2[f] for f in feats), sum(self._idf_weight[f] for f in feats),
-                ids.get(f"s {word}"), self._bigrams.get(word, {}))
-
-    @cached_property
-    def _bigrams(self) -> dict[str, dict[str, int]]:
-        """The bigram features by their first word: {first: {second: feature}}."""
-        out: dict[str, dict[str, int]] = {}
-        for term, i in self._ids.items():
-            if term.startswith("b "):
-                _, first, second = term.split(" ")
-                out.setdefault(first, {})[second] = i
-        return out
+                ids.get(f"s {word}"))
 
     def _span(self, toks: list, present: set, norm: float) -> tuple[int, int]:
         """The run of up to four words whose features weighed most towards 'revealing' (a feature two words
         share counts half to each). `norm` scales every word alike, so it cannot change which run wins."""
         if not toks:
             return 0, 0
-        weights = self._idf_weight
+        ids, weights = self._ids, self._idf_weight
         words = [t[0] for t in toks]
         last = len(words) - 1
         per_word, owners = [], {}
         for i, word in enumerate(words):     # each word's own features (cached), its opening and its bigram
-            _, own, _, _, opening, after = self._known(word)
+            _, own, _, _, opening = self._known(word)
             feats = list(own & present)
-            for f in (opening if i == 0 else None, after.get(words[i + 1]) if i < last else None):
+            for f in (opening if i == 0 else None, ids.get(f"b {word} {words[i + 1]}") if i < last else None):
                 if f is not None and f in present:
                     feats.append(f)
             for f in feats:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from .rules import lower_literals
@@ -25,8 +25,13 @@ class _LowerCase:
     took ~30 us a rewrite, 9 us lowered). Text whose lower case changes length is matched as written."""
 
     def __init__(self, pattern: str):
+        self.pattern = pattern
         self.lowered = re.compile(lower_literals(pattern))
-        self.any_case = re.compile(pattern, re.IGNORECASE)
+
+    @cached_property
+    def any_case(self) -> re.Pattern:
+        """The pattern as written, case-insensitive (compiled when first needed: a cold start rarely does)."""
+        return re.compile(self.pattern, re.IGNORECASE)
 
     def search(self, text: str) -> re.Match | None:
         lower = text.lower()

@@ -152,12 +152,16 @@ class _Collector(Collector):
         found = []
         for i, item in items:
             try:
-                re.compile(item, re.IGNORECASE)
+                if not _LITERAL.fullmatch(item):      # words and spaces always compile: most word-list items
+                    re.compile(item, re.IGNORECASE)
             except re.error as exc:
                 self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
                 continue
             found.append((i, item))
         return found, (build(found) if build is not None and found else None)
+
+
+_LITERAL = re.compile(r"[\w '-]+")
 
 
 def _bounded(pattern: str) -> str:
