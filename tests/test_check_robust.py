@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tact import default_engine
-from tact.check import default_checker, fold
+from tact.check import default_checker, fold, rewrite, sentences
 
 CHECK = default_checker()
 PLAIN = "I can see you don't have auto insurance with us."
@@ -172,3 +172,33 @@ def test_common_misspellings_are_corrected_before_matching(text, frame):
     assert any(f["rule"] == "records-frame" and f["match"] == frame for f in result.findings), result.findings
     for f in result.findings:
         assert text[f["start"]:f["end"]] == f["match"]
+
+
+# ---------------------------------------------------------------- shortcuts taken for speed
+
+sentence_like = st.text(st.sampled_from("ab .!?\"')\t\u00a0AZ,\u0130"), min_size=1, max_size=12)
+
+
+@given(sentence_like)
+@settings(max_examples=400, deadline=None)
+def test_a_line_taken_as_one_sentence_splits_as_the_full_splitter_would(line):
+    """Most lines skip the sentence-break patterns and Punkt; the spans must be the ones they would give."""
+    if not line.strip():
+        return
+    fast = sentences._line_spans(line)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sentences, "_one_sentence", lambda _: False)
+        full = sentences._line_spans(line)
+    assert fast == full
+
+
+@given(st.lists(st.sampled_from(list("abc ") + ["Last ", "WEEK", "since ", "Mondays", "two ", "cats", "usually ",
+                                                "flagged", "in ", "May", "\u0130", "\u212a"]), max_size=12).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_rewrite_time_phrases_read_on_the_lower_case_text_match_as_case_insensitive_ones(text):
+    """The rewrite's time, count and habit phrases run on the lower-cased text for speed: same result as
+    IGNORECASE on any casing."""
+    for pattern in (rewrite._RECENT, rewrite._HABIT_WHEN, rewrite._FOR_A_WHILE, rewrite._SINCE_POSITIVE,
+                    rewrite._COUNT, rewrite._HABIT, rewrite._NO_QUESTION):
+        assert pattern.subn(" X", text) == pattern.any_case.subn(" X", text)
+        assert pattern.sub(" X", text, count=1) == pattern.any_case.sub(" X", text, count=1)

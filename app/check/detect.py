@@ -108,7 +108,8 @@ def _matches(rule: Rule, text: str, lower: str | None, a: int, b: int, parts=Non
         return list(word_matches(parts[0].regex, lower if parts[0].on_lower else text, a, b))
     found = []
     for part in rule.parts if parts is None else parts:
-        found += ((m.start(), part.order, m) for m in word_matches(part.regex, lower if part.on_lower else text, a, b))
+        for m in word_matches(part.regex, lower if part.on_lower else text, a, b):
+            found.append((m.start(), part.order, m))
     if len(found) < 2:
         return [m for _, _, m in found]
     kept, end = [], a
@@ -197,7 +198,7 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
         return hits
     # Every break and clause end found once, then looked up: no scan per subject (linear in the sentence).
     break_ends = [m.end() for m in breaks.finditer(src, a, b)]
-    clause_ends = [m.start() for m in ends.finditer(src, a, b)]
+    clause_ends = None      # found when a subject first starts a clause
     for m in found:
         i = bisect_right(break_ends, m.start())
         clause_start = break_ends[i - 1] if i else a
@@ -206,6 +207,8 @@ def _held_data_hits(rule: Rule, text: str, sent: tuple[int, int], lower: str | N
             clause_start = m.start()     # 'Since you're here': the 'since' is not a time
         elif not _plain_prefix(rule, prefix):
             continue
+        if clause_ends is None:
+            clause_ends = [e.start() for e in ends.finditer(src, a, b)]
         j = bisect_left(clause_ends, m.end())
         clause_end = min(clause_ends[j] if j < len(clause_ends) else b, m.end() + _CLAUSE_REACH)
         subject = m.group(1).lower()
@@ -516,11 +519,14 @@ class Checker:
         hits: list[Hit] = []
         for sent in windows(text, split_sentences(text)):
             live = self._live(lower, sent)
+            parts: dict[str, list] = {}     # the live parts by rule, in the rule's order
+            for i in members(live or 0):
+                parts.setdefault(self._parts[i].rule, []).append(self._parts[i])
             for detect, rule, mask in self._detectors:
                 if live is None or not mask:
                     hits.extend(detect(rule, text, sent, lower))
-                elif live & mask:
-                    hits.extend(detect(rule, text, sent, lower, [self._parts[i] for i in members(live & mask)]))
+                elif rule.id in parts:
+                    hits.extend(detect(rule, text, sent, lower, parts[rule.id]))
         if hits:
             hits = [h for h in hits if not (self.by_id[h.rule].waived_when_said and
                                             _REPORTED.search(text, h.sentence[0], h.start))]

@@ -170,20 +170,38 @@ class LearnedModel:
         """The probability the text reveals held data, after what the customer said, and, when it reaches
         threshold (always, when None), the span of the words that pushed it up most."""
         read = [self._known(raw) for raw in _TOKEN.findall(text.lower())]
-        present = set().union(*(feats for _, feats in read))       # binary tf: a feature counts once
+        present: set = set()        # binary tf: a feature counts once
+        squares = weighted = 0.0
+        for _, feats, word_squares, word_weighted, _ in read:     # a word's own sums, unless it shares a feature
+            if present.isdisjoint(feats):
+                present |= feats
+                squares += word_squares
+                weighted += word_weighted
+            elif not feats <= present:
+                squares, weighted = self._add(present, feats - present, squares, weighted)
         ids = self._ids
-        words = [w for w, _ in read]
-        if words:       # the opening word and every bigram the model knows (None for the rest, dropped below)
-            present.update(map(ids.get, [f"s {words[0]}"] + [f"b {a} {b}" for a, b in zip(words, words[1:])]))
-            present.discard(None)
+        words = [entry[0] for entry in read]
+        known = {read[0][4]} if read else set()      # the opening word and every bigram the model knows
+        known.update(map(ids.get, [f"b {a} {b}" for a, b in zip(words, words[1:])]))
         if said:
-            present.update(ids[f] for f in conversation_features(words, said) if f in ids)
-        norm = math.sqrt(sum(map(self._idf2.__getitem__, present))) or 1.0
-        score = self.intercept + sum(map(self._idf_weight.__getitem__, present)) / norm
+            known.update(ids.get(f) for f in conversation_features(words, said))
+        known.discard(None)
+        squares, weighted = self._add(present, known - present, squares, weighted)
+        norm = math.sqrt(squares) or 1.0
+        score = self.intercept + weighted / norm
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
         if threshold is not None and probability < threshold:
             return Judgement(probability, (0, 0), len(read))
         return Judgement(probability, self._span(tokens(text), present, norm), len(read))
+
+    def _add(self, present: set, new, squares: float, weighted: float) -> tuple[float, float]:
+        """Features not yet present added to the set and to the sums."""
+        present |= new
+        idf2, idf_weight = self._idf2, self._idf_weight
+        for f in new:
+            squares += idf2[f]
+            weighted += idf_weight[f]
+        return squares, weighted
 
     def answers(self, text: str, said: tuple[str, ...]) -> bool:
         """Whether the text reads as the answer to what the customer raised: they used its words, and the model
@@ -191,11 +209,15 @@ class LearnedModel:
         `train.choose_answered`)."""
         return raised(text, said) and self.probability(text, said) < self.answered
 
-    def _known_uncached(self, raw: str) -> tuple[str, frozenset]:
-        """A token as the model reads it, and its own features (itself, its character n-grams) the model knows."""
+    def _known_uncached(self, raw: str) -> tuple[str, frozenset, float, float, int | None]:
+        """A token as the model reads it, its own features (itself, its character n-grams) the model knows,
+        their sums of idf squared and idf times weight (what a sentence adds up, worked out once per word) and
+        the feature of a sentence opening with it."""
         word = _word(raw)
         ids = self._ids
-        return word, frozenset(ids[f] for f in word_features([word], opening=False)[0] if f in ids)
+        feats = frozenset(ids[f] for f in word_features([word], opening=False)[0] if f in ids)
+        return (word, feats, sum(self._idf2[f] for f in feats), sum(self._idf_weight[f] for f in feats),
+                ids.get(f"s {word}"))
 
     def _span(self, toks: list, present: set, norm: float) -> tuple[int, int]:
         """The run of up to four words whose features weighed most towards 'revealing' (a feature two words
@@ -207,9 +229,9 @@ class LearnedModel:
         last = len(words) - 1
         per_word, owners = [], {}
         for i, word in enumerate(words):     # each word's own features (cached), its opening and its bigram
-            feats = list(self._known(word)[1] & present)
-            for extra in (f"s {word}" if i == 0 else None, f"b {word} {words[i + 1]}" if i < last else None):
-                f = ids.get(extra) if extra else None
+            _, own, _, _, opening = self._known(word)
+            feats = list(own & present)
+            for f in (opening if i == 0 else None, ids.get(f"b {word} {words[i + 1]}") if i < last else None):
                 if f is not None and f in present:
                     feats.append(f)
             for f in feats:

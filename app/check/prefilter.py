@@ -212,12 +212,8 @@ class Prefilter:
     def live(self, lower: str, a: int, b: int) -> int:
         """The patterns that may match lower[a:b] (lower: lower-cased text), as bits."""
         found = self.always
-        sentence = lower[a:b]
-        for part, bits in self.inner:
-            if part in sentence:
-                found |= bits
         seen = self._seen
-        for word in set(_TOKEN.findall(sentence)):
+        for word in set(_TOKEN.findall(lower, a, b)):
             bits = seen.get(word)
             if bits is None:
                 bits = self._for_word(word)
@@ -227,9 +223,14 @@ class Prefilter:
         return found
 
     def _for_word(self, word: str) -> int:
+        """The patterns a word keeps live: as itself, by how it starts, and by the parts inside it (a part is
+        all word characters, so it occurs in a sentence only inside one of its words)."""
         bits = self.whole.get(word, 0)
         for prefix, more in self.starts.get(word[:3], ()):
             if word.startswith(prefix):
+                bits |= more
+        for part, more in self.inner:
+            if part in word:
                 bits |= more
         return bits
 

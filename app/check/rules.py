@@ -153,12 +153,16 @@ class _Collector(Collector):
         found = []
         for i, item in items:
             try:
-                re.compile(item, re.IGNORECASE)
+                if not _LITERAL.fullmatch(item):      # words and spaces always compile: most word-list items
+                    re.compile(item, re.IGNORECASE)
             except re.error as exc:
                 self.add(path + (i,), f"'{what}' pattern does not compile: {exc}")
                 continue
             found.append((i, item))
         return found, (build(found) if build is not None and found else None)
+
+
+_LITERAL = re.compile(r"[\w '-]+")
 
 
 def _bounded(pattern: str) -> str:
@@ -175,13 +179,13 @@ def _parts(patterns: list[str], rule: str) -> tuple[Part, ...]:
     """
     parts = []
     for order, pattern in enumerate(patterns):
-        lowered = _fold(pattern)     # the start's bound is checked by `starts_word`: a lookbehind first is slow
+        lowered = lower_literals(pattern)  # `word_matches` bounds its start: a lookbehind first is slow
         regex = re.compile(rf"(?:{lowered})(?!\w)") if lowered else re.compile(rf"(?:{pattern})(?!\w)", re.IGNORECASE)
         parts.append(Part(regex, lowered is not None, needs(_bounded(pattern)), order, rule))
     return tuple(parts)
 
 
-def _fold(pattern: str) -> str | None:
+def lower_literals(pattern: str) -> str | None:
     """Lower-case a pattern's literals, leaving escapes (\\W, \\S, \\B ...) and group names alone."""
     if "(?-i" in pattern or "(?i" in pattern:
         return None
@@ -323,7 +327,7 @@ def _held_data(c: _Collector, obj: dict, path: tuple, rule: Rule) -> None:
 def _compile_time(items: list) -> re.Pattern:
     """The time phrases, matched against lower-cased clauses (case-folded when that means the same)."""
     pattern = _bounded("|".join(f"(?:{p})" for _, p in items))
-    folded = _fold(pattern)
+    folded = lower_literals(pattern)
     return re.compile(folded) if folded else re.compile(pattern, re.IGNORECASE)
 
 

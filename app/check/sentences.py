@@ -85,12 +85,21 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _line_spans(line: str) -> list[tuple[int, int]]:
+    if _one_sentence(line):
+        return [(0, len(line))]
     ends = [m.end() for m in _ANY_END.finditer(line)]
     plain = [m.end() for m in _PLAIN_END.finditer(line) if _word_before(line, m.start()) not in ABBREVIATIONS]
     if ends != plain or _RUN.search(line):
         return list(_punkt().span_tokenize(line))
     starts = [0] + ends
     return [(a, b) for a, b in zip(starts, ends + [len(line)]) if line[a:b].strip()]
+
+
+def _one_sentence(line: str) -> bool:
+    """No full stop, ? or ! but perhaps one closing the line, after a word: most lines, split without the
+    patterns below (they would find no break and nothing for Punkt)."""
+    body = line[:-1] if line[-1:] in (".", "!", "?") else line
+    return bool(body) and not body[-1].isspace() and "." not in body and "!" not in body and "?" not in body
 
 
 def _word_before(line: str, end: int) -> str:
