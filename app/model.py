@@ -320,6 +320,29 @@ def _plain_text(value: Any, max_len: int) -> bool:
     return type(value) is str and len(value) <= max_len and (value.isascii() or not _SURROGATE.search(value))
 
 
+_LOOK_CLOSER = object()
+
+
+def _valid_as_is(f: FieldSpec, value: Any) -> Any:
+    """The field's value when it is plainly valid (the common case: short ASCII text, a known choice, a list of
+    them), checked without building any path or message; else _LOOK_CLOSER, for the full check and its error."""
+    kind = type(value)
+    if kind is str and value.isascii():
+        if f.kind == "enum":
+            return value if value in f.choices else _LOOK_CLOSER
+        if f.kind == "text" and len(value) <= f.max_len and (not f.required or value.strip()):
+            return value
+    elif kind is bool and f.kind == "bool":
+        return value
+    elif kind is list and len(value) <= f.max_items:
+        if f.kind == "enums" and all(type(item) is str and item in f.choices for item in value):
+            return tuple(dict.fromkeys(value))
+        if f.kind == "texts" and all(type(item) is str and len(item) <= f.max_len and item.isascii()
+                                     for item in value):
+            return tuple(value)
+    return _LOOK_CLOSER
+
+
 def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     """Validate an object against a field spec; every error names its field path."""
     every, required, known = _field_names(spec)
@@ -331,6 +354,10 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     for _, f in sorted(known[name] for name in obj):
         value = obj[f.name]
         if value is None and not (f.required and f.name in obj):
+            continue
+        quick = _valid_as_is(f, value)
+        if quick is not _LOOK_CLOSER:
+            out[f.name] = quick
             continue
         if f.kind == "json" and (type(value) in (int, bool) or _plain_text(value, MAX_TEXT)):
             pass    # nothing in it to check
