@@ -413,6 +413,11 @@ def test_same_thing_groups_must_be_word_lists(tmp_path):
     ("Did my refund come through yet?", "Our records show the £85 was credited on Monday."),
     ("Why has my phone bill gone up?", "I can see your data went over by 3GB, which added £9."),
     ("What's my booking reference?", "Our system shows it's QX7 44K2."),
+    ("Is my new router connected yet?", "Yes, the system shows it came online at 9:40 this morning."),
+    ("What's the balance on my gas account?", "You're £31.20 in credit."),
+    ("Why is my electricity bill so high?", "You used about 25% more than last spring, mostly in March."),
+    ("How long have I been with you?", "Our records show you joined in 2016."),
+    ("When will my refund arrive?", "It went back to your Visa this morning, so allow a few days."),
 ])
 def test_a_question_answered_in_kind_is_service_whatever_words_staff_use(asked, text):
     assert not CHECK.check(text, said(asked)).revealing
@@ -423,6 +428,10 @@ def test_a_question_answered_in_kind_is_service_whatever_words_staff_use(asked, 
     ("Did my transfer go through?", "It did, and I see you send Sam money every Friday."),
     ("Is my prescription ready?", "Yes, it's ready, and your wife's antidepressants are here too."),
     ("When is my next payment?", "It's on the 1st; you haven't been in since March."),
+    ("When is my bill due?", "It's due on the 3rd, and I see you've paid late four months running."),
+    ("Is my table still booked?", "Yes, table for four at 7, and we've noted you always ask for the window."),
+    ("Has my claim been paid?", "Yes, paid today. Our model also rates you as likely to claim again."),
+    ("How much data have I used?", "You've used 9 GB, mostly on video late at night."),
     # a question about the shop, not about anything of theirs
     ("What time do you close today?", "From what I can see, you're booked on the spin class for Thursday."),
 ])

@@ -36,8 +36,8 @@ _SUBJECT = re.compile(r"(?<![\w'])(you(?:'ve|'re|'d|'ll|ve|re)?|u(?:'ve|'re)?|ya
 _CLAUSE_BREAK = re.compile(r",(?!\d)|[;:\u2014\u2013(]|\s-\s|(?<![\w'])(?:and|but|so|then)(?![\w'])", re.IGNORECASE)
 _PREFIX_OK = re.compile(r"^[\W_]*(?:(?:last (?:time|year|month|week|night)|previously|in the past|recently|"
                         r"[A-Z][a-z]+(?=\s*,))\W*)?$")
-_REPORTING = re.compile(r"(?:^|\b(?:i|we) (?:can |could |do )?(?:see|saw|notice|noticed|know|think|gather|"
-                        r"understand|believe|note|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
+_REPORTING = re.compile(r"(?:^|\b(?:i|we)(?:'ve| have)? (?:can |could |do |also )?(?:see|saw|notice|noticed|know|think|"
+                        r"gather|understand|believe|note|noted|spotted|reckon|guess)|\b(?:show|shows|say|says|said|indicate|indicates|"
                         r"suggest|suggests|tell|tells|telling me|here|mentions|lists))(?: that)?$")
 _REPORTED = re.compile(r"(?<![\w'])(?:(?:you|u)(?:'ve| have| had)?(?: just| already| kindly| also)? (?:said|mentioned|"
                        r"told (?:me|us)|asked|let (?:me|us) know|explained|were saying)|(?:thanks|thank you) for "
