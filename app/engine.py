@@ -360,8 +360,8 @@ SAFE_VALUES = policy.Reason("safe-values", "Part of what the record says can't b
                                            "code or odd characters), so lines that would say it are left out.")
 NOTE_IN_VALUE = policy.Reason("safe-values", "What the record says reads like a note or instructions, not a plain "
                                              "value, so neither lines nor the action for staff repeat it.")
-OTHER_INDUSTRY = policy.Reason("industry", "General wording: the specific lines for this are meant for another "
-                                           "kind of company, so they aren't used here.")
+OTHER_INDUSTRY = policy.Reason("industry", "The lines here are general ones; none are written for your kind of "
+                                           "business.")
 LOOSE_MATCH = policy.Reason("loose-match", "This line was picked on part of what the record says; check it "
                                            "fits before you say it.")
 NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "These are general lines: none of the lines written for "

@@ -87,3 +87,15 @@ def test_dates_are_said_as_people_say_them(value, said):
 def test_figures_mark_thousands_and_leave_the_rest():
     assert [render("{{ v | figure }}", {"v": v}) for v in (3200, 42000.0, 2.5, "3200", True)] == \
         ["3,200", "42,000", "2.5", "3200", "True"]
+
+
+def test_a_label_that_brings_its_own_article_is_not_given_a_second():
+    from tact import suggest
+    result = suggest({"datapoint": {"key": "rail.discount_card", "value": "none", "label": "a railcard",
+                                    "category": "product_holding", "provenance": "account_record",
+                                    "consent": ["service", "marketing"]},
+                      "context": {"channel": "phone", "stage": "wrap_up", "issue_resolved": True,
+                                  "receptiveness": "high"}})
+    lines = [s["text"] for s in result["suggestions"]] + [s["text"] for v in result["alternatives"].values()
+                                                          for s in v]
+    assert lines and not any("a a " in line.lower() or "your a " in line.lower() for line in lines)
