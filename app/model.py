@@ -77,6 +77,10 @@ class HistoryItem:
     at: str | None = None
 
 
+class FrozenDict(dict):
+    """A mapping that is only read once made, so the render cache may keep its key on it."""
+
+
 @dataclass(frozen=True)
 class Context:
     channel: str
@@ -98,13 +102,19 @@ class Context:
         return self.channel in SPOKEN_CHANNELS
 
     def to_template(self) -> dict:
-        return {
-            "channel": self.channel, "industry": self.industry, "reason": self.reason,
-            "stage": self.stage, "issue_resolved": self.issue_resolved,
-            "receptiveness": self.receptiveness, "do_not_market": self.do_not_market,
-            "relationship": self.relationship, "locale": self.locale,
-            "spoken": self.spoken, "bystanders": self.bystanders,
-        }
+        """What templates see of the context: made once a request, the same mapping for every line (templates
+        only read it: they run in an immutable sandbox), so the render cache keys it once."""
+        made = self.__dict__.get("_template")
+        if made is None:
+            made = FrozenDict({
+                "channel": self.channel, "industry": self.industry, "reason": self.reason,
+                "stage": self.stage, "issue_resolved": self.issue_resolved,
+                "receptiveness": self.receptiveness, "do_not_market": self.do_not_market,
+                "relationship": self.relationship, "locale": self.locale,
+                "spoken": self.spoken, "bystanders": self.bystanders,
+            })
+            object.__setattr__(self, "_template", made)
+        return made
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from . import budget
 from .budget import MAX_OUTPUT, MAX_TEMPLATE
 from .errors import TemplateError
+from .model import FrozenDict
 
 UNSAFE_FILTERS = ("attr", "xmlattr", "pprint", "indent", "wordwrap", "center", "format",
                   "filesizeformat", "urlize", "tojson", "map", "select", "reject",
@@ -274,6 +275,11 @@ def names_used(source: str) -> tuple[str, ...]:
 
 def _freeze(value: Any) -> Hashable:
     """A hashable stand-in that tells apart every value that could render differently (True vs 1)."""
+    if type(value) is FrozenDict:      # the request's context: keyed once, however many lines read it
+        key = value.__dict__.get("key")
+        if key is None:
+            key = value.__dict__["key"] = ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
+        return key
     if isinstance(value, dict):
         return ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
