@@ -704,10 +704,10 @@ def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
     now = tuple(w.lower() for w in c.strings(obj, path, "now")) if "now" in obj else ()
     channels = tuple(c.strings(obj, path, "channels", choices=KINDS)) if "channels" in obj else ()
     industries = tuple(c.strings(obj, path, "industries")) if "industries" in obj else ()
+    action = c.template(obj.get("action"), path + ("action",), set(TEMPLATE_NAMES), "action")
     if not (now or channels or industries):
         c.add(path, f"care need '{cid}' must say when staff can act on it ('now', 'channels' or 'industries')")
         return None
-    action = c.template(obj.get("action"), path + ("action",), set(TEMPLATE_NAMES), "action")
     if not (cid and need and action):
         return None
     return CareNeed(cid, need, now, channels, industries, action)
