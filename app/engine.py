@@ -147,7 +147,8 @@ class Engine:
                         category=policy.effective_category(dp, topic, known, term_category),
                         signals=estimate.signals, book=book, asks=self.asks, key=dp.key)
         decision = policy.decide(dp, context, topic, estimate, known, term_category, terms_in,
-                                 lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms)
+                                 lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms,
+                                 book.care_needs)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
             kind = channel_kind(context.channel)
             if all(kind not in t.channels for t in book.by_key[dp.key]):
@@ -181,7 +182,7 @@ class Engine:
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
-        result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment) \
+        result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
             if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
             if result["action"] and (moment.waits or told_for_care):
@@ -237,6 +238,13 @@ class Engine:
             return None     # nothing done on the quiet against what the customer just said
         if topic is not None and (topic.purpose == "marketing" or topic.proposes):
             return None
+        if decision.category in SENSITIVE_CATEGORIES:
+            # Only a need staff can act on now (a meal note at a meal, booked help at the gate) or a topic kept for
+            # this data point: a condition or medicine on file gets nothing done, whatever its category's topics do.
+            need = policy.care_need(dp, context, book.care_needs)
+            sources = [] if topic is None or _lends_action(topic) and not topic.keys else [(topic, topic.quiet_action)]
+            sources += [(topic, need.action)] if need is not None else []
+            return _first_action(sources, dp, context, level, guard)
         sources = [] if topic is None else [(topic, topic.quiet_action),
                                             (topic, topic.action if topic.decision == "apply_silently" else None)]
         sources += [(t, t.quiet_action) for t in book.by_category.get(decision.category, ())

@@ -85,6 +85,18 @@ class State:
 
 
 @dataclass(frozen=True)
+class CareNeed:
+    """A need the customer told us so we could look after them, and the moments staff can act on it in."""
+
+    id: str
+    need: tuple[str, ...]              # words in the key, label or value that make the data point this need
+    now: tuple[str, ...] = ()          # words in the reason or the customer's last turns: it can be acted on now
+    channels: tuple[str, ...] = ()     # channel kinds where it can always be acted on (a meal in the cabin)
+    industries: tuple[str, ...] = ()   # industries where it can always be acted on (an allergy at a restaurant)
+    action: str = ""                   # what staff do, unsaid
+
+
+@dataclass(frozen=True)
 class Reading:
     """A meaning a data point's value may have ('problem', 'preference'), told by its words."""
 
@@ -167,6 +179,7 @@ class Phrasebook:
     moments: tuple[MomentLines, ...] = ()
     states: tuple[State, ...] = ()
     value_readings: tuple[Reading, ...] = ()
+    care_needs: tuple[CareNeed, ...] = ()           # needs told for care, each with the moments it is acted in
     openings: tuple[Reading, ...] = ()              # what a customer's first words may be about ('hearing', 'seat')
     problem_words: tuple[str, ...] = ()
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
@@ -313,7 +326,7 @@ RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
-FILE_KEYS = ("topics", "cues", "moments", "states", "value_readings", "openings", "problem_words",
+FILE_KEYS = ("topics", "cues", "care_needs", "moments", "states", "value_readings", "openings", "problem_words",
              "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "standing_terms")   # merged over files
@@ -322,6 +335,7 @@ STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", 
 DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
+CARE_KEYS = ("id", "need", "now", "channels", "industries", "action")
 
 
 def _valid_key(key: str) -> bool:
@@ -678,6 +692,27 @@ def _opening(c: _Collector, obj: Any, path: tuple) -> Reading | None:
     return Reading(oid, words) if oid and words else None
 
 
+def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
+    """A need told for care: its words, where staff can act on it, and the quiet action."""
+    if not c.fields(obj, path, CARE_KEYS, required=("id", "need", "action"), what="care need"):
+        return None
+    cid = c.string(obj, path, "id", required=True)
+    if cid and not IDENTIFIER.match(cid):
+        c.add(path + ("id",), f"care need '{cid}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    need = tuple(w.lower() for w in c.strings(obj, path, "need"))
+    now = tuple(w.lower() for w in c.strings(obj, path, "now")) if "now" in obj else ()
+    channels = tuple(c.strings(obj, path, "channels", choices=KINDS)) if "channels" in obj else ()
+    industries = tuple(c.strings(obj, path, "industries")) if "industries" in obj else ()
+    action = c.template(obj.get("action"), path + ("action",), set(TEMPLATE_NAMES), "action")
+    if not (now or channels or industries):
+        c.add(path, f"care need '{cid}' must say when staff can act on it ('now', 'channels' or 'industries')")
+        return None
+    if not (cid and need and action):
+        return None
+    return CareNeed(cid, need, now, channels, industries, action)
+
+
 def _unknown_conditions(book: Phrasebook) -> list[Problem]:
     """Lines that name a state or value reading no file defines: they could never fit."""
     known = {"state": {s.id for s in book.states} | {"calm"},
@@ -738,7 +773,7 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
         parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
     parsed["offer_terms"] = tuple(w.lower() for w in c.strings(doc.data, (), "offer_terms"))
     for name, reader in (("moments", _moment), ("states", _state), ("value_readings", _reading),
-                         ("openings", _opening)):
+                         ("openings", _opening), ("care_needs", _care_need)):
         items = doc.data.get(name, [])
         if not isinstance(items, list):
             c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
@@ -813,6 +848,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.states += tuple(parsed.get("states", ()))
         book.value_readings += tuple(parsed.get("value_readings", ()))
         book.openings += tuple(parsed.get("openings", ()))
+        book.care_needs += tuple(parsed.get("care_needs", ()))
         for name in WORD_LISTS:
             setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
     book.files = tuple(names)

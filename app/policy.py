@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Mapping
 
@@ -15,8 +15,8 @@ from . import render
 from .errors import TemplateError
 from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint
-from .moment import Moment, pattern
-from .phrasebook import Topic
+from .moment import Moment, channel_kind, pattern
+from .phrasebook import CareNeed, Topic
 from .receptiveness import BRIEF_AT_THE_END, Estimate
 from .values import naming_pattern, spoken_forms
 
@@ -26,9 +26,14 @@ UNCITABLE_PROVENANCE = ("observed", "inferred")
 # Categories whose observed or inferred values are watched habits and lives (browsing, order times, meter
 # readings, income, a buying pattern, purchases seen rather than rung up): never made a question about them.
 WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
+# Read from the customer's payments, these are watched too (a pay rise, a new baby from what they buy).
+READ_FROM_PAYMENTS = ("income", "life_event", "behaviour")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
+# What a grieving customer is offered nothing of, for the whole conversation, service or not (occasions wait too:
+# `not-now`): their points, tier and perks.
+NOT_FOR_GRIEF = ("loyalty",)
 # Why nothing is sold, naming what the customer's words (or the reason they got in touch) showed.
 EMOTION_FIRST = {"grief": "A grieving customer is offered nothing.",
                  "anger": "An angry customer is offered nothing.",
@@ -52,6 +57,12 @@ GENERIC_REASON_STEMS = frozenset(("question", "issu", "problem", "queri", "enqui
                                   "general", "chang", "updat", "status", "account", "call", "contact", "new",
                                   "check", "chat", "follow", "info", "inform", "other", "servic", "support",
                                   "insur", "cover", "polici", "plan", "product", "book", "order"))
+# Data about someone else in the customer's life, and the words of a customer here for their own.
+SOMEONE_ELSES = ("children",)
+_OTHER_PERSON = re.compile(r"\b(?:child(?:ren)?|son|daughter|kids?|baby|dependa?nt|partner|spouse|wife|husband|"
+                           r"mum|mother|dad|father|parent)s?\b")
+_THEIR_OWN = re.compile(r"\b(?:own|mine|myself)\b", re.IGNORECASE)
+GRIEF_STATE = "bereaved"      # the moments' state for a grieving customer
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
@@ -72,6 +83,7 @@ class Decision:
     reasons: tuple[Reason, ...]
     category: str | None
     bystander: bool = False   # phrase for others within earshot
+    care: str | None = None   # for a need told for care, the action (template) that sees to it quietly
 
 
 def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | None,
@@ -100,14 +112,39 @@ def sensitive_term_category(datapoint: DataPoint, terms_in) -> str | None:
     return None
 
 
-def told_for_care(datapoint: DataPoint, category: str | None, marketing: bool, topic: Topic | None,
-                  topics: Mapping[str, Topic] | None) -> bool:
+@lru_cache(maxsize=256)
+def _words(words: tuple[str, ...]) -> re.Pattern | None:
+    return pattern(words)
+
+
+def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...]) -> CareNeed | None:
+    """The need this data point is (a meal note, booked assistance, an accessible format, a delivery day) when
+    staff can act on it now: its channel kind or industry, or words of the reason or the customer's last turns.
+    A condition, injury or medicine on file is no need a phrasebook names: None."""
+    if not needs:
+        return None
+    text = " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
+                    + spoken_forms(datapoint.value, datapoint.label)).lower()
+    kind = channel_kind(context.channel)
+    now_text = [t.lower() for t in ([context.reason.replace("_", " ")] if context.reason else [])
+                + list(context.customer_utterances[-3:])]
+    for need in needs:
+        words = _words(need.need)
+        if words is None or not words.search(text):
+            continue
+        if kind in need.channels or context.industry in need.industries:
+            return need
+        now = _words(need.now)
+        if now is not None and any(now.search(t) for t in now_text):
+            return need
+    return None
+
+
+def told_for_care(datapoint: DataPoint, marketing: bool, topic: Topic | None, need: CareNeed | None) -> bool:
     """Whether a sensitive fact the customer told us before (an allergy on the booking form) is there so we can
-    look after them: a service topic, and a quiet action for its category that staff can take without a word."""
-    if datapoint.provenance != "customer_stated" or marketing or topic is None or topic.purpose == "marketing":
-        return False
-    return bool(topic.quiet_action) or any(t.quiet_action and category in t.categories
-                                           for t in (topics or {}).values())
+    look after them now: a need staff can act on in this moment, served by a service topic."""
+    return (datapoint.provenance == "customer_stated" and not marketing and need is not None
+            and topic is not None and topic.purpose != "marketing")
 
 
 def customer_raised(datapoint: DataPoint, context: Context, category: str | None, terms_in) -> bool:
@@ -125,6 +162,24 @@ def customer_raised(datapoint: DataPoint, context: Context, category: str | None
              if len(f) > 2 and not f.isdigit() and f.lower() not in SAYS_NOTHING]
     pattern = naming_pattern(forms)
     return pattern is not None and any(pattern.search(u) for u in context.customer_utterances)
+
+
+def reason_raises(datapoint: DataPoint, topic: Topic, context: Context, category: str | None) -> bool:
+    """Whether getting in touch was about this data point. For sensitive data the reason must name the data
+    itself (its key or value: 'prescription collection' and a prescription), not a general word of its label
+    ('entry issue' is not the fingerprint enrolment); and a customer here for their own is not asking about a
+    family member's ('Just picking up mine')."""
+    if category not in SENSITIVE_CATEGORIES:
+        return fixes_open_issue(datapoint, topic, context)
+    if not context.reason:
+        return False
+    reason = context.reason.replace("_", " ")
+    about = " ".join([datapoint.key.replace(".", " ").replace("_", " ")] + spoken_forms(datapoint.value, None))
+    if not (content_stems(reason) - GENERIC_REASON_STEMS) & content_stems(about):
+        return False
+    if category in SOMEONE_ELSES or _OTHER_PERSON.search(about.lower()):
+        return not any(_THEIR_OWN.search(said) for said in (reason, *context.customer_utterances[-3:]))
+    return True
 
 
 def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bool:
@@ -197,13 +252,14 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
            known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
            offers=None, topics: Mapping[str, Topic] | None = None, moment: Moment | None = None,
-           standing_terms: tuple[str, ...] = ()) -> Decision:
+           standing_terms: tuple[str, ...] = (), care_needs: tuple[CareNeed, ...] = ()) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
     `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
     reads the lexicon's terms in text; `offers` finds offer wording in a data point; `topics` (the set's,
     by id) tells which topics named in the conversation's history were offers; `moment` reads what the
-    customer just said; `standing_terms` mark a relationship fact as their standing with the business.
+    customer just said; `standing_terms` mark a relationship fact as their standing with the business;
+    `care_needs` are the needs told for care that staff can see to quietly.
     """
     category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
@@ -218,10 +274,16 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
+    said_it = not marketing and (sensitive or context.bystanders) and customer_raised(datapoint, context,
+                                                                                      category, terms_in)
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
-              (sensitive or context.bystanders) and (customer_raised(datapoint, context, category, terms_in)
-                                                     or (topic is not None
-                                                         and fixes_open_issue(datapoint, topic, context))))
+              said_it or ((sensitive or context.bystanders) and topic is not None
+                          and reason_raises(datapoint, topic, context, category)))
+    # A need told before is seen to quietly, unless the customer speaks of it now: a delivery call is not their
+    # faith raised, though the no-Saturday note is about deliveries.
+    need = care_need(datapoint, context, care_needs) if sensitive and not said_it else None
+    care = told_for_care(datapoint, marketing, topic, need)
+    raised = raised and not care
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -238,8 +300,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  f"No phrasings exist for this data point or its category ({category}), so it is not used.")
         return _resolve(found, category)
 
+    need = care_need(datapoint, context, care_needs) if sensitive and not raised else None
     if sensitive:
-        if not raised and told_for_care(datapoint, category, marketing, topic, topics):
+        if care:
             rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
                                                   "act on it quietly, and don't mention it unless they do.")
         elif not raised:
@@ -251,22 +314,27 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  "The customer mentioned sensitive data to get help, not to be sold to.")
     if datapoint.provenance == "third_party":
         rule("withhold", "respect-provenance", "Data bought or shared from third parties is not used in conversation.")
-    if (datapoint.provenance in UNCITABLE_PROVENANCE and category in WATCHED_HABITS
+    if ((datapoint.provenance in UNCITABLE_PROVENANCE and category in WATCHED_HABITS
+         or datapoint.provenance == "transaction" and category in READ_FROM_PAYMENTS)
             and not answers_request(datapoint, topic, context, moment)):
         # Browsing, order times, meter readings, income or a buying pattern: a question about them, however
         # open, steers the talk to what was watched. Only a question that answers what the customer asked
         # (a usage pattern behind the bill they query) may come from it, and it never names the watching.
         rule("withhold", "respect-provenance", "What was seen or inferred about how the customer lives, spends "
                                                "or uses things is left alone unless it answers what they asked.")
-    if category == "occasion" and datapoint.provenance not in SHARED_WITH_US and not (
-            moment is not None and (moment.said or moment.said_value)):
+    if category == "occasion" and datapoint.provenance not in SHARED_WITH_US and not said_occasion(
+            datapoint, context, moment):
         # A birthday from a date of birth, an anniversary from the file: "Celebrating anything today?" on the
-        # very day fishes for it, and the customer can tell. Let them be the one to mention it.
+        # very day fishes for it, and the customer can tell. Let them be the one to mention it (the occasion
+        # itself: a month they name for a holiday is not their 50th birthday).
         rule("withhold", "respect-provenance", "The customer hasn't told us about this occasion: a question "
                                                "fishing for it would show we know. Leave it to them.")
     if category == "occasion" and moment is not None and moment.waits_always:
         rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
                                     "not for now, and nothing is prepared for it.")
+    if (marketing or category in NOT_FOR_GRIEF) and grieving(estimate, moment):
+        rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
+                                                 "no points, perks or offers.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
@@ -293,6 +361,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule(topic.decision, "bystanders", "Others can hear: help without repeating what the customer said.")
         elif raised or sensitive:
             pass  # the customer said it themselves, or it is already withheld above
+        elif (category == "occasion" and datapoint.provenance in SHARED_WITH_US
+              and channel_kind(context.channel) != "cabin"):     # told to the airline, not to the crew
+            rule("apply_silently", "bystanders", "Others can hear: the team prepares quietly for the occasion the "
+                                                 "customer told us of, and congratulates only once they mention it.")
         elif glad == "standing":
             bystander_lines = bool(topic.bystander)
             rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
@@ -331,7 +403,37 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                     rule(topic.decision, "serves-their-request", "The customer asked for what this serves (their own "
                                                                  "words, or why they got in touch): help with it now.")
                 _default(topic, datapoint, category, rule)
-    return _resolve(found, category, bystander=bystander_lines)
+    decision = _resolve(found, category, bystander=bystander_lines)
+    if need is not None and any(r.rule == TOLD_FOR_CARE for r in decision.reasons):
+        decision = replace(decision, care=need.action)
+    return decision
+
+
+CALENDAR = ("january february march april may june july august september october november december monday tuesday "
+            "wednesday thursday friday saturday sunday today tonight tomorrow weekend week month year next this")
+
+
+@lru_cache(maxsize=1)
+def _calendar_stems() -> frozenset:
+    return frozenset(content_stems(CALENDAR))
+
+
+def said_occasion(datapoint: DataPoint, context: Context, moment: Moment | None) -> bool:
+    """Whether the customer named the occasion itself ('our wedding anniversary tonight'); a month or a day they
+    share with it ('somewhere warm in July' and a 50th in July) is not the occasion."""
+    if moment is None:
+        return False
+    if moment.said:
+        return True
+    if not moment.said_value:
+        return False
+    own = content_stems(" ".join(spoken_forms(datapoint.value, None))) - _calendar_stems()
+    return bool(own & content_stems(" ".join(context.customer_utterances)))
+
+
+def grieving(estimate: Estimate, moment: Moment | None) -> bool:
+    """Whether the customer's words (or the reason they got in touch) show grief."""
+    return "grief" in estimate.signals or (moment is not None and moment.state == GRIEF_STATE)
 
 
 def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:

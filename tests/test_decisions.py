@@ -294,8 +294,9 @@ def test_the_guard_catches_sensitive_values_of_every_type_and_length(tmp_path, v
 
 def test_sensitive_terms_in_values_and_labels_raise_the_category_never_lower_it():
     diabetic = suggest({"key": "guest.note", "value": "diabetic", "category": "preference",
-                        "provenance": "customer_stated"}, channel="in_person", receptiveness="high")
-    # Told us before: seen to quietly, as a health need, never said.
+                        "provenance": "customer_stated"}, channel="in_person", industry="restaurant",
+                       receptiveness="high")
+    # Told us before: seen to quietly at a meal, as a health need, never said.
     assert diabetic["category"] == "health" and diabetic["decision"] == "apply_silently"
     assert not diabetic["suggestions"] and "diabet" not in (diabetic["action"] or "").lower()
     hiv = suggest({"key": "order.item", "value": "Biktarvy", "label": "HIV medicine", "category": "operational",
@@ -303,7 +304,9 @@ def test_sensitive_terms_in_values_and_labels_raise_the_category_never_lower_it(
     assert hiv["category"] in ("health", "medication") and hiv["decision"] == "withhold"
     assert "biktarvy" not in said(hiv) and "hiv" not in said(hiv)
     kept = suggest({"key": "customer.note", "value": "aisle", "category": "health", "provenance": "customer_stated"})
-    assert kept["category"] == "health" and kept["decision"] == "apply_silently" and not kept["suggestions"]
+    # Kept as health: no need staff can act on here, so nothing is said or done with it.
+    assert kept["category"] == "health" and kept["decision"] == "withhold" and not kept["action"]
+    assert "aisle" not in said(kept)
 
 
 # ------------------------------------------------------------------ the principles hold for every topic

@@ -141,3 +141,34 @@ def test_action_not_in_takes_channels_only(tmp_path):
     _, problems = collect([str(path)])
     assert [p.format() for p in problems if p.severity == "error"] == [
         f"{path}:8:21: error: unknown action_not_in 'cabn'; did you mean 'cabin'?"]
+
+
+def test_care_needs_are_validated_and_located(tmp_path):
+    good = GOOD + textwrap.dedent("""
+        care_needs:
+          - id: meal
+            need: [allerg*]
+            channels: [cabin]
+            action: "Tell the crew quietly."
+        """)
+    assert [n.id for n in load([write(tmp_path, good)]).care_needs] == ["meal"]
+    found = errors(tmp_path, GOOD + textwrap.dedent("""
+        care_needs:
+          - id: meal
+            need: [allerg*]
+            chanels: [cabin]
+            action: "{{ secret }}"
+          - id: format
+            need: [braille]
+            channels: [plane]
+            action: "Send it in braille."
+          - id: day
+            need: [no saturday]
+            action: "Book another day."
+        """))
+    text = "\n".join(found)
+    assert "unknown key 'chanels'; did you mean 'channels'?" in text
+    assert "'secret'" in text
+    assert "unknown channel 'plane'" in text
+    assert "care need 'day' must say when staff can act on it" in text
+    assert all(e.startswith("book.yaml:") for e in found)
