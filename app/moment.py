@@ -30,7 +30,8 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "opened", "brief", "heard")
+            "told", "opened", "brief", "repeated", "heard")
+PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
@@ -75,7 +76,8 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served") and allowed == (True,))
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
+                                                    and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed))
 
 
@@ -272,6 +274,11 @@ class Moment:
     def resolved(self, value: bool) -> None:
         self.known["resolved"] = value
 
+    @property
+    def category(self) -> str | None:
+        """The data point's category, as the decision reads it."""
+        return self._category
+
     @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
@@ -435,7 +442,8 @@ class Moment:
             value = " ".join(v for v in value if isinstance(v, str))
         about = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         thing = pattern(about)
-        stored_words = label_words(value) if isinstance(value, str) else about
+        # A value with no words of its own ('No. 12') is said by the label.
+        stored_words = (label_words(value) if isinstance(value, str) else ()) or about
         stored = [pattern((w,)) for w in stored_words]
         asking, other = pattern(self._book.request_words), pattern(self._book.contrast_words)
         if not (stored and asking and (thing or other)):
@@ -453,6 +461,29 @@ class Moment:
                 if before and before.group(1) not in FUNCTION_WORDS and not asking.search(before.group(1)):
                     return True
         return False
+
+    @memo
+    def repeated(self) -> bool:
+        """Whether the customer says a problem has happened again ('the wrong tablets AGAIN', 'second time this
+        month', 'this keeps happening'): words of repeating, with a problem in their words or their state. Their
+        earlier trouble is then theirs to be helped with, not a record to keep quiet."""
+        recent = self._heard[-3:]
+        if not recent or self._book is None:
+            return False
+        return heard(self._book.again_words, recent) and (
+            heard(self._book.problem_words, recent) or self.state in PROBLEM_STATES)
+
+    @memo
+    def stopped(self) -> bool:
+        """Whether the customer just stopped a stored preference: one of their recent sentences names the thing or
+        the value on file and says to stop ('pls dont leave stuff with neighbours anymore', 'no more paper
+        statements')."""
+        recent = self._heard[-3:]
+        if not recent or self._book is None or not self._book.stop_words:
+            return False
+        value = self._value if isinstance(self._value, str) else None
+        things = tuple(w for w in self.about if not w.startswith(NOT_A_THING)) + label_words(value)
+        return heard_together(things, self._book.stop_words, recent)
 
     @memo
     def asked(self) -> bool:
