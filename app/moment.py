@@ -37,6 +37,8 @@ SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance"
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+SHORT_STOPWORDS = frozenset("the and for you our any all are was has had not but can one new own its per via off out "
+                            "who why how get got use".split())
 # Words of a preference's label that name no thing: 'seat preference' is about the seat.
 NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
 # Words before the thing that say which one it is not ('my next prescription', 'a new lamp'): no other value.
@@ -101,6 +103,14 @@ def label_words(text: Any) -> tuple[str, ...]:
 def _label_words(text: str) -> tuple[str, ...]:
     words = _LETTERS.findall(text.lower()[:200])
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
+
+
+def short_words(text: Any) -> tuple[str, ...]:
+    """The three-letter things of a label ('car', 'van', 'pet'), which label_words leaves out, matched whole."""
+    if not isinstance(text, str):
+        return ()
+    return tuple(dict.fromkeys(w for w in _LETTERS.findall(text.lower()[:200])
+                               if len(w) == 3 and w not in SHORT_STOPWORDS))
 
 
 @lru_cache(maxsize=2048)
@@ -424,9 +434,10 @@ class Moment:
         the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
         if not self.context.customer_utterances or self._book is None:
             return False
-        thing = pattern(self.about)     # one search over the whole conversation rules most calls out
+        about = self.about + short_words(self._label)   # 'car' in 'car insurance': "the car's with Admiral"
+        thing = pattern(about)     # one search over the whole conversation rules most calls out
         return bool(thing and thing.search("\n".join(self._heard))) and \
-            heard_together(self.about, self._book.answered_words, self._heard)
+            heard_together(about, self._book.answered_words, self._heard)
 
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent
