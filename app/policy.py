@@ -333,10 +333,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
 def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:
     """What a topic rule may read of the moment. `raised`: the customer brought the thing up in this conversation
     (named it, asked about it, reported a problem with it, or got in touch about it); `said_value`: their words
-    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); an earlier
-    problem is raised too when the customer says it has happened again; `meaning`:
-    what the value means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...);
-    `opened`: what their first words were about, 'silent' when we write first (an SMS or email about this)."""
+    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); service
+    history is raised too when the customer says the problem happened again; `meaning`: what the value means
+    ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
+    first words were about, 'silent' when we write first (an SMS or email)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
@@ -379,9 +379,9 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
         return []
     if topic.decision == "apply_silently" or category == "preference":
         if moment.asked_otherwise() or moment.value_failed or moment.stopped:
-            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
-                                                                "said this isn't working: do what they say, not "
-                                                                "what is on file."))]
+            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, told "
+                                                                "us to stop this, or said it isn't working: do what "
+                                                                "they say, not what is on file."))]
     elif marketing and moment.answered():
         return [("withhold", Reason("already-answered", "The customer already told you they have this or don't "
                                                         "need it: don't ask or offer it again."))]
