@@ -413,12 +413,19 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
               or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
               or (topic.problem == () and not moment.waits_always) or moment.asked or moment.served
-              or (topic.said is not None and moment.said))
+              or (topic.said is not None and moment.said) or _why_they_came(dp, topic, moment))
     if theirs:
         return decision
     # The reason names the state their words showed (hurried, anxious, grieving), never a list of maybes.
     return policy.Decision("defer", (policy.Reason("their-issue-first", moment.waiting_reason),), decision.category,
                            decision.bystander)
+
+
+def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
+    """Whether a service data point is the very thing the customer got in touch about while it is still open (their
+    claim, when calling about its status): distress does not put it off, it is the help they came for."""
+    return (not moment.resolved and topic.purpose != "marketing" and not topic.proposes
+            and policy.fixes_open_issue(dp, topic, moment.context))
 
 
 def _lends_action(topic: Topic) -> bool:

@@ -30,12 +30,15 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "opened", "brief", "heard")
+            "told", "opened", "brief", "repeated", "heard")
+PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
             "ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y", "e")
 _LETTERS = re.compile(r"[a-z]+")
 STOPWORDS = frozenset("the and for with your our their this that from about into over have what".split())
+SHORT_STOPWORDS = frozenset("the and for you our any all are was has had not but can one new own its per via off out "
+                            "who why how get got use".split())
 # Words of a preference's label that name no thing: 'seat preference' is about the seat.
 NOT_A_THING = ("prefer", "usual", "favour", "favor", "choice", "option", "setting", "request", "saved", "stored")
 # Words before the thing that say which one it is not ('my next prescription', 'a new lamp'): no other value.
@@ -75,7 +78,8 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served") and allowed == (True,))
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
+                                                    and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed))
 
 
@@ -99,6 +103,14 @@ def label_words(text: Any) -> tuple[str, ...]:
 def _label_words(text: str) -> tuple[str, ...]:
     words = _LETTERS.findall(text.lower()[:200])
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
+
+
+def short_words(text: Any) -> tuple[str, ...]:
+    """The three-letter things of a label ('car', 'van', 'pet'), which label_words leaves out, matched whole."""
+    if not isinstance(text, str):
+        return ()
+    return tuple(dict.fromkeys(w for w in _LETTERS.findall(text.lower()[:200])
+                               if len(w) == 3 and w not in SHORT_STOPWORDS))
 
 
 @lru_cache(maxsize=2048)
@@ -272,6 +284,11 @@ class Moment:
     def resolved(self, value: bool) -> None:
         self.known["resolved"] = value
 
+    @property
+    def category(self) -> str | None:
+        """The data point's category, as the decision reads it."""
+        return self._category
+
     @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
@@ -417,9 +434,10 @@ class Moment:
         the thing and that they hold it elsewhere or don't need it ('My home insurance is with another company')."""
         if not self.context.customer_utterances or self._book is None:
             return False
-        thing = pattern(self.about)     # one search over the whole conversation rules most calls out
+        about = self.about + short_words(self._label)   # 'car' in 'car insurance': "the car's with Admiral"
+        thing = pattern(about)     # one search over the whole conversation rules most calls out
         return bool(thing and thing.search("\n".join(self._heard))) and \
-            heard_together(self.about, self._book.answered_words, self._heard)
+            heard_together(about, self._book.answered_words, self._heard)
 
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent
@@ -435,7 +453,8 @@ class Moment:
             value = " ".join(v for v in value if isinstance(v, str))
         about = tuple(w for w in self.about if not w.startswith(NOT_A_THING))
         thing = pattern(about)
-        stored_words = label_words(value) if isinstance(value, str) else about
+        # A value with no words of its own ('No. 12') is said by the label.
+        stored_words = (label_words(value) if isinstance(value, str) else ()) or about
         stored = [pattern((w,)) for w in stored_words]
         asking, other = pattern(self._book.request_words), pattern(self._book.contrast_words)
         if not (stored and asking and (thing or other)):
@@ -453,6 +472,29 @@ class Moment:
                 if before and before.group(1) not in FUNCTION_WORDS and not asking.search(before.group(1)):
                     return True
         return False
+
+    @memo
+    def repeated(self) -> bool:
+        """Whether the customer says a problem has happened again ('the wrong tablets AGAIN', 'second time this
+        month', 'this keeps happening'): words of repeating, with a problem in their words or their state. Their
+        earlier trouble is then theirs to be helped with, not a record to keep quiet."""
+        recent = self._heard[-3:]
+        if not recent or self._book is None:
+            return False
+        return heard(self._book.again_words, recent) and (
+            heard(self._book.problem_words, recent) or self.state in PROBLEM_STATES)
+
+    @memo
+    def stopped(self) -> bool:
+        """Whether the customer just stopped a stored preference: one of their recent sentences names the thing or
+        the value on file and says to stop ('pls dont leave stuff with neighbours anymore', 'no more paper
+        statements')."""
+        recent = self._heard[-3:]
+        if not recent or self._book is None or not self._book.stop_words:
+            return False
+        value = self._value if isinstance(self._value, str) else None
+        things = tuple(w for w in self.about if not w.startswith(NOT_A_THING)) + label_words(value)
+        return heard_together(things, self._book.stop_words, recent)
 
     @memo
     def asked(self) -> bool:

@@ -185,6 +185,8 @@ class Phrasebook:
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
     request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
     contrast_words: tuple[str, ...] = ()            # 'instead', 'this time': ... for something other than usual
+    stop_words: tuple[str, ...] = ()                # 'stop', 'don't ... anymore': a stored preference is stopped
+    again_words: tuple[str, ...] = ()               # 'again', 'second time': a problem has happened before
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
@@ -328,8 +330,10 @@ EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_
                "first")
 FILE_KEYS = ("topics", "cues", "care_needs", "moments", "states", "value_readings", "openings", "problem_words",
              "disable_checks",
-             "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "standing_terms")
-WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "standing_terms")   # merged over files
+             "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
+             "again_words", "standing_terms")
+WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
+              "standing_terms")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after")
 DEFERS = ("always", "open")
@@ -397,7 +401,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said", "asked", "told", "served", "brief"):
+        if name in ("resolved", "said", "asked", "told", "served", "brief", "repeated"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:

@@ -439,17 +439,20 @@ def grieving(estimate: Estimate, moment: Moment | None) -> bool:
 def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> dict:
     """What a topic rule may read of the moment. `raised`: the customer brought the thing up in this conversation
     (named it, asked about it, reported a problem with it, or got in touch about it); `said_value`: their words
-    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); `meaning`:
-    what the value means ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...)."""
+    hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); service
+    history is raised too when the customer says the problem happened again; `meaning`: what the value means
+    ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
+    first words were about, 'silent' when we write first (an SMS or email)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
-                "meaning": "held", "state": "calm", "resolved": not issue_pending(context)}
+                "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     readers = {
-        "raised": lambda: moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context),
+        "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
+                           or (moment.category == "service_history" and moment.repeated)),
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
-        "resolved": lambda: moment.resolved}
+        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened}
     # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
     # lets the rule's result be remembered like any other.
     return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}
@@ -476,14 +479,15 @@ def answers_request(datapoint: DataPoint, topic: Topic, context: Context, moment
 def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | None, moment: Moment | None,
                          marketing: bool) -> list[tuple[str, Reason]]:
     """What the customer just said outranks what is stored: no offer or product question about something they
-    have already answered, and no stored preference used when they asked for something else or said it failed."""
+    have already answered, and no stored preference used when they asked for something else, said to stop it, or
+    said it failed."""
     if moment is None or datapoint.provenance in QUOTABLE_PROVENANCE:
         return []
     if topic.decision == "apply_silently" or category == "preference":
-        if moment.asked_otherwise() or moment.value_failed:
-            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, or "
-                                                                "said this isn't working: do what they say, not "
-                                                                "what is on file."))]
+        if moment.asked_otherwise() or moment.value_failed or moment.stopped:
+            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, told "
+                                                                "us to stop this, or said it isn't working: do what "
+                                                                "they say, not what is on file."))]
     elif marketing and moment.answered():
         return [("withhold", Reason("already-answered", "The customer already told you they have this or don't "
                                                         "need it: don't ask or offer it again."))]
