@@ -342,6 +342,13 @@ def _valid_as_is(f: FieldSpec, value: Any) -> Any:
             return value if value in f.choices else _LOOK_CLOSER
         if f.kind == "text" and len(value) <= f.max_len and (not f.required or value.strip()):
             return value
+        if f.kind == "key" and len(value) <= f.max_len and set(value) <= KEY_PATTERN_CHARS \
+                and not value.startswith(".") and not value.endswith("."):
+            return value
+        if f.kind == "json" and len(value) <= MAX_TEXT:
+            return value
+    elif f.kind == "json" and kind in (int, bool):
+        return value
     elif kind is bool and f.kind == "bool":
         return value
     elif kind is list and len(value) <= f.max_items:
@@ -359,16 +366,20 @@ def _parse_fields(obj: Any, path: str, spec: tuple[FieldSpec, ...]) -> dict:
     if not (isinstance(obj, dict) and known.keys() >= obj.keys() and all(name in obj for name in required)):
         expect_object(obj, path, every, required)
     out: dict = {}
-    # Only the fields given, in the spec's order (so the first error reported is the same whatever the order of
-    # the request's fields): a request names a handful of a spec's twenty fields.
-    for _, f in sorted(known[name] for name in obj):
+    closer = []
+    for name, value in obj.items():     # only the fields given: a request names a handful of a spec's twenty
+        if value is None:
+            if known[name][1].required:
+                closer.append(known[name])
+            continue
+        quick = _valid_as_is(known[name][1], value)
+        if quick is _LOOK_CLOSER:
+            closer.append(known[name])
+        else:
+            out[name] = quick
+    # The rest in the spec's order, so the first error reported is the same whatever the order of the fields.
+    for _, f in sorted(closer):
         value = obj[f.name]
-        if value is None and not (f.required and f.name in obj):
-            continue
-        quick = _valid_as_is(f, value)
-        if quick is not _LOOK_CLOSER:
-            out[f.name] = quick
-            continue
         if f.kind == "json" and (type(value) in (int, bool) or _plain_text(value, MAX_TEXT)):
             pass    # nothing in it to check
         elif f.kind in ("text", "key", "ident", "enum"):
