@@ -148,7 +148,7 @@ class Engine:
                         signals=estimate.signals, book=book, asks=self.asks, key=dp.key)
         decision = policy.decide(dp, context, topic, estimate, known, term_category, terms_in,
                                  lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms,
-                                 book.care_needs)
+                                 book.care_needs, variables)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
             kind = channel_kind(context.channel)
             if all(kind not in t.channels for t in book.by_key[dp.key]):
@@ -469,10 +469,22 @@ def _offer_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
 
 def _offers(terms: tuple[str, ...], dp: DataPoint) -> bool:
     """Whether the data point itself is an offer (an upgrade, a package, a sign-up), by the phrasebooks' words."""
+    try:    # asked several times a request; a plain value is read once
+        return _offers_plain(terms, dp.key, dp.label, dp.value)
+    except TypeError:   # a mapping or a list
+        return _reads_as_offer(terms, dp.key, dp.label, dp.value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _offers_plain(terms: tuple[str, ...], key: str, label: str | None, value: Any) -> bool:
+    return _reads_as_offer(terms, key, label, value)
+
+
+def _reads_as_offer(terms: tuple[str, ...], key: str, label: str | None, value: Any) -> bool:
     pattern = _offer_pattern(terms)
     if pattern is None:
         return False
-    text = " ".join([dp.key.replace(".", " ").replace("_", " ")] + values.spoken_forms(dp.value, dp.label))
+    text = " ".join([key.replace(".", " ").replace("_", " ")] + values.spoken_forms(value, label))
     return bool(pattern.search(text.lower()))
 
 

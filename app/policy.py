@@ -252,7 +252,8 @@ def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, l
 def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate: Estimate,
            known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
            offers=None, topics: Mapping[str, Topic] | None = None, moment: Moment | None = None,
-           standing_terms: tuple[str, ...] = (), care_needs: tuple[CareNeed, ...] = ()) -> Decision:
+           standing_terms: tuple[str, ...] = (), care_needs: tuple[CareNeed, ...] = (),
+           variables: dict | None = None) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
     `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
@@ -374,7 +375,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                                            "said because of it would expose them.")
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
-        variables = template_vars(datapoint, context, topic, estimate.level)
+        variables = {**variables} if variables is not None else template_vars(datapoint, context, topic,
+                                                                              estimate.level)
         if topic.rules:
             variables["moment"] = moment_facts(datapoint, topic, context, moment)
         for topic_rule in topic.rules:

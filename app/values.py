@@ -135,6 +135,18 @@ def match_form(value: Any) -> Any:
 def spoken_forms(value: Any, label: str | None, number_words_too: bool = False) -> list[str]:
     """Every string a line could name the value or label by: each string and number in it (numbers also as
     words, 'forty-two', when asked: that costs inflect's time)."""
+    try:    # one request asks this of its data point several times; a plain value is read once
+        return list(_remembered_forms(value, label, number_words_too))
+    except TypeError:   # a mapping or a list: read each time
+        return _spoken_forms(value, label, number_words_too)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _remembered_forms(value: Any, label: str | None, number_words_too: bool) -> tuple[str, ...]:
+    return tuple(_spoken_forms(value, label, number_words_too))
+
+
+def _spoken_forms(value: Any, label: str | None, number_words_too: bool) -> list[str]:
     found: list[str] = []
     stack = [label, value]
     while stack:
