@@ -672,28 +672,29 @@ def _state(c: _Collector, obj: Any, path: tuple) -> State | None:
     return State(sid, **found, defers=defers, message=message, preface=preface, after=after) if sid else None
 
 
+def _named_words(c: _Collector, obj: Any, path: tuple, keys: tuple, what: str) -> tuple[str, list] | None:
+    """An entry's id and words (each problem collected), or None when its fields or id are wrong."""
+    if not c.fields(obj, path, keys, required=("id", "words"), what=what):
+        return None
+    name = c.string(obj, path, "id", required=True)
+    if name and not IDENTIFIER.match(name):
+        c.add(path + ("id",), f"{what} '{name}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    return name, c.strings(obj, path, "words")
+
+
 def _reading(c: _Collector, obj: Any, path: tuple) -> Reading | None:
-    if not c.fields(obj, path, READING_KEYS, required=("id", "words"), what="value reading"):
+    named = _named_words(c, obj, path, READING_KEYS, "value reading")
+    if named is None:
         return None
-    rid = c.string(obj, path, "id", required=True)
-    if rid and not IDENTIFIER.match(rid):
-        c.add(path + ("id",), f"value reading '{rid}' must be a lower-case identifier (letters, digits, '_')")
-        return None
-    words = c.strings(obj, path, "words")
-    categories = c.strings(obj, path, "categories", choices=CATEGORIES)
+    (rid, words), categories = named, c.strings(obj, path, "categories", choices=CATEGORIES)
     return Reading(rid, words, categories) if rid and words else None
 
 
 def _opening(c: _Collector, obj: Any, path: tuple) -> Reading | None:
     """What the customer's first words may be about, told by its words ('can you hear me': hearing)."""
-    if not c.fields(obj, path, OPENING_KEYS, required=("id", "words"), what="opening"):
-        return None
-    oid = c.string(obj, path, "id", required=True)
-    if oid and not IDENTIFIER.match(oid):
-        c.add(path + ("id",), f"opening '{oid}' must be a lower-case identifier (letters, digits, '_')")
-        return None
-    words = c.strings(obj, path, "words")
-    return Reading(oid, words) if oid and words else None
+    named = _named_words(c, obj, path, OPENING_KEYS, "opening")
+    return Reading(*named) if named and all(named) else None
 
 
 def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:

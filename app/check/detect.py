@@ -447,12 +447,13 @@ def answers_in_kind(rule: Rule, sentence: str, asked: list[str]) -> bool:
     """The customer asked about something of theirs and the sentence gives the kind of thing asked for ('when
     ...?' a date, 'how much ...?' an amount), whatever words staff use for it, in one clause: a second clause
     about the customer ('..., and I see you send John money every Friday') is more than the answer."""
-    mine = [folded(u) for u in asked if _MINE.search(folded(u))]
+    mine = [u for u in asked if _MINE.search(u)]
     if not mine:
         return False
+    clauses = None
     for _, question, reply in rule.answer_shapes:
         if any(question.search(u) for u in mine):
-            clauses = _JOINT.split(sentence)
+            clauses = clauses or _JOINT.split(sentence)
             if any(reply.search(c) for c in clauses) and \
                     all(reply.search(c) or not _ABOUT_YOU.search(c) for c in clauses):
                 return True
@@ -460,7 +461,8 @@ def answers_in_kind(rule: Rule, sentence: str, asked: list[str]) -> bool:
 
 
 def _asked(rule: Rule, utterances: tuple[str, ...]) -> list[str]:
-    return [u for u in utterances if rule.asking.search(folded(u))]
+    """The customer's utterances that ask for something, folded."""
+    return [u for u in map(folded, utterances) if rule.asking.search(u)]
 
 
 @lru_cache(maxsize=64)
