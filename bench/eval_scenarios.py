@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     scenarios = [json.loads(line) for line in Path(args.scenarios).read_text().splitlines() if line.strip()]
     results = [score(s) for s in scenarios]
-    Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+    Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in results))  # escaped: a hostile request may hold a lone surrogate
     n = len(results)
     refused = sum(r["refused"] for r in results)
     ok = sum(bool(r.get("decision_ok")) for r in results)
