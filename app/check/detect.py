@@ -477,7 +477,8 @@ def _stems(words: frozenset) -> frozenset:
 MIN_WORDS = 3      # a shorter sentence gives the model too little to go on
 
 LEARNED = Rule(id="learned", kind="learned", severity="warning", rewrite="none", waived_when_said=True,
-               waived_when_asked=False,      # the model reads what the customer asked itself
+               waived_when_asked=False,      # the model reads what the customer asked itself, but not its shape
+               waived_when_answered=True,
                message="Reads like lines that reveal what we hold about the customer (the learned model; no rule "
                        "explains it): ask, or leave it out.",
                source="The learned detector, trained on the labelled corpus (scripts/train-check).")
@@ -554,11 +555,12 @@ class Checker:
         return found
 
     def _answered(self, rule: Rule, hit: Hit, sentence: str, utterances: tuple[str, ...]) -> bool:
-        """A waivable finding in a sentence about what was asked; the model's, only in a sentence that gives the
-        very kind of thing asked for (the model reads the customer's words itself, but not the question's shape)."""
-        if self.by_id[hit.rule].waived_when_asked:
+        """A finding of a rule waived when asked, in a sentence about what was asked; of one waived when
+        answered (the model's too), only in a sentence that gives the very kind of thing asked for."""
+        found_by = self.by_id[hit.rule]
+        if found_by.waived_when_asked:
             return answers_request(rule, sentence, utterances)
-        return hit.rule == LEARNED.id and not rule.volunteers.search(sentence) and \
+        return found_by.waived_when_answered and not rule.volunteers.search(sentence) and \
             answers_in_kind(rule, sentence, _asked(rule, utterances))
 
     def _volunteers(self, sentence: str) -> bool:

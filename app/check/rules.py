@@ -24,7 +24,7 @@ KINDS = ("phrase", "held-data", "sensitive", "answer")
 SEVERITIES = ("error", "warning", "suggestion")
 REWRITES = ("question", "none")
 COMMON_KEYS = ("id", "kind", "severity", "message", "link", "source", "rewrite", "waived_when_said",
-               "waived_when_asked", "examples", "description")
+               "waived_when_asked", "waived_when_answered", "examples", "description")
 KIND_KEYS = {"phrase": ("patterns", "unless", "words", "said_as"), "held-data": ("lexicon",), "sensitive": ("categories", "openers"),
              "answer": ("asking", "volunteers", "frame_words", "same_thing", "answer_shapes")}
 KIND_REQUIRED = {"phrase": ("patterns",), "held-data": ("lexicon",), "sensitive": ("categories",),
@@ -81,6 +81,7 @@ class Rule:
     rewrite: str = "question"
     waived_when_said: bool = False
     waived_when_asked: bool = False              # an answer to what the customer asked is service
+    waived_when_answered: bool = False           # ... only when it gives the very kind of thing asked for
     examples: dict = field(default_factory=dict)
     pattern: str | None = None                  # phrase, sensitive: every pattern in one alternation
     parts: tuple[Part, ...] = ()                # the same patterns one by one, tried when their words occur
@@ -219,7 +220,7 @@ def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     if rule_id and not re.fullmatch(r"[a-z][a-z0-9-]*", rule_id):
         c.add(path + ("id",), f"rule id '{rule_id}' must be lower-case letters, digits and '-'")
     flags = {}
-    for name in ("waived_when_said", "waived_when_asked"):
+    for name in ("waived_when_said", "waived_when_asked", "waived_when_answered"):
         flags[name] = obj.get(name, False)
         if not isinstance(flags[name], bool):
             c.add(path + (name,), f"'{name}' must be true or false; got {kind_of(flags[name])}")
@@ -229,7 +230,8 @@ def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     rule = Rule(id=rule_id, kind=kind, severity=severity, message=message, file=c.doc.file,
                 line=c.doc.where(path)[0], link=c.text(obj, path, "link"), source=c.text(obj, path, "source"),
                 rewrite=rewrite, waived_when_said=flags["waived_when_said"] is True,
-                waived_when_asked=flags["waived_when_asked"] is True, examples=examples)
+                waived_when_asked=flags["waived_when_asked"] is True,
+                waived_when_answered=flags["waived_when_answered"] is True, examples=examples)
     before = len(c.problems)
     {"phrase": _phrase, "held-data": _held_data, "sensitive": _sensitive, "answer": _answer}[kind](c, obj, path, rule)
     if kind == "answer":
