@@ -32,7 +32,7 @@ SIGNAL_MIN = 0.15   # a feature is named as a signal when it moved the score at 
 
 # Cue lists read for mood, in feature order; distress, grief and anger are read apart (they force low).
 MOOD_CUES = ("hurry", "repeat_contact", "complaint", "problem", "anxiety", "sarcasm", "dismissive", "acknowledgement",
-             "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need")
+             "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity", "need", "stakes", "light")
 LASTING_CUES = ("grief", "distress", "anger")
 NEGATABLE = frozenset({"hurry", "anxiety", "courtesy", "warmth", "enthusiasm", "curiosity"})
 PRAISE = frozenset({"warmth", "enthusiasm"})
@@ -42,6 +42,10 @@ PLAIN = "plain"
 GRIPES = frozenset({"complaint", "repeat_contact", "problem"})
 # Praise beside one of these is irony ("Oh brilliant, another fee", "Fantastic. Fine, whatever").
 IRONY_BESIDE = GRIPES | {"dismissive"}
+# A hedge before "but" ("Not to be a pain, but ...", "I appreciate you're busy, but ...") softens a complaint: the
+# courtesy in it is not warmth.
+HEDGE = "hedge"
+_BUT = re.compile(r"\bbut\b")
 RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
                      "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
@@ -153,7 +157,7 @@ class CueSet:
             chosen = {c.lstrip("^"): names for c, names in owners.items() if c.startswith("^") == anchored}
             if chosen:
                 lead = r"[^\w']*" if anchored else r"(?<![\w'])"
-                pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?![\w'])")
+                pattern = re.compile(lead + "(" + _trie(list(chosen)) + r")(?:'s)?(?![\w'])")    # "the baby's" holds the cue
                 exact: dict[str, tuple[str, ...]] = {}
                 stems: dict[str, tuple[str, ...]] = {}
                 for cue, names in chosen.items():
@@ -185,13 +189,19 @@ class CueSet:
         return [(start, names) for start, (_, names) in (sorted(longest.items()) if at_start else longest.items())]
 
 
+def _clipped(text: str) -> bool:
+    """Sentences of a word or two, one after another ("Three. Weeks.", "Ta. That'll do."): clipped speech."""
+    parts = [p for p in _SENTENCE_END.split(text[:500]) if p.strip()]
+    return len(parts) >= 2 and all(len(_WORD.findall(p)) <= 2 for p in parts)
+
+
 class Reader:
     """A phrasebook set's cue lists compiled into one pattern, and the features of each turn."""
 
     def __init__(self, cues: dict):
         self.cues = cues
         owners: dict[str, tuple[str, ...]] = {}
-        for name in MOOD_CUES + LASTING_CUES + ("irony", PLAIN):
+        for name in MOOD_CUES + LASTING_CUES + ("irony", HEDGE, PLAIN):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
                     owners[cue] = owners.get(cue, ()) + (name,)
@@ -226,11 +236,17 @@ class Reader:
             for name in names:
                 if name == PLAIN:
                     continue        # a phrase whose cue word means something else here
+                if name == HEDGE:
+                    if _BUT.search(lowered, start):
+                        hits.add(HEDGE)
+                    continue
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
                     if negated:
                         continue
                 hits.add(name)
+        if HEDGE in hits:
+            hits = (hits - {"courtesy", "warmth", HEDGE}) | {"complaint"}
         if "irony" in hits and hits & IRONY_BESIDE:
             hits.add("sarcasm")
         return len(_WORD.findall(text)), frozenset(hits)
@@ -253,9 +269,9 @@ class Reader:
             x["negative_sentiment"] = -compound
         if words <= 2:
             x["terse"] = 1.0
-            if not hits & OPENERS:
-                x["curt"] = 1.0
-        elif words <= 5:
+        if (words <= 2 and not hits & OPENERS) or _clipped(text):
+            x["curt"] = 1.0
+        if 2 < words <= 5:
             x["short"] = 1.0
         if compound >= 0.3 and "!" in text:
             x["exclaim_positive"] = 1.0

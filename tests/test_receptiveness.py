@@ -107,6 +107,31 @@ def test_an_idiom_is_not_grief():
     assert not result.distress and result.level == "high"
 
 
+@pytest.mark.parametrize("utterance", [
+    "Not to be a pain, but the bins still haven't been collected.",
+    "I appreciate you're busy, but I asked for this a week ago.",
+    "Thanks for your email. As I said, I don't want the paper bills.",
+])
+def test_a_courtesy_before_but_is_the_complaint_not_warmth(utterance):
+    found = estimate((utterance,), CUES)
+    assert found.level == "low" and "warmth" not in found.signals
+
+
+def test_praise_is_sarcasm_only_beside_a_gripe():
+    assert level("Oh how nice, you remembered my name!") == "high"
+    assert level("Oh how nice, another price rise.") == "low"
+
+
+def test_clipped_speech_reads_low_and_a_laugh_at_a_slip_does_not():
+    assert level("Two. Weeks. Nothing.") == "low"
+    assert level("Yes. Go.") == "low"
+    assert level("lol I typed my email wrong, can you fix it?") != "low"
+
+
+def test_a_problem_with_something_at_stake_reads_low():
+    assert level("My card's blocked and I'm stuck at the border with no cash.") == "low"
+
+
 @pytest.fixture(scope="module")
 def nltk_vader():
     """NLTK's own analyzer over the same lexicon: the reference our scorer must equal."""
