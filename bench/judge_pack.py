@@ -51,7 +51,9 @@ def make(runs: list[str], out: Path, judges: int, seed: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for j in range(judges):
         part = items[j::judges]
-        (out / f"pack-{j + 1}.jsonl").write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in part))
+        # A hostile request may hold a lone surrogate: written as its JSON escape, the rest left readable.
+        (out / f"pack-{j + 1}.jsonl").write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in part),
+                                                 errors="backslashreplace")
     (out / "key.json").write_text(json.dumps(key, indent=1))
     print(f"{len(items)} items in {judges} packs under {out}")
 
