@@ -181,6 +181,10 @@ class Engine:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
+        if moment.notice is not None and any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
+            source = moment.notice.phrasings    # a message we send first says what it is for
+            # Stating what is on their own account ("your fixed tariff ends on ...") is what the message is for.
+            guard.disabled = tuple(guard.disabled) + NOTICE_STATES
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
             if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
@@ -350,6 +354,8 @@ class _Guard:
                                              "so nothing is said about it now.")
 
 
+# Check rules a message we send first about the customer's own account may break: it states what it is about.
+NOTICE_STATES = ("held-data-statement",)
 DROPS = {
     "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
     "unsafe-line": "a line held characters or markup that are never spoken",

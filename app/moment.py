@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .wordtree import tree_pattern
+from .model import SENSITIVE_CATEGORIES
 
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
                  "cabin": "cabin", "chat": "written", "messaging": "written", "email": "written",
@@ -92,6 +93,11 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[:-len(suffix)]
     return word
+
+
+# Words of a reason for a message we send that say nothing of what it is about ('reminder', 'notice').
+NOTICE_WORDS = frozenset(stem(w) + "*" for w in "reminder reminders notice notification alert update message "
+                         "courtesy outbound heads general info information".split())
 
 
 def label_words(text: Any) -> tuple[str, ...]:
@@ -372,6 +378,31 @@ class Moment:
             if heard(opening.words, self._heard[-2:]):
                 return opening.id
         return OTHER
+
+    @memo
+    def notice(self):
+        """The kind of message we send first that this data point is the purpose of (a renewal reminder, a delay
+        notice), or None: only when we write first (nothing from the customer on a channel where we may write
+        first, at the opening), the data point's key or label holds the notice's words, and the reason for the
+        message, if given, is of that kind (its words, or a word of the data point) or says nothing more
+        ('reminder'). A text about a payment is not about a membership renewal. Sensitive data is only ever the
+        purpose of a notice whose lines never say what it is ('your order is ready to collect')."""
+        if self.opened != SILENT or self.context.stage not in (None, "opening") or self._book is None:
+            return None
+        fields = self._value.values() if isinstance(self._value, dict) else (self._value,)
+        about = " ".join([self._key.replace(".", " ").replace("_", " "), str(self._label or "")]
+                         + [v for v in fields if isinstance(v, str)][:10]).lower()
+        reason = (self.context.reason or "").replace("_", " ").replace("-", " ").lower()
+        own = set(label_words(about))
+        telling = tuple(w for w in label_words(reason) if w not in NOTICE_WORDS)
+        sensitive = self._category in SENSITIVE_CATEGORIES
+        for notice in self._book.notices:
+            if (sensitive and not notice.unnamed) or not heard(notice.words, (about,)):
+                continue
+            if (not telling or heard(notice.reasons + notice.words, (reason,))
+                    or own.intersection(telling)):
+                return notice
+        return None
 
     @memo
     def told(self) -> bool:

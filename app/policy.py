@@ -65,6 +65,7 @@ _THEIR_OWN = re.compile(r"\b(?:own|mine|myself)\b", re.IGNORECASE)
 GRIEF_STATE = "bereaved"      # the moments' state for a grieving customer
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
+MESSAGE_WE_SEND = "message-we-send"     # a message we send first about the data point itself
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 
 
@@ -285,6 +286,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     need = care_need(datapoint, context, care_needs) if sensitive and not said_it else None
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
+    # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
+    notice = moment.notice if moment is not None else None
+    raised = raised or notice is not None
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -347,7 +351,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif money_worry(context, terms_in):
             rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
                                                      "conversation.")
-        if issue_pending(context):
+        if issue_pending(context) and notice is None:     # nothing of theirs is open in a message we send first
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
@@ -396,7 +400,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             topic_rule = None
         bystander = any(r.rule == "bystanders" for _, r in found)
         if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
-            if sensitive:
+            if notice is not None:
+                rule("ask" if topic.decision == "ask" else "offer", MESSAGE_WE_SEND,
+                     f"This is a message we send first about the customer's {notice.message}: say plainly what it "
+                     "is for, with one clear next step." + (" Never name what it is." if sensitive else ""))
+            elif sensitive:
                 if raised:      # else told before for their care, and seen to quietly (above)
                     rule(topic.decision, "customer-raised-it",
                          topic.message or "The customer raised it to get help: help, without repeating it.")
@@ -451,7 +459,8 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     readers = {
         "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
-                           or (moment.category == "service_history" and moment.repeated)),
+                           or (moment.category == "service_history" and moment.repeated)
+                           or moment.notice is not None),
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
         "resolved": lambda: moment.resolved, "opened": lambda: moment.opened}
