@@ -289,6 +289,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
     notice = moment.notice if moment is not None else None
     raised = raised or notice is not None
+    # Written first about this data point in so many words (the reason names it), of a kind no notice knows.
+    sent = notice is not None or (moment is not None and topic is not None and not sensitive
+                                  and moment.opened == "silent" and context.stage in (None, "opening")
+                                  and fixes_open_issue(datapoint, topic, context))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -351,7 +355,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif money_worry(context, terms_in):
             rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
                                                      "conversation.")
-        if issue_pending(context) and notice is None:     # nothing of theirs is open in a message we send first
+        if issue_pending(context) and not sent:     # nothing of theirs is open in a message we send first
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
@@ -400,10 +404,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             topic_rule = None
         bystander = any(r.rule == "bystanders" for _, r in found)
         if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
-            if notice is not None:
+            if sent:
+                about = f"about {notice.message}" if notice is not None else "about this very thing"
                 rule("ask" if topic.decision == "ask" else "offer", MESSAGE_WE_SEND,
-                     f"This is a message we send first about the customer's {notice.message}: say plainly what it "
-                     "is for, with one clear next step." + (" Never name what it is." if sensitive else ""))
+                     f"This is a message we send first {about}: say plainly what it is for, with one clear next "
+                     "step." + (" Never name what it is." if sensitive else ""))
             elif sensitive:
                 if raised:      # else told before for their care, and seen to quietly (above)
                     rule(topic.decision, "customer-raised-it",
