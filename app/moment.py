@@ -242,10 +242,17 @@ class memo:
         return value
 
 
-def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
+# A value that opens with one of these says the thing is not there ("not fitted", "no plan", "none held").
+NEGATION_HEADS = frozenset(("no", "not", "none", "never", "without", "non", "nil", "nope"))
+_FIRST_WORD = re.compile(r"[a-z]+")
+
+
+def read_value(value: Any, readings: tuple, category: str | None = None, label: Any = None) -> str:
     """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
 
     A reading limited to some categories ('cancelled' is a missing product but a problem flight) counts only there.
+    Past the readings, a value that opens with a negation ("not on one", "no plan") or negates the label's own
+    thing ("unmetered" for a water meter, "non-member") is missing too.
     """
     if value in MISSING_VALUES:
         return MISSING
@@ -262,7 +269,18 @@ def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
         found = pattern(reading.words)
         if found and found.search(lowered):
             return reading.id
+    first = _FIRST_WORD.match(lowered)
+    if first is not None and (first.group() in NEGATION_HEADS or _negates(first.group(), label)):
+        return MISSING
     return HELD
+
+
+def _negates(word: str, label: Any) -> bool:
+    """Whether a word is the label's own thing negated: 'unmetered' for a water meter, 'uninsured' for cover."""
+    if not word.startswith(("un", "non")) or len(word) < 6:
+        return False
+    rest = word[3:] if word.startswith("non") else word[2:]
+    return any(rest.startswith(w.rstrip("*")) for w in label_words(label) if len(w) > 4)
 
 
 class Moment:
@@ -353,7 +371,7 @@ class Moment:
 
     @memo
     def value(self) -> str:
-        return read_value(self._value, self._book.value_readings if self._book else (), self._category)
+        return read_value(self._value, self._book.value_readings if self._book else (), self._category, self._label)
 
     @memo
     def about(self) -> tuple[str, ...]:

@@ -234,13 +234,13 @@ def issue_pending(context: Context) -> bool:
             or context.stage in ("opening", "discovery", "resolution"))
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+(?=\S)", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", re.IGNORECASE)
 
 
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
     label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
-    label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a' or 'your' before it ('a smart meter')
+    label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
         "key": datapoint.key, "value": datapoint.value, "label": label,
         "category": datapoint.category, "provenance": datapoint.provenance,
