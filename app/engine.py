@@ -181,7 +181,7 @@ class Engine:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
-        if any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
+        if moment.writes_first and any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
             if moment.notice is not None:
                 source = moment.notice.phrasings    # a message we send first says what it is for
                 # Stating what is on their own account ("your fixed tariff ends on ...") is what it is for.

@@ -398,6 +398,14 @@ class Moment:
                 return opening.id
         return OTHER
 
+    @property
+    def writes_first(self) -> bool:
+        """Whether this is a message we send first: nothing from the customer, at the opening, on a channel where
+        we may write first (read without the customer's words, so it costs nothing elsewhere)."""
+        context = self.context
+        return (not context.customer_utterances and context.channel in WRITE_FIRST
+                and context.stage in (None, "opening"))
+
     @memo
     def notice(self):
         """The kind of message we send first that this data point is the purpose of (a renewal reminder, a delay
@@ -406,7 +414,7 @@ class Moment:
         message, if given, is of that kind (its words, or a word of the data point) or says nothing more
         ('reminder'). A text about a payment is not about a membership renewal. Sensitive data is only ever the
         purpose of a notice whose lines never say what it is ('your order is ready to collect')."""
-        if self.opened != SILENT or self.context.stage not in (None, "opening") or self._book is None:
+        if not self.writes_first or self._book is None:
             return None
         fields = self._value.values() if isinstance(self._value, dict) else (self._value,)
         about = " ".join([self._key.replace(".", " ").replace("_", " "), str(self._label or "")]

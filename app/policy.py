@@ -287,11 +287,11 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
     # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
-    notice = moment.notice if moment is not None else None
+    writes_first = moment is not None and moment.writes_first
+    notice = moment.notice if writes_first else None
     raised = raised or notice is not None
     # Written first about this data point in so many words (the reason names it), of a kind no notice knows.
-    sent = notice is not None or (moment is not None and topic is not None and not sensitive
-                                  and moment.opened == "silent" and context.stage in (None, "opening")
+    sent = notice is not None or (writes_first and topic is not None and not sensitive
                                   and fixes_open_issue(datapoint, topic, context))
     found: list[tuple[str, Reason]] = []
 
@@ -457,7 +457,8 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); service
     history is raised too when the customer says the problem happened again; `meaning`: what the value means
     ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
-    first words were about, 'silent' when we write first (an SMS or email)."""
+    first words were about, 'silent' when we write first (an SMS or email); `sent`: this is a message we send
+    first about this very thing (a notice of its kind, or a reason that names it)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
@@ -465,10 +466,12 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     readers = {
         "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
                            or (moment.category == "service_history" and moment.repeated)
-                           or moment.notice is not None),
+                           or (moment.writes_first and moment.notice is not None)),
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
-        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened}
+        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened,
+        "sent": lambda: moment.writes_first and (moment.notice is not None
+                                                 or fixes_open_issue(datapoint, topic, context))}
     # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
     # lets the rule's result be remembered like any other.
     return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}
