@@ -184,8 +184,7 @@ class Engine:
         if moment.writes_first and any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
             if moment.notice is not None:
                 source = moment.notice.phrasings    # a message we send first says what it is for
-                # Stating what is on their own account ("your fixed tariff ends on ...") is what it is for.
-                guard.disabled = tuple(guard.disabled) + NOTICE_STATES
+                guard.disabled = tuple(guard.disabled) + moment.notice.disable_checks
             else:
                 source = _written_first(source)
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
@@ -357,8 +356,6 @@ class _Guard:
                                              "so nothing is said about it now.")
 
 
-# Check rules a message we send first about the customer's own account may break: it states what it is about.
-NOTICE_STATES = ("held-data-statement",)
 DROPS = {
     "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
     "unsafe-line": "a line held characters or markup that are never spoken",

@@ -131,6 +131,8 @@ class Notice:
     line: int
     phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
     unnamed: bool = False           # its lines never say what it is, so it may be about sensitive data
+    # Its lines state what is on the customer's own account ("your tariff ends on ..."): that is the message.
+    disable_checks: tuple[str, ...] = ("held-data-statement",)
 
 
 @dataclass(frozen=True)
@@ -344,8 +346,8 @@ RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
-FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings", "problem_words",
-             "disable_checks",
+FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings",
+             "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
              "again_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",

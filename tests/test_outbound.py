@@ -220,3 +220,16 @@ def test_a_broken_notice_is_reported_with_where_it_is(tmp_path):
     found = [p.format().replace(str(path), "book.yaml") for p in problems if p.severity == "error"]
     assert any(f.startswith("book.yaml:10:5: error: unknown key 'colour'") for f in found), found
     assert any(f.startswith("book.yaml:5:14: error: 'unnamed' must be true or false") for f in found), found
+
+
+def test_lint_judges_notice_lines_like_any_written_line(tmp_path):
+    from tact.lint import lint_paths
+    revealing = NOTICE.replace("    unnamed: maybe\n", "").replace("    colour: red\n", "").replace(
+        '"Hello, your {{ label }} is due. Would you like to renew?"',
+        '"Hello, our records show your {{ label }} is due. Would you like to renew?"')
+    path = tmp_path / "book.yaml"
+    path.write_text(textwrap.dedent(revealing))
+    found = [p for p in lint_paths([str(path)]) if p.severity == "error"]
+    assert [p.rule for p in found] == ["revealing"] and "notice:renewal/medium/1" in found[0].message
+    path.write_text(textwrap.dedent(NOTICE.replace("    unnamed: maybe\n", "").replace("    colour: red\n", "")))
+    assert not [p for p in lint_paths([str(path)]) if p.severity == "error"]
