@@ -415,7 +415,8 @@ class Moment:
     def notice(self):
         """The kind of message we send first that this data point is the purpose of (a renewal reminder, a delay
         notice), or None: only when we write first (nothing from the customer on a channel where we may write
-        first, at the opening), the data point's key or label holds the notice's words, and the reason for the
+        first, at the opening), the data point's key, label or values hold the notice's words (the first such
+        notice is the data point's kind), and the reason for the
         message, if given, is of that kind (its words, or a word of the data point) or says nothing more
         ('reminder'). A text about a payment is not about a membership renewal. Sensitive data is only ever the
         purpose of a notice whose lines never say what it is ('your order is ready to collect')."""
@@ -429,11 +430,14 @@ class Moment:
         telling = tuple(w for w in label_words(reason) if w not in NOTICE_WORDS)
         sensitive = self._category in SENSITIVE_CATEGORIES
         for notice in self._book.notices:
-            if (sensitive and not notice.unnamed) or not heard(notice.words, (about,)):
+            if not heard(notice.words, (about,)):
                 continue
-            if (not telling or heard(notice.reasons + notice.words, (reason,))
-                    or own.intersection(telling)):
-                return notice
+            # The first notice whose words the data point holds is its kind: a delay compensation is money owed,
+            # not a delay, whatever the message is about.
+            if sensitive and not notice.unnamed:
+                return None
+            fits = not telling or heard(notice.reasons + notice.words, (reason,)) or own.intersection(telling)
+            return notice if fits else None
         return None
 
     @memo
