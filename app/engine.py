@@ -184,7 +184,6 @@ class Engine:
         if moment.writes_first and any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
             if moment.notice is not None:
                 source = moment.notice.phrasings    # a message we send first says what it is for
-                guard.disabled = tuple(guard.disabled) + moment.notice.disable_checks
             else:
                 source = _written_first(source)
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)

@@ -131,8 +131,6 @@ class Notice:
     line: int
     phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
     unnamed: bool = False           # its lines never say what it is, so it may be about sensitive data
-    # Its lines state what is on the customer's own account ("your tariff ends on ..."): that is the message.
-    disable_checks: tuple[str, ...] = ("held-data-statement",)
 
 
 @dataclass(frozen=True)
