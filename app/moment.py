@@ -79,12 +79,7 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, on the state their words
     show (upset, grieving), or on a message we send first: those lines come first."""
-    return _responding(line.fits)
-
-
-@lru_cache(maxsize=4096)
-def _responding(conditions: tuple) -> int:
-    return sum(1 for name, allowed in conditions if (name in ("asked", "said", "served", "repeated")
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
                                                     and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed)
                or (name == "opened" and SILENT in allowed))     # a message we send first: the line written for it
