@@ -18,7 +18,7 @@ from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
-from .moment import Moment, channel_kind, choose, fits
+from .moment import SILENT, Moment, channel_kind, choose, fits
 from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
@@ -181,6 +181,11 @@ class Engine:
                 result["avoid"] = []
             return _explain_drops(result, guard)
         source = topic.bystander if decision.bystander else topic.phrasings
+        if moment.writes_first and any(r.rule == policy.MESSAGE_WE_SEND for r in decision.reasons):
+            if moment.notice is not None:
+                source = moment.notice.phrasings    # a message we send first says what it is for
+            else:
+                source = _written_first(source)
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
             if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
@@ -375,6 +380,14 @@ LOOSE_MATCH = policy.Reason("loose-match", "This line was picked on part of what
 NO_SPECIFIC_TOPIC = policy.Reason("no-specific-topic", "These are general lines: none of the lines written for "
                                                        "this data point fits what the record says.")
 _WORD = re.compile(r"[\w'-]+")
+
+
+def _written_first(phrasings: dict) -> dict:
+    """Of a topic's lines, those written for a message we send first (`opened: silent`) where a level has any:
+    "while we're chatting" or "anything on your account?" never opens a message of ours."""
+    own = {level: tuple(p for p in lines if any(name == "opened" and SILENT in allowed for name, allowed in p.fits))
+           for level, lines in phrasings.items()}
+    return {level: own[level] or lines for level, lines in phrasings.items()}
 
 
 def _notes(topic: Topic | None, notes: list, missed: bool, other_industry: bool) -> list[policy.Reason]:

@@ -220,6 +220,33 @@ def _lint_moments(book: Phrasebook, checker, lines: dict, claim_rules) -> list[P
     return problems
 
 
+# A record a message we send first could be about: every field `parts` reads.
+NOTICE_EXAMPLE = {"key": "account.notice", "label": "season ticket renewal",
+                  "value": {"due": "2027-03-14", "new_time": "15:20", "was": "14:05", "amount": 10.5,
+                            "name": "Biscuit", "to": "sea-view room", "branch": "High Street"}}
+
+
+def _lint_notices(book: Phrasebook, checker, lines: dict, claim_rules) -> list[Problem]:
+    """Lines of messages we send first, rendered with a full record and judged like any written line."""
+    problems: list[Problem] = []
+    for notice in book.notices:
+        rendered: dict[tuple, list] = {}
+        for level in LEVELS:
+            for phrasing in notice.phrasings.get(level, ()):
+                variables = {**example_vars(_EXAMPLE_TOPIC, level, False), **NOTICE_EXAMPLE}
+                for source, spoken in _variants(phrasing):
+                    try:
+                        text = render.render(source, variables)
+                    except TemplateError as exc:
+                        problems.append(_problem(notice, phrasing, exc.message, "template-render", lines=lines))
+                        continue
+                    rendered.setdefault((phrasing.fits, level), []).append((text, phrasing))
+                    problems.extend(_judge(notice, phrasing, text, False, False, variables, checker, lines))
+                    problems.extend(_claims(notice, phrasing, text, "phrasings", claim_rules, lines))
+        problems.extend(_tones_differ(notice, rendered, lines))
+    return problems
+
+
 _EXAMPLE_TOPIC = Topic(id="moment", file="", line=0, purpose="service", decision="offer",
                        categories=("operational",))
 
@@ -274,6 +301,7 @@ def lint_book(book: Phrasebook, checker, claim_rules=()) -> list[Problem]:
     for topic in book.topics.values():
         problems.extend(lint_topic(topic, checker, lines, claim_rules))
     problems.extend(_lint_moments(book, checker, lines, claim_rules))
+    problems.extend(_lint_notices(book, checker, lines, claim_rules))
     return problems
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .wordtree import tree_pattern
+from .model import SENSITIVE_CATEGORIES
 
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
                  "cabin": "cabin", "chat": "written", "messaging": "written", "email": "written",
@@ -76,11 +77,12 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 
 
 def _responds(line) -> int:
-    """How many of a line's conditions are on what the customer just said or asked, or on the state their words
-    show (upset, grieving): those lines come first."""
+    """How many of a line's conditions are on what the customer just said or asked, on the state their words
+    show (upset, grieving), or on a message we send first: those lines come first."""
     return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
                                                     and allowed == (True,))
-               or name == "heard" or (name == "state" and CALM not in allowed))
+               or name == "heard" or (name == "state" and CALM not in allowed)
+               or (name == "opened" and SILENT in allowed))     # a message we send first: the line written for it
 
 
 # ---------------------------------------------------------------- words
@@ -92,6 +94,11 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[:-len(suffix)]
     return word
+
+
+# Words of a reason for a message we send that say nothing of what it is about ('reminder', 'notice').
+NOTICE_WORDS = frozenset(stem(w) + "*" for w in "reminder reminders notice notification alert update message "
+                         "courtesy outbound heads general info information".split())
 
 
 def label_words(text: Any) -> tuple[str, ...]:
@@ -235,10 +242,17 @@ class memo:
         return value
 
 
-def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
+# A value that opens with one of these says the thing is not there ("not fitted", "no plan", "none held").
+NEGATION_HEADS = frozenset(("no", "not", "none", "never", "without", "non", "nil", "nope"))
+_FIRST_WORD = re.compile(r"[a-z]+")
+
+
+def read_value(value: Any, readings: tuple, category: str | None = None, label: Any = None) -> str:
     """What a value means: 'missing', a reading the phrasebooks define ('problem', 'preference'), else 'held'.
 
     A reading limited to some categories ('cancelled' is a missing product but a problem flight) counts only there.
+    Past the readings, a value that opens with a negation ("not on one", "no plan") or negates the label's own
+    thing ("unmetered" for a water meter, "non-member") is missing too.
     """
     if value in MISSING_VALUES:
         return MISSING
@@ -255,7 +269,18 @@ def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
         found = pattern(reading.words)
         if found and found.search(lowered):
             return reading.id
+    first = _FIRST_WORD.match(lowered)
+    if first is not None and (first.group() in NEGATION_HEADS or _negates(first.group(), label)):
+        return MISSING
     return HELD
+
+
+def _negates(word: str, label: Any) -> bool:
+    """Whether a word is the label's own thing negated: 'unmetered' for a water meter, 'uninsured' for cover."""
+    if not word.startswith(("un", "non")) or len(word) < 6:
+        return False
+    rest = word[3:] if word.startswith("non") else word[2:]
+    return any(rest.startswith(w.rstrip("*")) for w in label_words(label) if len(w) > 4)
 
 
 class Moment:
@@ -346,7 +371,7 @@ class Moment:
 
     @memo
     def value(self) -> str:
-        return read_value(self._value, self._book.value_readings if self._book else (), self._category)
+        return read_value(self._value, self._book.value_readings if self._book else (), self._category, self._label)
 
     @memo
     def about(self) -> tuple[str, ...]:
@@ -372,6 +397,43 @@ class Moment:
             if heard(opening.words, self._heard[-2:]):
                 return opening.id
         return OTHER
+
+    @property
+    def writes_first(self) -> bool:
+        """Whether this is a message we send first: nothing from the customer, at the opening, on a channel where
+        we may write first (read without the customer's words, so it costs nothing elsewhere)."""
+        context = self.context
+        return (not context.customer_utterances and context.channel in WRITE_FIRST
+                and context.stage in (None, "opening"))
+
+    @memo
+    def notice(self):
+        """The kind of message we send first that this data point is the purpose of (a renewal reminder, a delay
+        notice), or None: only when we write first (nothing from the customer on a channel where we may write
+        first, at the opening), the data point's key, label or values hold the notice's words (the first such
+        notice is the data point's kind), and the reason for the
+        message, if given, is of that kind (its words, or a word of the data point) or says nothing more
+        ('reminder'). A text about a payment is not about a membership renewal. Sensitive data is only ever the
+        purpose of a notice whose lines never say what it is ('your order is ready to collect')."""
+        if not self.writes_first or self._book is None:
+            return None
+        fields = self._value.values() if isinstance(self._value, dict) else (self._value,)
+        about = " ".join([self._key.replace(".", " ").replace("_", " "), str(self._label or "")]
+                         + [v for v in fields if isinstance(v, str)][:10]).lower()
+        reason = (self.context.reason or "").replace("_", " ").replace("-", " ").lower()
+        own = set(label_words(about))
+        telling = tuple(w for w in label_words(reason) if w not in NOTICE_WORDS)
+        sensitive = self._category in SENSITIVE_CATEGORIES
+        for notice in self._book.notices:
+            if not heard(notice.words, (about,)):
+                continue
+            # The first notice whose words the data point holds is its kind: a delay compensation is money owed,
+            # not a delay, whatever the message is about.
+            if sensitive and not notice.unnamed:
+                return None
+            fits = not telling or heard(notice.reasons + notice.words, (reason,)) or own.intersection(telling)
+            return notice if fits else None
+        return None
 
     @memo
     def told(self) -> bool:

@@ -119,6 +119,21 @@ class MomentLines:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A kind of message we send first (a renewal reminder, a delay notice), told by the data point's words and
+    the reason for the message, with the lines that say what it is for."""
+
+    id: str
+    words: tuple[str, ...]          # words of the data point's key or label ('renew*', 'payment fail*')
+    reasons: tuple[str, ...]        # words of `context.reason` that mean a message of this kind ('dunning')
+    message: str
+    file: str
+    line: int
+    phrasings: dict = field(default_factory=dict)   # level -> tuple[Phrasing]
+    unnamed: bool = False           # its lines never say what it is, so it may be about sensitive data
+
+
+@dataclass(frozen=True)
 class TestCase:
     name: str
     request: dict
@@ -181,6 +196,7 @@ class Phrasebook:
     value_readings: tuple[Reading, ...] = ()
     care_needs: tuple[CareNeed, ...] = ()           # needs told for care, each with the moments it is acted in
     openings: tuple[Reading, ...] = ()              # what a customer's first words may be about ('hearing', 'seat')
+    notices: tuple[Notice, ...] = ()                # kinds of message we send first ('renewal', 'delay')
     problem_words: tuple[str, ...] = ()
     answered_words: tuple[str, ...] = ()            # 'already have', 'don't need': the customer answered
     request_words: tuple[str, ...] = ()             # 'could I', 'I'd like', 'instead': the customer asks
@@ -328,8 +344,8 @@ RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
 EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_suggestions", "action", "moment",
                "first")
-FILE_KEYS = ("topics", "cues", "care_needs", "moments", "states", "value_readings", "openings", "problem_words",
-             "disable_checks",
+FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings",
+             "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
              "again_words", "standing_terms")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
@@ -339,6 +355,7 @@ STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", 
 DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
+NOTICE_KEYS = ("id", "words", "reasons", "message", "phrasings", "unnamed")
 CARE_KEYS = ("id", "need", "now", "channels", "industries", "action")
 
 
@@ -697,6 +714,31 @@ def _opening(c: _Collector, obj: Any, path: tuple) -> Reading | None:
     return Reading(*named) if named and all(named) else None
 
 
+def _notice(c: _Collector, obj: Any, path: tuple) -> Notice | None:
+    """A kind of message we send first: its words, the reasons that mean it, and its lines."""
+    if not c.fields(obj, path, NOTICE_KEYS, required=("id", "words", "message", "phrasings"), what="notice"):
+        return None
+    nid = c.string(obj, path, "id", required=True)
+    if nid and not IDENTIFIER.match(nid):
+        c.add(path + ("id",), f"notice '{nid}' must be a lower-case identifier (letters, digits, '_')")
+        return None
+    words = tuple(w.lower() for w in c.strings(obj, path, "words"))
+    reasons = tuple(w.lower() for w in c.strings(obj, path, "reasons")) if "reasons" in obj else ()
+    message = c.string(obj, path, "message", required=True)
+    phrasings = _phrasings(c, obj["phrasings"], path + ("phrasings",), nid or "?", set(TEMPLATE_NAMES),
+                           "notice:")
+    for level in LEVELS:
+        if level not in phrasings:
+            c.add(path + ("phrasings",), f"missing phrasings for '{level}' receptiveness", rule="missing-tone")
+    unnamed = obj.get("unnamed", False)
+    if not isinstance(unnamed, bool):
+        c.add(path + ("unnamed",), f"'unnamed' must be true or false; got {kind_of(unnamed)}")
+        unnamed = False
+    if not (nid and words and message):
+        return None
+    return Notice(nid, words, reasons, message, c.doc.file, c.doc.where(path)[0], phrasings, unnamed)
+
+
 def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
     """A need told for care: its words, where staff can act on it, and the quiet action."""
     if not c.fields(obj, path, CARE_KEYS, required=("id", "need", "action"), what="care need"):
@@ -778,7 +820,7 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
         parsed["cues"] = _cues(c, doc.data["cues"], ("cues",))
     parsed["offer_terms"] = tuple(w.lower() for w in c.strings(doc.data, (), "offer_terms"))
     for name, reader in (("moments", _moment), ("states", _state), ("value_readings", _reading),
-                         ("openings", _opening), ("care_needs", _care_need)):
+                         ("openings", _opening), ("care_needs", _care_need), ("notices", _notice)):
         items = doc.data.get(name, [])
         if not isinstance(items, list):
             c.add((name,), f"'{name}' must be a list; got {kind_of(items)}")
@@ -854,6 +896,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.value_readings += tuple(parsed.get("value_readings", ()))
         book.openings += tuple(parsed.get("openings", ()))
         book.care_needs += tuple(parsed.get("care_needs", ()))
+        book.notices += tuple(parsed.get("notices", ()))
         for name in WORD_LISTS:
             setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
     book.files = tuple(names)

@@ -65,6 +65,7 @@ _THEIR_OWN = re.compile(r"\b(?:own|mine|myself)\b", re.IGNORECASE)
 GRIEF_STATE = "bereaved"      # the moments' state for a grieving customer
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
+MESSAGE_WE_SEND = "message-we-send"     # a message we send first about the data point itself
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 
 
@@ -233,13 +234,13 @@ def issue_pending(context: Context) -> bool:
             or context.stage in ("opening", "discovery", "resolution"))
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:a|an)\s+(?=\S)", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", re.IGNORECASE)
 
 
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
     label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
-    label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a' or 'your' before it ('a smart meter')
+    label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
         "key": datapoint.key, "value": datapoint.value, "label": label,
         "category": datapoint.category, "provenance": datapoint.provenance,
@@ -285,6 +286,13 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     need = care_need(datapoint, context, care_needs) if sensitive and not said_it else None
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
+    # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
+    writes_first = moment is not None and moment.writes_first
+    notice = moment.notice if writes_first else None
+    raised = raised or notice is not None
+    # Written first about this data point in so many words (the reason names it), of a kind no notice knows.
+    sent = notice is not None or (writes_first and topic is not None and not sensitive
+                                  and fixes_open_issue(datapoint, topic, context))
     found: list[tuple[str, Reason]] = []
 
     def rule(decision: str, name: str, message: str) -> None:
@@ -347,7 +355,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif money_worry(context, terms_in):
             rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
                                                      "conversation.")
-        if issue_pending(context):
+        if issue_pending(context) and not sent:     # nothing of theirs is open in a message we send first
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
@@ -396,7 +404,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             topic_rule = None
         bystander = any(r.rule == "bystanders" for _, r in found)
         if topic_rule is None and not bystander and not any(STRICTNESS[d] >= 2 for d, _ in found):
-            if sensitive:
+            if sent:
+                about = f"about {notice.message}" if notice is not None else "about this very thing"
+                rule("ask" if topic.decision == "ask" else "offer", MESSAGE_WE_SEND,
+                     f"This is a message we send first {about}: say plainly what it is for, with one clear next "
+                     "step." + (" Never name what it is." if sensitive else ""))
+            elif sensitive:
                 if raised:      # else told before for their care, and seen to quietly (above)
                     rule(topic.decision, "customer-raised-it",
                          topic.message or "The customer raised it to get help: help, without repeating it.")
@@ -444,17 +457,21 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     hold the value (for an occasion that is raising it, for a past lost parcel only a word in common); service
     history is raised too when the customer says the problem happened again; `meaning`: what the value means
     ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
-    first words were about, 'silent' when we write first (an SMS or email)."""
+    first words were about, 'silent' when we write first (an SMS or email); `sent`: this is a message we send
+    first about this very thing (a notice of its kind, or a reason that names it)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     readers = {
         "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
-                           or (moment.category == "service_history" and moment.repeated)),
+                           or (moment.category == "service_history" and moment.repeated)
+                           or (moment.writes_first and moment.notice is not None)),
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
-        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened}
+        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened,
+        "sent": lambda: moment.writes_first and (moment.notice is not None
+                                                 or fixes_open_issue(datapoint, topic, context))}
     # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
     # lets the rule's result be remembered like any other.
     return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}

@@ -168,6 +168,99 @@ def figure(value: Any) -> str:
     return f"{int(value):,}"
 
 
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::\d{2})?\s*([ap]\.?m\.?)?", re.IGNORECASE)
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ](\d{2}:\d{2})")
+_SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*$",
+                   re.IGNORECASE)
+# What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
+_EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
+_DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
+_AMOUNT_FIELD = re.compile(r"amount|price|cost|fee|diff|balance|total|charge|refund|owed|sum|gbp|eur|usd|premium")
+_NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
+_ITEM_FIELD = re.compile(r"^(?:to|item|product|room|upgrade|plan|tariff|new_plan|offer)$")
+_PLACE_FIELD = re.compile(r"^(?:branch|store|pharmacy|shop|place|collect_from|pickup|pickup_point|depot|venue|at)$")
+CURRENCIES = {"gbp": "£", "eur": "€", "usd": "$", "£": "£", "€": "€", "$": "$"}
+LOCALE_CURRENCY = {"en-us": "$", "en-ie": "€"}
+# Words of a label that name the event rather than the thing ('flight delay' is about the flight).
+EVENT_WORDS = frozenset("delay delayed delays renewal renewals reminder due notice expiry expires expiring window "
+                        "failed failure ready date dates alert update change changes eligible eligibility "
+                        "ending end ends cancellation cancelled status".split())
+
+
+def clock(value: Any) -> str:
+    """A time as written in a message ('15:20', '2025-01-16T14:12' -> '14:12'); '' when it is none."""
+    text = str(value).strip()[:40]
+    found = _ISO_TIME.match(text)
+    if found:
+        return found.group(1)
+    found = _CLOCK.fullmatch(text)
+    if not found:
+        return ""
+    hour, minute, half = int(found.group(1)), found.group(2), found.group(3)
+    if hour > 23 or int(minute) > 59:
+        return ""
+    return f"{hour}:{minute}{half.replace('.', '').lower()}" if half else f"{hour:02d}:{minute}"
+
+
+def money(amount: Any, currency: str = "£") -> str:
+    """An amount with its currency, as written ('£10.99', '£40')."""
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        return str(amount)
+    return f"{currency}{amount:,.0f}" if float(amount).is_integer() else f"{currency}{amount:,.2f}"
+
+
+def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
+    """What a message needs of a record, each said as people write it, or None: `date` ('14 March 2025'),
+    `time` (the new time), `was` (the earlier one), `start` and `end` (a window), `amount` ('£10.99'), `name`
+    (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect) and `thing` (what
+    the label is about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
+    found: dict = dict.fromkeys(("date", "time", "was", "start", "end", "amount", "name", "item", "place"))
+    currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
+    fields = value.items() if isinstance(value, dict) else [("", value)]
+    times = []
+    for raw_key, item in list(fields)[:30]:
+        key = str(raw_key).lower()
+        if isinstance(item, str) and key in ("currency", "ccy"):
+            currency = CURRENCIES.get(item.strip().lower(), currency)
+        for code, sign in CURRENCIES.items():
+            if key.endswith(code) and code.isalpha():
+                currency = sign
+    for raw_key, item in list(fields)[:30]:
+        key = str(raw_key).lower()
+        if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
+            continue
+        if isinstance(item, (int, float)):
+            if found["amount"] is None and (_AMOUNT_FIELD.search(key) or not key and isinstance(item, float)):
+                found["amount"] = money(item, currency)
+            continue
+        text = str(item).strip()
+        span = _SPAN.match(text)
+        if span and found["start"] is None:
+            found["start"], found["end"] = clock(span.group(1)), clock(span.group(2))
+            continue
+        if is_date(text) and found["date"] is None and (not key or _DATE_FIELD.search(key) or not _EARLIER.search(key)):
+            found["date"] = spoken_date(text)
+            if not _ISO_TIME.match(text):
+                continue
+        spoken = clock(text)
+        if spoken:
+            if _EARLIER.search(key):
+                found["was"] = found["was"] or spoken
+            else:
+                times.append(spoken)
+            continue
+        for name, pattern in (("name", _NAME_FIELD), ("item", _ITEM_FIELD), ("place", _PLACE_FIELD)):
+            if found[name] is None and pattern.search(key):
+                found[name] = text
+                break
+    if len(times) >= 2 and found["start"] is None:
+        found["start"], found["end"] = times[0], times[1]
+    found["time"] = times[-1] if times else None
+    words = [w for w in str(label or "").split() if w.lower() not in EVENT_WORDS]
+    found["thing"] = " ".join(words) or (str(label) if label else None)
+    return found
+
+
 class PhraseEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with a budget: every render's loops, calls, arithmetic and output are metered."""
 
@@ -225,6 +318,7 @@ def _build_environment() -> PhraseEnvironment:
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
                         "join_words": join_words, "words": number_words, "date": spoken_date, "figure": figure,
+                        "parts": parts, "clock": clock,
                         "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
