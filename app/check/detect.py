@@ -668,3 +668,13 @@ def default_checker() -> Checker:
             _default = Checker(load_rules(), default_model())
         return _default
 
+
+def check(request: dict | str) -> dict:
+    """A check request (or the text alone) answered by the default checker; raises RequestError naming the field.
+
+    The check needs no phrasebooks, so none are loaded: a fresh `tact check` pays only for the rules.
+    """
+    from ..model import parse_check_request
+    parsed = parse_check_request({"text": request} if isinstance(request, str) else request)
+    return default_checker().check(parsed.text, parsed.context, parsed.disable).to_dict()
+
