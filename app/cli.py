@@ -116,10 +116,8 @@ def suggest(source: str | None, jsonl: bool, compact: bool, phrasebooks: tuple[s
 def check_command(text: str | None, fmt: str | None, lines: bool, disable: tuple[str, ...],
                   said: tuple[str, ...]) -> None:
     """Find revealing phrasing in TEXT (or stdin with '-') and propose a question-led rewrite."""
-    from .engine import default_engine
-    from .check import format_text
+    from .check import check, format_text
     raw = _read_input("-") if text in (None, "-") else text
-    engine = default_engine()
     context = {"channel": "phone", "customer_utterances": list(said)} if said else None
     items = [l for l in raw.splitlines() if l.strip()] if lines else [raw]
     fmt = fmt or ("json" if lines or not sys.stdout.isatty() else "text")
@@ -131,7 +129,7 @@ def check_command(text: str | None, fmt: str | None, lines: bool, disable: tuple
         if disable:
             request["disable"] = list(disable)
         try:
-            result = engine.check(request)
+            result = check(request)
         except RequestError as exc:
             _fail(exc.message)
         revealing = revealing or result["revealing"]

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from jinja2 import TemplateSyntaxError
 
-from . import check as checker
+from .check import detect as checker    # `tact.check` itself is the public function once tact is imported
 from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
@@ -548,6 +548,4 @@ def suggest(request: dict) -> dict:
 
 
 def check(request: dict | str) -> dict:
-    if isinstance(request, str):
-        request = {"text": request}
-    return default_engine().check(request)
+    return checker.check(request)

@@ -367,9 +367,15 @@ def names_used(source: str) -> tuple[str, ...]:
     return _names(source)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))     # hashable as they are: most values a line reads
+
+
 def _freeze(value: Any) -> Hashable:
     """A hashable stand-in that tells apart every value that could render differently (True vs 1)."""
-    if type(value) is FrozenDict:      # the request's context: keyed once, however many lines read it
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind.__name__, value)
+    if kind is FrozenDict:      # the request's context: keyed once, however many lines read it
         key = value.__dict__.get("key")
         if key is None:
             key = value.__dict__["key"] = ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
@@ -394,7 +400,7 @@ class _Remembered:
 
     def __call__(self, source: str, variables: dict):
         try:
-            key = (source, tuple((name, _freeze(variables.get(name, _MISSING))) for name in self.names(source)))
+            key = (source, tuple([(name, _freeze(variables.get(name, _MISSING))) for name in self.names(source)]))
         except Exception:   # a name list or value that cannot key the cache: compute uncached
             return self.compute(source, variables)
         result = self.results.get(key)

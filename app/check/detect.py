@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from ..model import parse_check_request
 from .fold import fold, folded, original_span
 from .learned import LearnedModel, default_model
 from .prefilter import Prefilter, members
@@ -669,4 +670,13 @@ def default_checker() -> Checker:
         if _default is None:
             _default = Checker(load_rules(), default_model())
         return _default
+
+
+def check(request: dict | str) -> dict:
+    """A check request (or the text alone) answered by the default checker; raises RequestError naming the field.
+
+    The check needs no phrasebooks, so none are loaded: a fresh `tact check` pays only for the rules.
+    """
+    parsed = parse_check_request({"text": request} if isinstance(request, str) else request)
+    return default_checker().check(parsed.text, parsed.context, parsed.disable).to_dict()
 
