@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from .check.detect import content_stems
 from .wordtree import tree_pattern
 
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
@@ -29,8 +30,9 @@ MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "opened", "brief", "repeated", "heard")
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
+            "requested", "state", "value",
+            "said", "told", "opened", "brief", "repeated", "heard")
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
@@ -49,6 +51,18 @@ _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
                   "amount current recent last next value level type info prefer guest passeng polic".split())
+# Stems (as the check stems them) that say nothing about which thing a request is about: 'order' and 'book' are
+# how people ask, 'account' and 'status' fit anything.
+NOT_ABOUT = frozenset("question issu problem queri enquiri inquiri request help general chang updat status account "
+                      "call contact new check chat follow info inform other servic support order book thing time "
+                      "date last recent current next one two just want need like know pleas thank today day week "
+                      "month year get got can could would make sure see look find tell said say go come use".split())
+# A question written without its question mark ("what is going on", "where's my parcel").
+_QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
+                       r"did|does|do|about|happened|going|can|could|should|will))\b")
+# What was watched, inferred or bought in: never counts as what the customer asked for.
+NOT_THEIRS = ("observed", "inferred", "third_party")
+OWED = "owed"       # the value reading for money the business still owes the customer
 
 
 def channel_kind(channel: str) -> str:
@@ -78,7 +92,7 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
+    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "bears", "answers", "requested", "repeated")
                                                     and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed))
 
@@ -274,7 +288,12 @@ class Moment:
 
     def fact(self, name: str):
         """A condition's fact: the plain ones known at once, the rest read on first use."""
-        return self.known[name] if name in self.known else getattr(self, name)
+        if name in self.known:
+            return self.known[name]
+        if name == "served":    # a line for what they came for fits when they asked for it in any words too
+            return self.served or (self._topic is not None and bool(self._topic.serves) and not self.asked
+                                   and self.asks_for)
+        return getattr(self, name)
 
     @property
     def resolved(self) -> bool:
@@ -346,7 +365,16 @@ class Moment:
 
     @memo
     def value(self) -> str:
-        return read_value(self._value, self._book.value_readings if self._book else (), self._category)
+        readings = self._book.value_readings if self._book else ()
+        found = read_value(self._value, readings, self._category)
+        if found == HELD and self._value not in MISSING_VALUES:
+            # A record of compensation filed as a journey and an amount says 'owed' in its key or label
+            # ('delay_repay.owed', 'compensation due'): money owed back is offered plainly.
+            owed = tuple(r for r in readings if r.id == OWED)
+            name = f"{self._key.replace('.', ' ')} {self._label or ''}"
+            if owed and read_value(name, owed, self._category) == OWED:
+                return OWED
+        return found
 
     @memo
     def about(self) -> tuple[str, ...]:
@@ -424,6 +452,94 @@ class Moment:
         topic = self._topic
         # Once the issue is resolved the reason for the contact has been served; only new words ask again.
         return topic is not None and bool(topic.serves) and self.asks_about(topic.serves, not self.resolved)
+
+    @memo
+    def bears(self) -> bool:
+        """Whether the data point bears on what the customer is asking for right now: one of their last turns that
+        asks for something (or, while the issue is open, the reason for the contact) shares a word with the data
+        point's key, label or value, or words of one `same_request` group ('where's my
+        parcel?' and delivery attempts; 'late checkout' and a loyalty tier). What was watched or inferred never
+        counts as their request, and a problem they only report is helped with first (`problem-first`); a record
+        of something past bears only when they say it happened again."""
+        if self.answers:
+            return True
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        return bool(reason) and not self.resolved and self._bears_on((reason,))
+
+    @memo
+    def asks_for(self) -> bool:
+        """The stricter reading for something that would be new to the customer (a product, a perk): one of
+        their last turns asks for it, or the reason for the contact names it in a `same_request` group's words.
+        A problem they report ('my phone keeps dying') does not ask for an upgrade."""
+        book = self._book
+        if book is None or not (self._heard or self.context.reason):
+            return False
+        if self.answers:
+            return True
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        return bool(reason) and not self.resolved and self._bears_on((reason,), groups_only=True)
+
+    @property
+    def requested(self) -> bool:
+        """The `requested` fact of a line: the customer asked for what this data point is about (`asks_for`)."""
+        return self.asks_for
+
+    @memo
+    def answers(self) -> bool:
+        """Whether the data point answers a question or request the customer just made ("where's my parcel?",
+        "could you do me a quote?"), as opposed to a problem they only reported: its value is then the answer."""
+        return self._bears_on(self._asking_turns)
+
+    def _bears_on(self, texts: tuple[str, ...], groups_only: bool = False) -> bool:
+        if self._provenance in NOT_THEIRS or self._book is None or not texts or self._past:
+            return False
+        about = self._about_text
+        if not groups_only:
+            asked = frozenset().union(*(content_stems(t) for t in texts))
+            if (content_stems(about) - NOT_ABOUT) & asked:
+                return True
+        lowered = about.lower()
+        for group in self._book.same_request:
+            found = _pattern_of(group)
+            if found is not None and found.search(lowered) and any(found.search(t) for t in texts):
+                return True
+        return False
+
+    @memo
+    def _asking_turns(self) -> tuple[str, ...]:
+        """The customer's last three turns when one of the last two asks for something (the turns before it say
+        what 'a quote' is for: "my car's with another lot" ... "could you do me a quote?"), else none."""
+        request = pattern(self._book.request_words)
+        recent = self._heard[-3:]
+        if any("?" in u or _QUESTION.search(u) or (request is not None and request.search(u))
+               or (self._asks is not None and self._asks(u)) for u in recent[-2:]):
+            return recent
+        return ()
+
+    @memo
+    def _past(self) -> bool:
+        """Whether the data point is a record of something past (its key or label says 'past', 'previous', ...:
+        the book's `past_words`): a parcel lost last year is not the parcel they ask about today, unless they say
+        it has happened again."""
+        words = self._book.past_words
+        if not words:
+            return False
+        name = f"{self._key.replace('.', ' ').replace('_', ' ')} {self._label or ''}".lower()
+        return heard(words, (name,)) and not self.repeated
+
+    @property
+    def _about_text(self) -> str:
+        """The data point in words: its key's last part, its label, and its value's words (a record's field names
+        and text too)."""
+        value = self._value
+        parts = [self._key.rsplit(".", 1)[-1].replace("_", " "), self._label if isinstance(self._label, str) else ""]
+        if isinstance(value, dict):
+            parts += [f"{k} {v}".replace("_", " ") for k, v in value.items() if isinstance(v, (str, int, float))]
+        elif isinstance(value, (list, tuple)):
+            parts += [v for v in value if isinstance(v, str)]
+        elif isinstance(value, str):
+            parts.append(value)
+        return " ".join(parts)[:500]
 
     def hears(self, words: tuple[str, ...]) -> bool:
         """Whether the customer's last few turns hold any of the words (what they just asked for: juice, a freeze)."""
