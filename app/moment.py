@@ -459,12 +459,18 @@ class Moment:
         asks for something (or, while the issue is open, the reason for the contact) shares a word with the data
         point's key, label or value, or words of one `same_request` group ('where's my
         parcel?' and delivery attempts; 'late checkout' and a loyalty tier). What was watched or inferred never
-        counts as their request, and a problem they only report is helped with first (`problem-first`); a record
+        counts as their request, and a problem they only report is helped with first (`problem-first`) unless they
+        got in touch about it (a reason for the contact is given and still open); a record
         of something past bears only when they say it happened again."""
         if self.answers:
             return True
         reason = (self.context.reason or "").replace("_", " ").lower()
-        return bool(reason) and not self.resolved and self._bears_on((reason,))
+        if not reason or self.resolved:
+            return False
+        # They got in touch about a problem and name the thing in reporting it ("the kettle I bought leaks").
+        problem = pattern(self._book.problem_words)
+        reported = tuple(u for u in self._heard[-3:] if problem is not None and problem.search(u))
+        return self._bears_on((reason,) + reported)
 
     @memo
     def asks_for(self) -> bool:

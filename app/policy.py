@@ -282,8 +282,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # What the customer asks for themselves (a quote, a savings account, a mortgage for their first home) is their
     # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
+    # Grief, distress and a money worry still come first: nothing new is proposed to them, asked or not.
     asked_for = (marketing and category != "loyalty" and category not in SENSITIVE_CATEGORIES
-                 and moment is not None and moment.asks_for)
+                 and moment is not None and not estimate.distress and not grieving(estimate, moment)
+                 and not moment.waits_always and moment.asks_for and not money_worry(context, terms_in))
     marketing = marketing and not asked_for
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
