@@ -158,8 +158,9 @@ class Engine:
                                    f"({context.channel}), so it is not raised here."),), decision.category)
         decision = _for_the_moment(decision, moment, topic, dp)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp),
-                       asked=context.customer_utterances[-3:] if decision.decision in ("ask", "offer", "apply_silently")
-                       and (moment.asked or _answers_them(moment, topic)) else ())
+                       asked=context.customer_utterances[-3:] if (decision.decision in ("ask", "offer") and moment.asked)
+                       or (decision.decision in ("ask", "offer", "apply_silently") and _answers_them(moment, topic))
+                       else ())
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {

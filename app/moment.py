@@ -13,7 +13,6 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .check.detect import content_stems
 from .wordtree import tree_pattern
 
 CHANNEL_KINDS = {"phone": "phone", "video": "phone", "in_person": "in_person", "store": "in_person",
@@ -51,12 +50,15 @@ _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
                   "amount current recent last next value level type info prefer guest passeng polic".split())
-# Stems (as the check stems them) that say nothing about which thing a request is about: 'order' and 'book' are
-# how people ask, 'account' and 'status' fit anything.
-NOT_ABOUT = frozenset("question issu problem queri enquiri inquiri request help general chang updat status account "
-                      "call contact new check chat follow info inform other servic support order book thing time "
-                      "date last recent current next one two just want need like know pleas thank today day week "
-                      "month year get got can could would make sure see look find tell said say go come use".split())
+# Words that say nothing about which thing a request is about: 'order' and 'book' are how people ask, 'account' and
+# 'status' fit anything, a record's 'item' or 'date' field names no thing.
+NOT_ABOUT = frozenset("question issue problem query enquiry inquiry request help general change update status account "
+                      "call contact check chat follow info information other service support order book thing time "
+                      "date last recent current next just want need like know please thank today week month year "
+                      "make sure look find tell said come item items".split())
+# What was watched, inferred or bought in: never counts as what the customer asked for.
+NOT_THEIRS = ("observed", "inferred", "third_party")
+OWED = "owed"       # the value reading for money the business still owes the customer
 # A question written without its question mark ("what is going on", "where's my parcel").
 _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
                        r"did|does|do|about|happened|going|can|could|should|will))\b")
@@ -106,6 +108,9 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[:-len(suffix)]
     return word
+
+
+_NOT_ABOUT_STEMS = frozenset(stem(w) for w in NOT_ABOUT)
 
 
 def label_words(text: Any) -> tuple[str, ...]:
@@ -230,6 +235,7 @@ def forget() -> None:
     for found in _READERS.values():
         found.heard.cache_clear()
         found.given.cache_clear()
+    _asks_something.cache_clear()
 
 
 # ---------------------------------------------------------------- the moment
@@ -270,6 +276,37 @@ def read_value(value: Any, readings: tuple, category: str | None = None) -> str:
         if found and found.search(lowered):
             return reading.id
     return HELD
+
+
+@lru_cache(maxsize=4096)
+def _thing_words(about: str) -> tuple[str, ...]:
+    """The words of a data point that name a thing, as patterns: stems ('kettl*'), and short words whole or plural
+    ('car', 'cars')."""
+    words = tuple(w for w in label_words(about) if w[:-1] not in _NOT_ABOUT_STEMS)
+    short = tuple(w for w in short_words(about) if w not in NOT_ABOUT)
+    return words + short + tuple(w + "s" for w in short)
+
+
+@lru_cache(maxsize=4096)
+def _asks_something(utterance: str, request: re.Pattern | None) -> bool:
+    """Whether a (lower-cased) turn asks for something: a question, with or without its mark, or request words."""
+    return "?" in utterance or bool(_QUESTION.search(utterance)) or bool(request and request.search(utterance))
+
+
+_GROUPS_IN: dict[tuple[int, str], tuple] = {}
+
+
+def _groups_in(groups: tuple, about: str) -> tuple:
+    """The `same_request` groups whose words the data point holds, each as one pattern; remembered by the set's
+    groups (by identity: hashing every word costs more) and the data point's words."""
+    known = _GROUPS_IN.get((id(groups), about))
+    if known is None or known[0] is not groups:
+        if len(_GROUPS_IN) >= 4096:
+            _GROUPS_IN.clear()
+        lowered = about.lower()
+        known = _GROUPS_IN[(id(groups), about)] = (groups, tuple(
+            found for found in (_pattern_of(g) for g in groups) if found is not None and found.search(lowered)))
+    return known[1]
 
 
 class Moment:
@@ -464,11 +501,11 @@ class Moment:
         of something past bears only when they say it happened again."""
         if self.answers:
             return True
-        reason = (self.context.reason or "").replace("_", " ").lower()
-        if not reason or self.resolved:
+        if self.resolved or not self.context.reason:
             return False
+        reason = self.context.reason.replace("_", " ").lower()
         # They got in touch about a problem and name the thing in reporting it ("the kettle I bought leaks").
-        problem = pattern(self._book.problem_words)
+        problem = _pattern_of(self._book.problem_words)
         reported = tuple(u for u in self._heard[-3:] if problem is not None and problem.search(u))
         return self._bears_on((reason,) + reported)
 
@@ -477,13 +514,11 @@ class Moment:
         """The stricter reading for something that would be new to the customer (a product, a perk): one of
         their last turns asks for it, or the reason for the contact names it in a `same_request` group's words.
         A problem they report ('my phone keeps dying') does not ask for an upgrade."""
-        book = self._book
-        if book is None or not (self._heard or self.context.reason):
-            return False
         if self.answers:
             return True
-        reason = (self.context.reason or "").replace("_", " ").lower()
-        return bool(reason) and not self.resolved and self._bears_on((reason,), groups_only=True)
+        if self.resolved or not self.context.reason:
+            return False
+        return self._bears_on((self.context.reason.replace("_", " ").lower(),), groups_only=True)
 
     @property
     def requested(self) -> bool:
@@ -494,32 +529,30 @@ class Moment:
     def answers(self) -> bool:
         """Whether the data point answers a question or request the customer just made ("where's my parcel?",
         "could you do me a quote?"), as opposed to a problem they only reported: its value is then the answer."""
-        return self._bears_on(self._asking_turns)
+        return self._book is not None and self._bears_on(self._asking_turns)
 
     def _bears_on(self, texts: tuple[str, ...], groups_only: bool = False) -> bool:
         if self._provenance in NOT_THEIRS or self._book is None or not texts or self._past:
             return False
         about = self._about_text
+        said = "\n".join(texts)      # one search over all of them
         if not groups_only:
-            asked = frozenset().union(*(content_stems(t) for t in texts))
-            if (content_stems(about) - NOT_ABOUT) & asked:
+            words = _thing_words(about)
+            if words and heard(words, (said,)):
                 return True
-        lowered = about.lower()
-        for group in self._book.same_request:
-            found = _pattern_of(group)
-            if found is not None and found.search(lowered) and any(found.search(t) for t in texts):
-                return True
-        return False
+        return any(group.search(said) for group in _groups_in(self._book.same_request, about))
 
     @memo
     def _asking_turns(self) -> tuple[str, ...]:
         """The customer's last three turns when one of the last two asks for something (the turns before it say
         what 'a quote' is for: "my car's with another lot" ... "could you do me a quote?"), else none."""
-        request = pattern(self._book.request_words)
         recent = self._heard[-3:]
-        if any("?" in u or _QUESTION.search(u) or (request is not None and request.search(u))
-               or (self._asks is not None and self._asks(u)) for u in recent[-2:]):
-            return recent
+        if not recent:
+            return ()
+        request = _pattern_of(self._book.request_words)
+        for u in recent[-2:]:
+            if _asks_something(u, request):
+                return recent
         return ()
 
     @memo
@@ -533,7 +566,7 @@ class Moment:
         name = f"{self._key.replace('.', ' ').replace('_', ' ')} {self._label or ''}".lower()
         return heard(words, (name,)) and not self.repeated
 
-    @property
+    @memo
     def _about_text(self) -> str:
         """The data point in words: its key's last part, its label, and its value's words (a record's field names
         and text too)."""

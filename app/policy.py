@@ -284,8 +284,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
     # Grief, distress and a money worry still come first: nothing new is proposed to them, asked or not.
     asked_for = (marketing and category != "loyalty" and category not in SENSITIVE_CATEGORIES
-                 and moment is not None and not estimate.distress and not grieving(estimate, moment)
-                 and not moment.waits_always and moment.asks_for and not money_worry(context, terms_in))
+                 and moment is not None and moment.asks_for and not estimate.distress
+                 and not grieving(estimate, moment) and not moment.waits_always and not money_worry(context, terms_in))
     marketing = marketing and not asked_for
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
@@ -421,7 +421,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                 if topic.serves and moment is not None and moment.served:
                     rule(topic.decision, "serves-their-request", "The customer asked for what this serves (their own "
                                                                  "words, or why they got in touch): help with it now.")
-                elif moment is not None and moment.asked and (asked_for or moment.bears):
+                elif moment is not None and (asked_for or moment.bears) and moment.asked:
                     rule(topic.decision, "customer-asked", "The customer asked about this just now: answering is "
                                                            "service.")
                 elif asked_for:
