@@ -158,9 +158,7 @@ class Engine:
                                    f"({context.channel}), so it is not raised here."),), decision.category)
         decision = _for_the_moment(decision, moment, topic, dp)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp),
-                       asked=context.customer_utterances[-3:] if (decision.decision in ("ask", "offer") and moment.asked)
-                       or (decision.decision in ("ask", "offer", "apply_silently") and _answers_them(moment, topic))
-                       else ())
+                       asked=_asked_of(decision.decision, moment, topic))
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -426,6 +424,17 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     # The reason names the state their words showed (hurried, anxious, grieving), never a list of maybes.
     return policy.Decision("defer", (policy.Reason("their-issue-first", moment.waiting_reason),), decision.category,
                            decision.bystander)
+
+
+def _asked_of(decision: str, moment: Moment, topic: Topic | None) -> tuple[str, ...]:
+    """The customer's words a line answers, for the guard: what they asked about the thing itself, or the turns
+    of a request the data point bears on (telling them what they asked is service, not revealing)."""
+    said = moment.context.customer_utterances
+    if decision in ("ask", "offer") and moment.asked:
+        return said[-2:]
+    if decision in ("ask", "offer", "apply_silently") and _answers_them(moment, topic):
+        return said[-3:]
+    return ()
 
 
 def _answers_them(moment: Moment, topic: Topic | None) -> bool:

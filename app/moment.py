@@ -30,8 +30,8 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
-            "requested", "state", "value",
-            "said", "told", "opened", "brief", "repeated", "heard")
+            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "heard")
+RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
@@ -62,9 +62,6 @@ OWED = "owed"       # the value reading for money the business still owes the cu
 # A question written without its question mark ("what is going on", "where's my parcel").
 _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
                        r"did|does|do|about|happened|going|can|could|should|will))\b")
-# What was watched, inferred or bought in: never counts as what the customer asked for.
-NOT_THEIRS = ("observed", "inferred", "third_party")
-OWED = "owed"       # the value reading for money the business still owes the customer
 
 
 def channel_kind(channel: str) -> str:
@@ -94,8 +91,7 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, or on the state their words
     show (upset, grieving): those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "bears", "answers", "requested", "repeated")
-                                                    and allowed == (True,))
+    return sum(1 for name, allowed in line.fits if (name in RESPONDING and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed))
 
 
@@ -494,11 +490,10 @@ class Moment:
     def bears(self) -> bool:
         """Whether the data point bears on what the customer is asking for right now: one of their last turns that
         asks for something (or, while the issue is open, the reason for the contact) shares a word with the data
-        point's key, label or value, or words of one `same_request` group ('where's my
-        parcel?' and delivery attempts; 'late checkout' and a loyalty tier). What was watched or inferred never
-        counts as their request, and a problem they only report is helped with first (`problem-first`) unless they
-        got in touch about it (a reason for the contact is given and still open); a record
-        of something past bears only when they say it happened again."""
+        point's key, label or value, or words of one `same_request` group ('where's my parcel?' and delivery
+        attempts; 'late checkout' and a loyalty tier). What was watched or inferred never counts as their request;
+        a problem they only report is helped with first (`problem-first`) unless they got in touch about it; a
+        record of something past bears only when they say it happened again."""
         if self.answers:
             return True
         if self.resolved or not self.context.reason:

@@ -813,10 +813,8 @@ def _word_groups(c: _Collector, data: dict, name: str) -> tuple[tuple[str, ...],
         for j, word in enumerate(group):
             if not isinstance(word, str) or not _GROUP_WORD.match(word) or len(word) > 40:
                 c.add((name, i, j), f"'{name}' words must be lower-case letters, spaces, hyphens or apostrophes, "
-                                    f"at most 40 characters, with '*' only at the end; got {kind_of(word)}"
-                      if not isinstance(word, str) else
-                      f"'{name}' words must be lower-case letters, spaces, hyphens or apostrophes, at most 40 "
-                      f"characters, with '*' only at the end")
+                                    f"at most 40 characters, with '*' only at the end; got "
+                                    f"{repr(word[:40]) if isinstance(word, str) else kind_of(word)}")
             else:
                 words.append(word)
         if len(words) >= 2:
