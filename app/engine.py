@@ -394,7 +394,8 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     if decision.decision == "defer" and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED:
         if moment.asked:
             decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
-        elif _answers_them(moment, topic):
+        elif topic.purpose != "marketing" and not topic.proposes and moment.answers:
+            # Their own question about their own record; a perk or a product that waits stays a sale.
             decision = policy.Decision(topic.decision, (BEARS,), decision.category, decision.bystander)
     if decision.decision not in ("ask", "offer"):
         return decision

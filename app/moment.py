@@ -589,6 +589,15 @@ class Moment:
         return bool(thing and thing.search("\n".join(self._heard))) and \
             heard_together(about, self._book.answered_words, self._heard)
 
+    def asks_again(self) -> bool:
+        """Whether their last turn asks for something after they said they hold it elsewhere ("my car's with
+        another firm" ... "could you beat it?"), without answering it again in that turn ("Car insurance? No, I
+        don't need that")."""
+        last = self._heard[-1:]
+        if not last or self._book is None or not _asks_something(last[0], _pattern_of(self._book.request_words)):
+            return False
+        return not heard_together(self.about + short_words(self._label), self._book.answered_words, last)
+
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent
         sentences asks ('could I', 'I'd like') and either asks for a change ('this time', 'instead') without the

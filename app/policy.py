@@ -284,7 +284,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
     # Grief, distress and a money worry still come first: nothing new is proposed to them, asked or not.
     asked_for = (marketing and category != "loyalty" and category not in SENSITIVE_CATEGORIES
-                 and moment is not None and moment.asks_for and not estimate.distress
+                 and moment is not None and moment.asks_for and (not moment.answered() or moment.asks_again())
+                 and not estimate.distress
                  and not grieving(estimate, moment) and not moment.waits_always and not money_worry(context, terms_in))
     marketing = marketing and not asked_for
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
