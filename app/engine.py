@@ -30,6 +30,7 @@ PROBLEM_FIRST = policy.Reason("problem-first", "The customer just reported a pro
                                                "first, and leave this for now.")
 BRIEF_ENDING = policy.Reason("read-the-customer", policy.NOT_NOW[receptiveness.BRIEF_AT_THE_END])
 ASKED = policy.Reason("customer-asked", "The customer asked about this just now: answering is service.")
+BEARS = policy.Reason("serves-their-request", policy.BEARS_ON_REQUEST)
 # What keeps a topic waiting that a question from the customer about it sets aside: they asked, so it is the issue.
 WAITS_UNTIL_ASKED = frozenset(("resolve-first", "read-the-customer", "hear-them-out"))
 
@@ -157,8 +158,7 @@ class Engine:
                                    f"({context.channel}), so it is not raised here."),), decision.category)
         decision = _for_the_moment(decision, moment, topic, dp)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp),
-                       asked=context.customer_utterances[-2:] if decision.decision in ("ask", "offer") and moment.asked
-                       else ())
+                       asked=_asked_of(decision.decision, moment, topic))
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -404,13 +404,18 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     issue waits while they report a problem with it, or are grieving, distressed or upset."""
     if topic is None:
         return decision
-    if decision.decision == "defer" and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED and moment.asked:
-        decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
+    if decision.decision == "defer" and {r.rule for r in decision.reasons} <= WAITS_UNTIL_ASKED:
+        if moment.asked:
+            decision = policy.Decision(topic.decision, (ASKED,), decision.category, decision.bystander)
+        elif topic.purpose != "marketing" and not topic.proposes and moment.answers:
+            # Their own question about their own record; a perk or a product that waits stays a sale.
+            decision = policy.Decision(topic.decision, (BEARS,), decision.category, decision.bystander)
     if decision.decision not in ("ask", "offer"):
         return decision
     # Service history is a record of the problem itself: when the customer complains of it, it is the help; so is
     # a data point that serves what they came for (a known outage when they report no service).
-    if moment.problem and decision.category != "service_history" and not moment.served:
+    if moment.problem and decision.category != "service_history" and not moment.served \
+            and not _answers_them(moment, topic):
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
     if moment.brief and not (moment.asked or dp.provenance == "customer_said"
@@ -426,12 +431,35 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
               or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
               or (topic.problem == () and not moment.waits_always) or moment.asked or moment.served
+              or _answers_them(moment, topic)
               or (topic.said is not None and moment.said) or _why_they_came(dp, topic, moment))
     if theirs:
         return decision
     # The reason names the state their words showed (hurried, anxious, grieving), never a list of maybes.
     return policy.Decision("defer", (policy.Reason("their-issue-first", moment.waiting_reason),), decision.category,
                            decision.bystander)
+
+
+def _asked_of(decision: str, moment: Moment, topic: Topic | None) -> tuple[str, ...]:
+    """The customer's words a line answers, for the guard: what they asked about the thing itself, or the turns
+    of a request the data point bears on (telling them what they asked is service, not revealing)."""
+    said = moment.context.customer_utterances
+    if decision in ("ask", "offer") and moment.asked:
+        return said[-2:]
+    if decision in ("ask", "offer", "apply_silently") and _answers_them(moment, topic):
+        return said[-3:]
+    return ()
+
+
+def _answers_them(moment: Moment, topic: Topic | None) -> bool:
+    """Whether the data point answers what the customer is asking for right now: for something new to them (a
+    product, a perk) only when they ask for it; for their own record (a parcel's delivery attempts, a refund, the
+    kettle they bought) when their request or the problem they report is about it."""
+    if topic is None:
+        return False
+    if topic.purpose == "marketing" or topic.proposes:
+        return moment.asks_for
+    return moment.bears
 
 
 def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:

@@ -30,8 +30,9 @@ MISSING_VALUES = (None, False, 0, "", (), [])
 MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a", "-", "absent", "not held"))
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
-FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "opened", "brief", "repeated", "heard")
+FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
+            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "heard")
+RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
@@ -50,6 +51,18 @@ _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
                   "amount current recent last next value level type info prefer guest passeng polic".split())
+# Words that say nothing about which thing a request is about: 'order' and 'book' are how people ask, 'account' and
+# 'status' fit anything, a record's 'item' or 'date' field names no thing.
+NOT_ABOUT = frozenset("question issue problem query enquiry inquiry request help general change update status account "
+                      "call contact check chat follow info information other service support order book thing time "
+                      "date last recent current next just want need like know please thank today week month year "
+                      "make sure look find tell said come item items".split())
+# What was watched, inferred or bought in: never counts as what the customer asked for.
+NOT_THEIRS = ("observed", "inferred", "third_party")
+OWED = "owed"       # the value reading for money the business still owes the customer
+# A question written without its question mark ("what is going on", "where's my parcel").
+_QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
+                       r"did|does|do|about|happened|going|can|could|should|will))\b")
 
 
 def channel_kind(channel: str) -> str:
@@ -79,8 +92,7 @@ def choose(lines: Iterable, moment: "Moment", shown: frozenset = frozenset()) ->
 def _responds(line) -> int:
     """How many of a line's conditions are on what the customer just said or asked, on the state their words
     show (upset, grieving), or on a message we send first: those lines come first."""
-    return sum(1 for name, allowed in line.fits if (name in ("asked", "said", "served", "repeated")
-                                                    and allowed == (True,))
+    return sum(1 for name, allowed in line.fits if (name in RESPONDING and allowed == (True,))
                or name == "heard" or (name == "state" and CALM not in allowed)
                or (name == "opened" and SILENT in allowed))     # a message we send first: the line written for it
 
@@ -99,6 +111,8 @@ def stem(word: str) -> str:
 # Words of a reason for a message we send that say nothing of what it is about ('reminder', 'notice').
 NOTICE_WORDS = frozenset(stem(w) + "*" for w in "reminder reminders notice notification alert update message "
                          "courtesy outbound heads general info information".split())
+
+_NOT_ABOUT_STEMS = frozenset(stem(w) for w in NOT_ABOUT)
 
 
 def label_words(text: Any) -> tuple[str, ...]:
@@ -223,6 +237,7 @@ def forget() -> None:
     for found in _READERS.values():
         found.heard.cache_clear()
         found.given.cache_clear()
+    _asks_something.cache_clear()
 
 
 # ---------------------------------------------------------------- the moment
@@ -283,6 +298,37 @@ def _negates(word: str, label: Any) -> bool:
     return any(rest.startswith(w.rstrip("*")) for w in label_words(label) if len(w) > 4)
 
 
+@lru_cache(maxsize=4096)
+def _thing_words(about: str) -> tuple[str, ...]:
+    """The words of a data point that name a thing, as patterns: stems ('kettl*'), and short words whole or plural
+    ('car', 'cars')."""
+    words = tuple(w for w in label_words(about) if w[:-1] not in _NOT_ABOUT_STEMS)
+    short = tuple(w for w in short_words(about) if w not in NOT_ABOUT)
+    return words + short + tuple(w + "s" for w in short)
+
+
+@lru_cache(maxsize=4096)
+def _asks_something(utterance: str, request: re.Pattern | None) -> bool:
+    """Whether a (lower-cased) turn asks for something: a question, with or without its mark, or request words."""
+    return "?" in utterance or bool(_QUESTION.search(utterance)) or bool(request and request.search(utterance))
+
+
+_GROUPS_IN: dict[tuple[int, str], tuple] = {}
+
+
+def _groups_in(groups: tuple, about: str) -> tuple:
+    """The `same_request` groups whose words the data point holds, each as one pattern; remembered by the set's
+    groups (by identity: hashing every word costs more) and the data point's words."""
+    known = _GROUPS_IN.get((id(groups), about))
+    if known is None or known[0] is not groups:
+        if len(_GROUPS_IN) >= 4096:
+            _GROUPS_IN.clear()
+        lowered = about.lower()
+        known = _GROUPS_IN[(id(groups), about)] = (groups, tuple(
+            found for found in (_pattern_of(g) for g in groups) if found is not None and found.search(lowered)))
+    return known[1]
+
+
 class Moment:
     """The facts of one conversation moment that lines are chosen by; costly ones are read on first use."""
 
@@ -299,7 +345,12 @@ class Moment:
 
     def fact(self, name: str):
         """A condition's fact: the plain ones known at once, the rest read on first use."""
-        return self.known[name] if name in self.known else getattr(self, name)
+        if name in self.known:
+            return self.known[name]
+        if name == "served":    # a line for what they came for fits when they asked for it in any words too
+            return self.served or (self._topic is not None and bool(self._topic.serves) and not self.asked
+                                   and self.asks_for)
+        return getattr(self, name)
 
     @property
     def resolved(self) -> bool:
@@ -371,7 +422,16 @@ class Moment:
 
     @memo
     def value(self) -> str:
-        return read_value(self._value, self._book.value_readings if self._book else (), self._category, self._label)
+        readings = self._book.value_readings if self._book else ()
+        found = read_value(self._value, readings, self._category, self._label)
+        if found == HELD and self._value not in MISSING_VALUES:
+            # A record of compensation filed as a journey and an amount says 'owed' in its key or label
+            # ('delay_repay.owed', 'compensation due'): money owed back is offered plainly.
+            owed = tuple(r for r in readings if r.id == OWED)
+            name = f"{self._key.replace('.', ' ')} {self._label or ''}"
+            if owed and read_value(name, owed, self._category) == OWED:
+                return OWED
+        return found
 
     @memo
     def about(self) -> tuple[str, ...]:
@@ -487,6 +547,95 @@ class Moment:
         # Once the issue is resolved the reason for the contact has been served; only new words ask again.
         return topic is not None and bool(topic.serves) and self.asks_about(topic.serves, not self.resolved)
 
+    @memo
+    def bears(self) -> bool:
+        """Whether the data point bears on what the customer is asking for right now: one of their last turns that
+        asks for something (or, while the issue is open, the reason for the contact) shares a word with the data
+        point's key, label or value, or words of one `same_request` group ('where's my parcel?' and delivery
+        attempts; 'late checkout' and a loyalty tier). What was watched or inferred never counts as their request;
+        a problem they only report is helped with first (`problem-first`) unless they got in touch about it; a
+        record of something past bears only when they say it happened again."""
+        if self.answers:
+            return True
+        if self.resolved or not self.context.reason:
+            return False
+        reason = self.context.reason.replace("_", " ").lower()
+        # They got in touch about a problem and name the thing in reporting it ("the kettle I bought leaks").
+        problem = _pattern_of(self._book.problem_words)
+        reported = tuple(u for u in self._heard[-3:] if problem is not None and problem.search(u))
+        return self._bears_on((reason,) + reported)
+
+    @memo
+    def asks_for(self) -> bool:
+        """The stricter reading for something that would be new to the customer (a product, a perk): one of
+        their last turns asks for it, or the reason for the contact names it in a `same_request` group's words.
+        A problem they report ('my phone keeps dying') does not ask for an upgrade."""
+        if self.answers:
+            return True
+        if self.resolved or not self.context.reason:
+            return False
+        return self._bears_on((self.context.reason.replace("_", " ").lower(),), groups_only=True)
+
+    @property
+    def requested(self) -> bool:
+        """The `requested` fact of a line: the customer asked for what this data point is about (`asks_for`)."""
+        return self.asks_for
+
+    @memo
+    def answers(self) -> bool:
+        """Whether the data point answers a question or request the customer just made ("where's my parcel?",
+        "could you do me a quote?"), as opposed to a problem they only reported: its value is then the answer."""
+        return self._book is not None and self._bears_on(self._asking_turns)
+
+    def _bears_on(self, texts: tuple[str, ...], groups_only: bool = False) -> bool:
+        if self._provenance in NOT_THEIRS or self._book is None or not texts or self._past:
+            return False
+        about = self._about_text
+        said = "\n".join(texts)      # one search over all of them
+        if not groups_only:
+            words = _thing_words(about)
+            if words and heard(words, (said,)):
+                return True
+        return any(group.search(said) for group in _groups_in(self._book.same_request, about))
+
+    @memo
+    def _asking_turns(self) -> tuple[str, ...]:
+        """The customer's last three turns when one of the last two asks for something (the turns before it say
+        what 'a quote' is for: "my car's with another lot" ... "could you do me a quote?"), else none."""
+        recent = self._heard[-3:]
+        if not recent:
+            return ()
+        request = _pattern_of(self._book.request_words)
+        for u in recent[-2:]:
+            if _asks_something(u, request):
+                return recent
+        return ()
+
+    @memo
+    def _past(self) -> bool:
+        """Whether the data point is a record of something past (its key or label says 'past', 'previous', ...:
+        the book's `past_words`): a parcel lost last year is not the parcel they ask about today, unless they say
+        it has happened again."""
+        words = self._book.past_words
+        if not words:
+            return False
+        name = f"{self._key.replace('.', ' ').replace('_', ' ')} {self._label or ''}".lower()
+        return heard(words, (name,)) and not self.repeated
+
+    @memo
+    def _about_text(self) -> str:
+        """The data point in words: its key's last part, its label, and its value's words (a record's field names
+        and text too)."""
+        value = self._value
+        parts = [self._key.rsplit(".", 1)[-1].replace("_", " "), self._label if isinstance(self._label, str) else ""]
+        if isinstance(value, dict):
+            parts += [f"{k} {v}".replace("_", " ") for k, v in value.items() if isinstance(v, (str, int, float))]
+        elif isinstance(value, (list, tuple)):
+            parts += [v for v in value if isinstance(v, str)]
+        elif isinstance(value, str):
+            parts.append(value)
+        return " ".join(parts)[:500]
+
     def hears(self, words: tuple[str, ...]) -> bool:
         """Whether the customer's last few turns hold any of the words (what they just asked for: juice, a freeze)."""
         return heard(words, self._heard[-3:])
@@ -500,6 +649,15 @@ class Moment:
         thing = pattern(about)     # one search over the whole conversation rules most calls out
         return bool(thing and thing.search("\n".join(self._heard))) and \
             heard_together(about, self._book.answered_words, self._heard)
+
+    def asks_again(self) -> bool:
+        """Whether their last turn asks for something after they said they hold it elsewhere ("my car's with
+        another firm" ... "could you beat it?"), without answering it again in that turn ("Car insurance? No, I
+        don't need that")."""
+        last = self._heard[-1:]
+        if not last or self._book is None or not _asks_something(last[0], _pattern_of(self._book.request_words)):
+            return False
+        return not heard_together(self.about + short_words(self._label), self._book.answered_words, last)
 
     def asked_otherwise(self) -> bool:
         """Whether the customer just asked for something else than the stored value: one of their recent

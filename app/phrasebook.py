@@ -204,6 +204,10 @@ class Phrasebook:
     stop_words: tuple[str, ...] = ()                # 'stop', 'don't ... anymore': a stored preference is stopped
     again_words: tuple[str, ...] = ()               # 'again', 'second time': a problem has happened before
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
+    past_words: tuple[str, ...] = ()                # 'past', 'previous': a record of something over and done
+    # Groups of words that name one thing a request is about ('parcel', 'delivery', 'redeliver'): a data point
+    # whose words hold one of a group bears on a request whose words hold another.
+    same_request: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     version: str = ""     # a hash of the files' names and contents: equal sets have equal versions
@@ -347,9 +351,9 @@ EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_
 FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings",
              "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
-             "again_words", "standing_terms")
+             "again_words", "standing_terms", "same_request", "past_words")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
-              "standing_terms")   # merged over files
+              "standing_terms", "past_words")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after")
 DEFERS = ("always", "open")
@@ -418,7 +422,8 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
         if name not in obj:
             continue
         raw, where = obj[name], path + (name,)
-        if name in ("resolved", "said", "asked", "told", "served", "brief", "repeated"):
+        if name in ("resolved", "said", "asked", "told", "served", "bears", "answers", "requested", "brief",
+                    "repeated"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:
@@ -828,7 +833,35 @@ def parse_file(text: str, file: str) -> tuple[dict, list[Problem]]:
         parsed[name] = [found for i, raw in enumerate(items) if (found := reader(c, raw, (name, i)))]
     for name in WORD_LISTS:
         parsed[name] = c.strings(doc.data, (), name)
+    parsed["same_request"] = _word_groups(c, doc.data, "same_request")
     return parsed, c.problems
+
+
+_GROUP_WORD = re.compile(r"^[a-z][a-z' -]*\*?$")
+
+
+def _word_groups(c: _Collector, data: dict, name: str) -> tuple[tuple[str, ...], ...]:
+    """Lists of at least two lower-case words or phrases ('deliver*', 'late checkout'), each naming one thing."""
+    groups = data.get(name, [])
+    if not isinstance(groups, list):
+        c.add((name,), f"'{name}' must be a list of word lists; got {kind_of(groups)}")
+        return ()
+    out = []
+    for i, group in enumerate(groups):
+        if not isinstance(group, list) or len(group) < 2:
+            c.add((name, i), f"each '{name}' entry must be a list of at least two words; got {kind_of(group)}")
+            continue
+        words = []
+        for j, word in enumerate(group):
+            if not isinstance(word, str) or not _GROUP_WORD.match(word) or len(word) > 40:
+                c.add((name, i, j), f"'{name}' words must be lower-case letters, spaces, hyphens or apostrophes, "
+                                    f"at most 40 characters, with '*' only at the end; got "
+                                    f"{repr(word[:40]) if isinstance(word, str) else kind_of(word)}")
+            else:
+                words.append(word)
+        if len(words) >= 2:
+            out.append(tuple(words))
+    return tuple(out)
 
 
 def phrasebook_files(paths: Iterable[str | os.PathLike] | None = None) -> list[Path]:
@@ -899,6 +932,7 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
         book.notices += tuple(parsed.get("notices", ()))
         for name in WORD_LISTS:
             setattr(book, name, tuple(dict.fromkeys(getattr(book, name) + parsed.get(name, ()))))
+        book.same_request += tuple(parsed.get("same_request", ()))
     book.files = tuple(names)
     book.version = version.hexdigest()[:16]
     problems.extend(_unknown_conditions(book))

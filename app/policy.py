@@ -46,6 +46,13 @@ NOT_NOW = {BRIEF_AT_THE_END: "The customer's replies are down to a word or two: 
            "": "The customer does not seem receptive right now; leave offers for now."}
 # Rules where what they said outranks the record: nothing is done on the quiet either.
 CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
+# Why a data point the customer's own request is about is used now, in staff's words.
+ASKED_FOR = ("The customer asked for this themselves: it is their request, not a sale, so help with it now "
+             "(marketing consent is not needed to answer them).")
+BEARS_ON_REQUEST = ("This is what the customer is asking about right now: use it to answer them plainly (what it "
+                    "shows, in everyday words) and offer the next step.")
+PREFERENCE_FOR_REQUEST = ("This is how the customer likes what they are asking for right now: set it up that way "
+                          "and tell them it's in hand, without reading it back.")
 MONEY_WORRY = "financial_hardship"    # the lexicon's category for a customer worried about money
 log = logging.getLogger("tact")
 # The check's lexicon files wheelchairs, mobility and sight or hearing loss under health.
@@ -274,6 +281,14 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                    and not (offers is not None and offers(datapoint)))
     marketing = (topic is not None and not welcome_only and not own_benefit
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
+    # What the customer asks for themselves (a quote, a savings account, a mortgage for their first home) is their
+    # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
+    # Grief, distress and a money worry still come first: nothing new is proposed to them, asked or not.
+    asked_for = (marketing and category != "loyalty" and category not in SENSITIVE_CATEGORIES
+                 and moment is not None and moment.asks_for and (not moment.answered() or moment.asks_again())
+                 and not estimate.distress
+                 and not grieving(estimate, moment) and not moment.waits_always and not money_worry(context, terms_in))
+    marketing = marketing and not asked_for
     # Said to be sold to is not raised: for marketing only the provenance counts, and the utterances go unread.
     # Getting in touch about it is raising it too: 'here to collect a prescription' is the prescription.
     said_it = not marketing and (sensitive or context.bystanders) and customer_raised(datapoint, context,
@@ -321,6 +336,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif marketing:
             rule("withhold", "sensitive-data",
                  "The customer mentioned sensitive data to get help, not to be sold to.")
+    if asked_for and context.do_not_market:
+        rule("withhold", "consent-binds", "The customer opted out of marketing: point them to where they can look "
+                                          "at it themselves, without an offer from you.")
     if datapoint.provenance == "third_party":
         rule("withhold", "respect-provenance", "Data bought or shared from third parties is not used in conversation.")
     if ((datapoint.provenance in UNCITABLE_PROVENANCE and category in WATCHED_HABITS
@@ -417,7 +435,19 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                 if topic.serves and moment is not None and moment.served:
                     rule(topic.decision, "serves-their-request", "The customer asked for what this serves (their own "
                                                                  "words, or why they got in touch): help with it now.")
+                elif moment is not None and (asked_for or moment.bears) and moment.asked:
+                    rule(topic.decision, "customer-asked", "The customer asked about this just now: answering is "
+                                                           "service.")
+                elif asked_for:
+                    rule(topic.decision, "serves-their-request", ASKED_FOR)
+                elif moment is not None and moment.bears:
+                    rule(topic.decision, "serves-their-request", BEARS_ON_REQUEST if category != "preference"
+                         and topic.decision != "apply_silently" else PREFERENCE_FOR_REQUEST)
+                before = len(found)
                 _default(topic, datapoint, category, rule)
+                if before and found[before - 1][1].rule in ("serves-their-request", "customer-asked"):
+                    # Staff read one reason: that it answers the customer, not the topic's usual caution too.
+                    found[before:] = [item for item in found[before:] if item[1].rule != "ask-dont-tell"]
     decision = _resolve(found, category, bystander=bystander_lines)
     if need is not None and any(r.rule == TOLD_FOR_CARE for r in decision.reasons):
         decision = replace(decision, care=need.action)
@@ -461,12 +491,14 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     first about this very thing (a notice of its kind, or a reason that names it)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
-        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False,
+        return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "bears": False,
+                "answers": False, "requested": False,
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     readers = {
         "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
                            or (moment.category == "service_history" and moment.repeated)
-                           or (moment.writes_first and moment.notice is not None)),
+                           or (moment.writes_first and moment.notice is not None) or moment.bears),
+        "bears": lambda: moment.bears, "answers": lambda: moment.answers, "requested": lambda: moment.asks_for,
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
         "resolved": lambda: moment.resolved, "opened": lambda: moment.opened,

@@ -261,6 +261,60 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     return found
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ISO_IN_TEXT = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\b")
+COUNTS = ("count", "attempts", "times", "number", "tries")     # fields that count how often something happened
+MAX_FACTS = 6       # a record's fields said in one line: more is a recital, not an answer
+
+
+def _spoken_moment(found: re.Match) -> str:
+    """One ISO date (and time) as people say it: 'Thursday 16 January 2025 at 2:12 pm'."""
+    year, month, day, hour, minute = found.groups()
+    try:
+        when = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return found.group(0)
+    said = f"{WEEKDAYS[when.weekday()]} {when.day} {MONTHS[when.month - 1]} {when.year}"
+    if hour is not None and int(hour) < 24 and int(minute) < 60:
+        h, m = int(hour), int(minute)
+        said += f" at {h % 12 or 12}{f':{m:02d}' if m else ''} {'am' if h < 12 else 'pm'}"
+    return said
+
+
+def _fact(name: str, value: Any) -> str | None:
+    words = name.replace("_", " ").replace("-", " ").split()
+    symbol = CURRENCIES.get(words[-1].lower()) if words else None
+    if symbol:
+        words = words[:-1]
+    field = " ".join(words)
+    if isinstance(value, bool):
+        return field if value else f"not {field}"
+    if isinstance(value, int) and not symbol and field.lower() in COUNTS:
+        return f"{number_words(value)} so far"      # 'count 2' is a record; 'two so far' is said
+    if isinstance(value, (int, float)):
+        amount = f"{symbol}{value:,.2f}".replace(".00", "") if symbol else figure(value)
+        return f"{field} {amount}".strip()
+    if isinstance(value, str):
+        return f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, value[:200])}".strip()
+    return None     # a nested record is not read out
+
+
+def facts(value: Any) -> str:
+    """A record's value said plainly: dates and times as people say them, amounts with their currency, true and
+    false as words, a record's fields as 'field value' ({'count': 2, 'last': '2025-01-16T14:12'} -> 'count 2,
+    last Thursday 16 January 2025 at 2:12 pm')."""
+    if isinstance(value, dict):
+        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v))]
+        return ", ".join(said)
+    if isinstance(value, (list, tuple)):
+        return join_words([facts(v) for v in value[:MAX_FACTS] if not isinstance(v, (dict, list, tuple))])
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return figure(value)
+    return _ISO_IN_TEXT.sub(_spoken_moment, str(value)[:200])
+
+
 class PhraseEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with a budget: every render's loops, calls, arithmetic and output are metered."""
 
@@ -318,7 +372,7 @@ def _build_environment() -> PhraseEnvironment:
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
                         "join_words": join_words, "words": number_words, "date": spoken_date, "figure": figure,
-                        "parts": parts, "clock": clock,
+                        "parts": parts, "clock": clock, "facts": facts,
                         "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}

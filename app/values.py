@@ -91,7 +91,10 @@ def safe_context(context: Context) -> tuple[Context, frozenset[str]]:
 
 
 NOTE_MAX_WORDS = 8          # a value a line or action may repeat is a plain value ("aisle", "quiet, high floor")
-_SENTENCE_BREAK = re.compile(r"[.!?;:]\s+\S|[\n\r]")
+# A full stop after a house or flat number's abbreviation ('leave with no. 14') ends no sentence.
+_SENTENCE_BREAK = re.compile(r"(?<!\bno)(?<!\bnr)(?<!\bnum)(?<!\bapt)(?<!\bflat)[.!?;:]\s+\S|"
+                             r"(?<=\b(?:no|nr))\.\s+(?!\d)\S|(?<=\bnum|\bapt)\.\s+(?!\d)\S|(?<=\bflat)\.\s+(?!\d)\S|"
+                             r"[\n\r]", re.IGNORECASE)
 
 
 def notes_in(dp: DataPoint) -> tuple[frozenset[str], frozenset[str]]:
