@@ -569,9 +569,13 @@ class Moment:
     def asks_for(self) -> bool:
         """The stricter reading for something that would be new to the customer (a product, a perk): one of
         their last turns asks for it, or the reason for the contact names it in a `same_request` group's words.
-        A problem they report ('my phone keeps dying') does not ask for an upgrade."""
+        A problem they report ('my phone keeps dying') does not ask for an upgrade, and a question thrown in a
+        complaint ('what am I even paying for?') asks for nothing new unless it uses words of asking."""
         if self.answers:
-            return True
+            if self.state not in ("upset", "distressed"):
+                return True
+            request = _pattern_of(self._book.request_words)
+            return request is not None and any(request.search(u) for u in self._asking_turns)
         if self.resolved or not self.context.reason:
             return False
         return self._bears_on((self.context.reason.replace("_", " ").lower(),), groups_only=True)

@@ -440,7 +440,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                                                            "service.")
                 elif asked_for:
                     rule(topic.decision, "serves-their-request", ASKED_FOR)
-                elif moment is not None and moment.bears:
+                elif moment is not None and moment.bears and not marketing:
+                    # Something new to them needs their asking for it (above): "what am I even paying for?" about
+                    # late deliveries bears on a delivery pass, but asks for none.
                     rule(topic.decision, "serves-their-request", BEARS_ON_REQUEST if category != "preference"
                          and topic.decision != "apply_silently" else PREFERENCE_FOR_REQUEST)
                 before = len(found)

@@ -237,3 +237,13 @@ def test_same_request_groups_are_validated_with_their_place(tmp_path, groups, me
         load([tmp_path / "words.yaml"])
     text = str(caught.value)
     assert "words.yaml:1:" in text and message in text
+
+
+def test_a_question_thrown_in_a_complaint_asks_for_nothing_new():
+    """'What am I even paying for?' about late deliveries bears on a delivery pass, but is no request for one."""
+    result = suggest({"key": "subscription.delivery_pass", "value": "none", "label": "delivery pass",
+                      "category": "product_holding", "provenance": "account_record", "consent": ["service", "marketing"]},
+                     channel="chat", industry="delivery", reason="complaint", stage="discovery",
+                     customer_utterances=["Late AGAIN, the fourth time in a month. What do I even pay you for?"])
+    assert result["decision"] in ("defer", "withhold")
+    assert not result["suggestions"] or "pass" not in top(result).lower()
