@@ -30,7 +30,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "state", "value", "said",
-            "told", "opened", "brief", "repeated", "heard")
+            "told", "opened", "brief", "repeated", "farewell", "heard")
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
 SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ances", "ance", "ences", "ence", "ions", "ion",
@@ -179,6 +179,9 @@ class StateReader:
         for i, state in enumerate(states):
             for word in state.words:
                 owners[word.lower()] = owners.get(word.lower(), ()) + (i,)
+        for state in states:        # a longer phrase in another sense wins where it starts, and counts for nothing
+            for word in state.plain:
+                owners.setdefault(word.lower(), ())
         self.words = receptiveness.CueSet(owners) if owners else None
         self.lists = [frozenset(state.cues) for state in states]
         self.mood = receptiveness.reader(cues)
@@ -355,6 +358,19 @@ class Moment:
         if topic is not None and topic.said is not None:
             return topic.said
         return label_words(self._label)
+
+    @memo
+    def farewell(self) -> bool:
+        """Whether the customer's last words sign off ("that's all, thanks", "cheers, bye"): a close, not another
+        "anything else?"."""
+        if not self._heard or self._book is None or not heard(self._book.farewell_words, self._heard[-1:]):
+            return False
+        return self._asks is None or not self._asks(self._heard[-1])
+
+    def considered(self) -> bool:
+        """Whether the customer's words answer an offer made earlier in this conversation ("I'll have a think about
+        the savings one"), whatever the history says."""
+        return bool(self._heard) and self._book is not None and heard(self._book.considered_words, self._heard)
 
     @property
     def brief(self) -> bool:
