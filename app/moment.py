@@ -48,7 +48,8 @@ FUNCTION_WORDS = frozenset("a an the my your our their his her its this that the
 _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
-                  "amount current recent last next value level type info prefer guest passeng polic".split())
+                  "amount current recent last next value level type info prefer guest passeng polic order purchas "
+                  "item".split())
 
 
 def channel_kind(channel: str) -> str:
