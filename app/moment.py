@@ -173,13 +173,18 @@ class StateReader:
     reads them (negation and all), from the same per-utterance cache, so a turn is read once a request.
     """
 
-    def __init__(self, states: tuple, cues: dict):
+    def __init__(self, states: tuple, cues: dict, marks: dict | None = None):
         from . import receptiveness     # the estimate's reader: imported late, it loads VADER
-        self.states, self.cues = states, cues
-        owners: dict[str, tuple[int, ...]] = {}
+        self.states, self.cues, self.marks = states, cues, marks or {}
+        owners: dict[str, tuple] = {}
         for i, state in enumerate(states):
             for word in state.words:
                 owners[word.lower()] = owners.get(word.lower(), ()) + (i,)
+        # Other word lists read turn by turn (a sign-off, an offer being weighed) ride on the same pass, marked by
+        # name: one scan of each utterance, remembered, rather than one more for every list.
+        for name, words in self.marks.items():
+            for word in words:
+                owners[word.lower()] = owners.get(word.lower(), ()) + (name,)
         for state in states:        # a longer phrase in another sense wins where it starts, and counts for nothing
             for word in state.plain:
                 owners.setdefault(word.lower(), ())
@@ -205,13 +210,18 @@ class StateReader:
 _READERS: dict[int, StateReader] = {}
 
 
+MARKED = ("considered_words", "farewell_words")     # word lists the state reader marks in each utterance
+
+
 def state_reader(book) -> StateReader:
     """The compiled state reader for a set (one per loaded phrasebook set)."""
     found = _READERS.get(id(book.states))
-    if found is None or found.states is not book.states or found.cues is not book.cues:
+    if found is None or found.states is not book.states or found.cues is not book.cues or any(
+            found.marks.get(name) is not getattr(book, name) for name in MARKED):
         if len(_READERS) > 8:
             _READERS.clear()
-        found = _READERS[id(book.states)] = StateReader(book.states, book.cues)
+        found = _READERS[id(book.states)] = StateReader(book.states, book.cues,
+                                                        {name: getattr(book, name) for name in MARKED})
     return found
 
 
@@ -364,14 +374,21 @@ class Moment:
     def farewell(self) -> bool:
         """Whether the customer's last words sign off ("that's all, thanks", "cheers, bye"): a close, not another
         "anything else?"."""
-        if not self._heard or self._book is None or not heard(self._book.farewell_words, self._heard[-1:]):
+        if not self._heard or not self._marked("farewell_words", self.context.customer_utterances[-1:]):
             return False
         return self._asks is None or not self._asks(self._heard[-1])
 
     def considered(self) -> bool:
         """Whether the customer's words answer an offer made earlier in this conversation ("I'll have a think about
         the savings one"), whatever the history says."""
-        return bool(self._heard) and self._book is not None and heard(self._book.considered_words, self._heard)
+        return self._marked("considered_words", self.context.customer_utterances)
+
+    def _marked(self, name: str, utterances) -> bool:
+        """Whether any of the utterances holds a word of the named list (read with the states, once a turn)."""
+        if self._book is None or not getattr(self._book, name):
+            return False
+        reader = state_reader(self._book)
+        return any(name in reader.heard(u) for u in utterances)
 
     @property
     def brief(self) -> bool:
