@@ -385,7 +385,7 @@ class Moment:
 
     def _marked(self, name: str, utterances) -> bool:
         """Whether any of the utterances holds a word of the named list (read with the states, once a turn)."""
-        if self._book is None or not getattr(self._book, name):
+        if not utterances or self._book is None or not getattr(self._book, name):
             return False
         reader = state_reader(self._book)
         return any(name in reader.heard(u) for u in utterances)
