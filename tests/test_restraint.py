@@ -197,7 +197,7 @@ def test_a_worried_customer_hears_the_worry_before_the_facts():
 def test_once_a_worry_is_sorted_the_customer_is_not_told_lets_get_it_sorted():
     held = {**GAP, "consent": ["service"]}
     result = run(held, stage="wrap_up", issue_resolved=True, receptiveness="medium",
-                 customer_utterances=["Things are really hard since I was made redundant.",
+                 customer_utterances=["I lost my job in the spring, so things are hard.",
                                       "Pushing the payment back a week really helps, thanks."])
     assert result["guidance"]["moment"] in ("reassure", "reassure-after")
     assert result["suggestions"] and not any("get it sorted" in t.lower() or "getting it sorted" in t.lower()
