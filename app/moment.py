@@ -46,6 +46,9 @@ FUNCTION_WORDS = frozenset("a an the my your our their his her its this that the
                            "another other some any more to for of you me us it i we they can could would will "
                            "please just and or by with on in at from as so also again".split())
 _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
+# A customer asking for what they always have ("the usual tonight, please") asks for nothing else, whatever else
+# the sentence holds; "not the usual" is a change.
+_AS_USUAL = re.compile(r"(?<!not )(?<!no )\b(?:(?:the|my) usual|same again|same as (?:always|usual|last time))\b")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
                   "amount current recent last next value level type info prefer guest passeng polic order purchas "
@@ -176,6 +179,7 @@ class StateReader:
     def __init__(self, states: tuple, cues: dict, marks: dict | None = None):
         from . import receptiveness     # the estimate's reader: imported late, it loads VADER
         self.states, self.cues, self.marks = states, cues, marks or {}
+        self.book = None        # the set last read with it (state_reader's quick check)
         owners: dict[str, tuple] = {}
         for i, state in enumerate(states):
             for word in state.words:
@@ -216,12 +220,15 @@ MARKED = ("considered_words", "farewell_words")     # word lists the state reade
 def state_reader(book) -> StateReader:
     """The compiled state reader for a set (one per loaded phrasebook set)."""
     found = _READERS.get(id(book.states))
+    if found is not None and found.book is book:
+        return found        # the set it was made for: its lists are the ones compiled
     if found is None or found.states is not book.states or found.cues is not book.cues or any(
             found.marks.get(name) is not getattr(book, name) for name in MARKED):
         if len(_READERS) > 8:
             _READERS.clear()
         found = _READERS[id(book.states)] = StateReader(book.states, book.cues,
                                                         {name: getattr(book, name) for name in MARKED})
+    found.book = book
     return found
 
 
@@ -494,6 +501,8 @@ class Moment:
         if not (stored and asking and (thing or other)):
             return False
         for said in self._heard[-3:]:
+            if _AS_USUAL.search(said):
+                continue
             change = bool(other and other.search(said))
             if not (change or (thing and thing.search(said))) \
                     or not (asking.search(said) or (self._asks is not None and self._asks(said))) \

@@ -333,9 +333,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     if category == "occasion" and moment is not None and moment.waits_always:
         rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
                                     "not for now, and nothing is prepared for it.")
-    if (marketing or category in NOT_FOR_GRIEF) and grieving(estimate, moment):
-        rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
-                                                 "no points, perks or offers.")
+    if marketing or category in NOT_FOR_GRIEF:
+        if grieving(estimate, moment):
+            rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
+                                                     "no points, perks or offers.")
     elif (not sensitive and category not in BYSTANDER_SAFE and topic.decision != "apply_silently"
           and grieving(estimate, moment) and not theirs_to_raise(datapoint, topic, context, moment)):
         # A reminder about the pet that was put to sleep, a renewal for the late husband's car: not put off to
@@ -543,7 +544,7 @@ def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, ma
     a call. An offer was made when the history says a line of an offer was said (a topic this set doesn't know
     counts as one: holding back is the safe side), or when the customer's words answer one ("I'll have a think
     about the savings one")."""
-    considered = marketing and moment is not None and moment.considered()
+    considered = marketing and moment is not None and bool(context.customer_utterances) and moment.considered()
     if not (context.history or considered) or customer_asked(datapoint, context, topic):
         return []
     found = []

@@ -84,6 +84,8 @@ def test_a_regular_ordering_something_else_tonight_gets_no_usual_and_nothing_is_
         **regular, "customer_utterances": ["Just a lemonade for me tonight, I've got the car."]}})
     assert other["decision"] == "withhold" and "customer-words-first" in rules(other)
     assert other["action"] is None
+    again = suggest({"datapoint": usual, "context": {**regular, "customer_utterances": ["The usual tonight, please!"]}})
+    assert again["decision"] != "withhold" and again["action"]
     assert not any("usual" in t.lower() or "stout" in t.lower() for t in texts(other))
 
 
