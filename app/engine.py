@@ -539,10 +539,22 @@ def _explain_drops(result: dict, guard: _Guard) -> dict:
     return result
 
 
+_FIRST_SENTENCE = re.compile(r"[^.!?]*")
+_ACKNOWLEDGING = re.compile(r"[a-z]{5,}")
+_CELEBRATING = re.compile(r"(?:^|(?<=[.!?] ))[^.!?]*\b(?:congratulations|congrats|how exciting|how lovely|"
+                          r"(?:lovely|great|wonderful|exciting|brilliant|fantastic) news)\b[^.!?]*[.!?]\s*",
+                          re.IGNORECASE)
+
+
 def _preface(result: dict, preface: str) -> None:
-    """Put the state's preface (a condolence) before each line that does not already say sorry."""
+    """Put the state's preface (a condolence, the worry acknowledged) before each line that does not already open
+    with it: the feeling comes before the facts, so a 'sorry' tacked on at the end does not count."""
+    own = set(_ACKNOWLEDGING.findall(preface.lower()))
     for line in result["suggestions"] + [s for lines in result["alternatives"].values() for s in lines]:
-        if "sorry" not in line["text"].lower():
+        # Good news in a line ("Congratulations!") is not said to someone being comforted.
+        line["text"] = _CELEBRATING.sub("", line["text"]).strip() or line["text"]
+        opening = _FIRST_SENTENCE.match(line["text"].lower()).group()
+        if own.isdisjoint(_ACKNOWLEDGING.findall(opening)):
             line["text"] = f"{preface} {line['text']}"
 
 

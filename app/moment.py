@@ -31,7 +31,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
-            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "heard")
+            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "heard")
 RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
@@ -48,9 +48,13 @@ FUNCTION_WORDS = frozenset("a an the my your our their his her its this that the
                            "another other some any more to for of you me us it i we they can could would will "
                            "please just and or by with on in at from as so also again".split())
 _WORD_BEFORE = re.compile(r"([a-z][a-z'’-]*)\s+$")
+# A customer asking for what they always have ("the usual tonight, please") asks for nothing else, whatever else
+# the sentence holds; "not the usual" is a change.
+_AS_USUAL = re.compile(r"(?<!not )(?<!no )\b(?:(?:the|my) usual|same again|same as (?:always|usual|last time))\b")
 # Stems too general to tell what a question is about ('my account', 'my plan', 'the date').
 VAGUE = frozenset("account plan servic detail inform number status date time thing chang custom record total "
-                  "amount current recent last next value level type info prefer guest passeng polic".split())
+                  "amount current recent last next value level type info prefer guest passeng polic order purchas "
+                  "item".split())
 # Words that say nothing about which thing a request is about: 'order' and 'book' are how people ask, 'account' and
 # 'status' fit anything, a record's 'item' or 'date' field names no thing.
 NOT_ABOUT = frozenset("question issue problem query enquiry inquiry request help general change update status account "
@@ -193,13 +197,22 @@ class StateReader:
     reads them (negation and all), from the same per-utterance cache, so a turn is read once a request.
     """
 
-    def __init__(self, states: tuple, cues: dict):
+    def __init__(self, states: tuple, cues: dict, marks: dict | None = None):
         from . import receptiveness     # the estimate's reader: imported late, it loads VADER
-        self.states, self.cues = states, cues
-        owners: dict[str, tuple[int, ...]] = {}
+        self.states, self.cues, self.marks = states, cues, marks or {}
+        self.book = None        # the set last read with it (state_reader's quick check)
+        owners: dict[str, tuple] = {}
         for i, state in enumerate(states):
             for word in state.words:
                 owners[word.lower()] = owners.get(word.lower(), ()) + (i,)
+        # Other word lists read turn by turn (a sign-off, an offer being weighed) ride on the same pass, marked by
+        # name: one scan of each utterance, remembered, rather than one more for every list.
+        for name, words in self.marks.items():
+            for word in words:
+                owners[word.lower()] = owners.get(word.lower(), ()) + (name,)
+        for state in states:        # a longer phrase in another sense wins where it starts, and counts for nothing
+            for word in state.plain:
+                owners.setdefault(word.lower(), ())
         self.words = receptiveness.CueSet(owners) if owners else None
         self.lists = [frozenset(state.cues) for state in states]
         self.mood = receptiveness.reader(cues)
@@ -222,13 +235,21 @@ class StateReader:
 _READERS: dict[int, StateReader] = {}
 
 
+MARKED = ("considered_words", "farewell_words")     # word lists the state reader marks in each utterance
+
+
 def state_reader(book) -> StateReader:
     """The compiled state reader for a set (one per loaded phrasebook set)."""
     found = _READERS.get(id(book.states))
-    if found is None or found.states is not book.states or found.cues is not book.cues:
+    if found is not None and found.book is book:
+        return found        # the set it was made for: its lists are the ones compiled
+    if found is None or found.states is not book.states or found.cues is not book.cues or any(
+            found.marks.get(name) is not getattr(book, name) for name in MARKED):
         if len(_READERS) > 8:
             _READERS.clear()
-        found = _READERS[id(book.states)] = StateReader(book.states, book.cues)
+        found = _READERS[id(book.states)] = StateReader(book.states, book.cues,
+                                                        {name: getattr(book, name) for name in MARKED})
+    found.book = book
     return found
 
 
@@ -440,6 +461,26 @@ class Moment:
         if topic is not None and topic.said is not None:
             return topic.said
         return label_words(self._label)
+
+    @memo
+    def farewell(self) -> bool:
+        """Whether the customer's last words sign off ("that's all, thanks", "cheers, bye"): a close, not another
+        "anything else?"."""
+        if not self._heard or not self._marked("farewell_words", self.context.customer_utterances[-1:]):
+            return False
+        return self._asks is None or not self._asks(self._heard[-1])
+
+    def considered(self) -> bool:
+        """Whether the customer's words answer an offer made earlier in this conversation ("I'll have a think about
+        the savings one"), whatever the history says."""
+        return self._marked("considered_words", self.context.customer_utterances)
+
+    def _marked(self, name: str, utterances) -> bool:
+        """Whether any of the utterances holds a word of the named list (read with the states, once a turn)."""
+        if not utterances or self._book is None or not getattr(self._book, name):
+            return False
+        reader = state_reader(self._book)
+        return any(name in reader.heard(u) for u in utterances)
 
     @property
     def brief(self) -> bool:
@@ -684,6 +725,8 @@ class Moment:
         if not (stored and asking and (thing or other)):
             return False
         for said in self._heard[-3:]:
+            if _AS_USUAL.search(said):
+                continue
             change = bool(other and other.search(said))
             if not (change or (thing and thing.search(said))) \
                     or not (asking.search(said) or (self._asks is not None and self._asks(said))) \

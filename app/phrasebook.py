@@ -82,6 +82,7 @@ class State:
     message: str = ""           # why a topic waits, naming this state, for the reasons staff read
     after: tuple[str, ...] = ()  # read only when one of these signals is present too ('distress': relieved)
     preface: str = ""           # said before a line about their own business ("I'm so sorry.")
+    plain: tuple[str, ...] = ()  # longer phrases holding a word in another sense ("she passed her test")
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ class Phrasebook:
     contrast_words: tuple[str, ...] = ()            # 'instead', 'this time': ... for something other than usual
     stop_words: tuple[str, ...] = ()                # 'stop', 'don't ... anymore': a stored preference is stopped
     again_words: tuple[str, ...] = ()               # 'again', 'second time': a problem has happened before
+    considered_words: tuple[str, ...] = ()          # "I'll have a think about it": an offer was made already
+    farewell_words: tuple[str, ...] = ()            # "that's all, thanks", "cheers, bye": the customer signs off
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     past_words: tuple[str, ...] = ()                # 'past', 'previous': a record of something over and done
     # Groups of words that name one thing a request is about ('parcel', 'delivery', 'redeliver'): a data point
@@ -351,11 +354,11 @@ EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_
 FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings",
              "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
-             "again_words", "standing_terms", "same_request", "past_words")
+             "again_words", "standing_terms", "same_request", "past_words", "considered_words", "farewell_words")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
-              "standing_terms", "past_words")   # merged over files
+              "standing_terms", "past_words", "considered_words", "farewell_words")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
-STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after")
+STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after", "plain")
 DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
@@ -423,7 +426,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
             continue
         raw, where = obj[name], path + (name,)
         if name in ("resolved", "said", "asked", "told", "served", "bears", "answers", "requested", "brief",
-                    "repeated"):
+                    "repeated", "farewell"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:
@@ -691,7 +694,9 @@ def _state(c: _Collector, obj: Any, path: tuple) -> State | None:
         f"The customer seems {(sid or '').replace('_', ' ')}: see to that first, and leave this for now.")
     preface = c.string(obj, path, "preface") or ""
     after = c.strings(obj, path, "after")
-    return State(sid, **found, defers=defers, message=message, preface=preface, after=after) if sid else None
+    plain = c.strings(obj, path, "plain")
+    return State(sid, **found, defers=defers, message=message, preface=preface, after=after,
+                 plain=plain) if sid else None
 
 
 def _named_words(c: _Collector, obj: Any, path: tuple, keys: tuple, what: str) -> tuple[str, list] | None:

@@ -359,9 +359,16 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     if category == "occasion" and moment is not None and moment.waits_always:
         rule("withhold", "not-now", "The customer is grieving or in distress: whatever the occasion on file, it is "
                                     "not for now, and nothing is prepared for it.")
-    if (marketing or category in NOT_FOR_GRIEF) and grieving(estimate, moment):
-        rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
-                                                 "no points, perks or offers.")
+    if marketing or category in NOT_FOR_GRIEF:
+        if grieving(estimate, moment):
+            rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
+                                                     "no points, perks or offers.")
+    elif (not sensitive and category not in BYSTANDER_SAFE and topic.decision != "apply_silently"
+          and grieving(estimate, moment) and not theirs_to_raise(datapoint, topic, context, moment)):
+        # A reminder about the pet that was put to sleep, a renewal for the late husband's car: not put off to
+        # later (that promises it comes back), but left out of this conversation.
+        rule("withhold", "not-now", "The customer is grieving: nothing else is brought up in this conversation, "
+                                    "and no reminder of it follows later.")
     if marketing:
         if context.do_not_market:
             rule("withhold", "consent-binds", "The customer opted out of marketing.")
@@ -373,13 +380,17 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         elif money_worry(context, terms_in):
             rule("withhold", "dont-exploit-emotion", "The customer is worried about money: sell nothing in this "
                                                      "conversation.")
+        if datapoint.provenance == "inferred":
+            # A guess about the customer is not a gap to fill later: putting it off would promise it comes up.
+            rule("withhold", "respect-provenance", "An inference about the customer is not something they told "
+                                                   "us: it is not raised in this conversation, now or later.")
         if issue_pending(context) and not sent:     # nothing of theirs is open in a message we send first
             rule("defer", "resolve-first", "Offers wait until the customer's own issue is resolved.")
         if estimate.level == "low":
             rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
     elif category == "loyalty" and issue_pending(context) and moment is not None and moment.state in UPSET_STATES:
         rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
-    found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}))
+    found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}, moment))
     found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
     bystander_lines = False
     if context.bystanders and category not in BYSTANDER_SAFE:
@@ -478,6 +489,13 @@ def said_occasion(datapoint: DataPoint, context: Context, moment: Moment | None)
     return bool(own & content_stems(" ".join(context.customer_utterances)))
 
 
+def theirs_to_raise(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
+    """Whether the customer brought the thing up here: said it, asked about it, reported a problem with it, or got
+    in touch about it."""
+    return (datapoint.provenance in QUOTABLE_PROVENANCE or fixes_open_issue(datapoint, topic, context)
+            or (moment is not None and (moment.said or moment.asked or moment.served or moment.problem)))
+
+
 def grieving(estimate: Estimate, moment: Moment | None) -> bool:
     """Whether the customer's words (or the reason they got in touch) show grief."""
     return "grief" in estimate.signals or (moment is not None and moment.state == GRIEF_STATE)
@@ -572,21 +590,25 @@ def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool
 
 
 def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, marketing: bool,
-                        topics: Mapping[str, Topic]) -> list[tuple[str, Reason]]:
-    """Rules over what already happened in this conversation (context.history): no repeats, one offer a call."""
-    if not context.history or customer_asked(datapoint, context, topic):
+                        topics: Mapping[str, Topic], moment: Moment | None = None) -> list[tuple[str, Reason]]:
+    """Rules over what already happened in this conversation: a topic declined is not raised again, and one offer
+    a call. An offer was made when the history says a line of an offer was said (a topic this set doesn't know
+    counts as one: holding back is the safe side), or when the customer's words answer one ("I'll have a think
+    about the savings one")."""
+    considered = marketing and moment is not None and bool(context.customer_utterances) and moment.considered()
+    if not (context.history or considered) or customer_asked(datapoint, context, topic):
         return []
     found = []
     if any(item.event == "declined" and item.topic == topic.id for item in context.history):
-        found.append(("defer", Reason("declined-earlier",
-                                      "This was raised earlier in this conversation and didn't fit; "
-                                      "don't bring it up again unless the customer does.")))
+        found.append(("withhold", Reason("declined-earlier",
+                                         "This was raised earlier in this conversation and didn't fit; "
+                                         "don't bring it up again unless the customer does.")))
     if marketing:
         def was_offer(item) -> bool:
             other = topics.get(item.topic)
-            return item.topic == topic.id or (other is not None and (other.purpose == "marketing" or other.proposes))
+            return item.topic == topic.id or other is None or other.purpose == "marketing" or other.proposes
         made = [item.topic for item in context.history if item.event in OFFER_MADE and was_offer(item)]
-        if made:
+        if made or considered:
             earlier = "this offer" if topic.id in made else "an offer"
             found.append(("defer", Reason("one-offer-per-call",
                                           f"You already made {earlier} in this conversation: one offer per "

@@ -38,11 +38,11 @@ def test_agent_panel_reports_shown_used_edited_and_declined_and_the_call_remembe
         assert say.inner_text() == line
         wait_sent(page)
         assert counts(app) == {"shown": 1, "used": 0, "edited": 0, "declined": 0}
-        # Didn't fit, with a reason: declined; the panel asks again and holds the topic for the rest of the call.
+        # Didn't fit, with a reason: declined; the panel asks again and never raises the topic again in the call.
         page.get_by_role("button", name="Didn't fit").click()
         page.get_by_role("button", name="Wrong moment").click()
-        page.wait_for_function("() => !document.getElementById('hold-card').hidden")
-        assert "earlier in this conversation" in page.locator("#hold-list").inner_text()
+        page.wait_for_function("() => !document.getElementById('withhold-card').hidden")
+        assert "earlier in this conversation" in page.locator("#withhold-list").inner_text()
         assert "auto" not in say.inner_text().lower()
         assert page.locator("#didnt-fit").is_hidden()        # nothing to decline on a stand-in line
         wait_sent(page)

@@ -29,7 +29,7 @@ def test_a_topic_declined_earlier_in_the_call_is_deferred_with_a_reason_an_agent
     first = ask()
     assert first["decision"] == "ask"
     later = ask([{"topic": first["topic"], "event": "declined", "suggestion_id": first["suggestions"][0]["id"]}])
-    assert later["decision"] == "defer" and rules(later) == ["declined-earlier"]
+    assert later["decision"] == "withhold" and rules(later) == ["declined-earlier"]
     assert "earlier in this conversation" in later["reasons"][0]["message"]
     assert "auto" not in later["suggestions"][0]["text"].lower()      # the held topic is not hinted at
     # Another topic's decline, or the same topic merely shown, changes nothing.

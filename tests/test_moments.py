@@ -142,7 +142,7 @@ def test_at_the_opening_a_greeting_fit_for_the_channel(channel, greeting):
 def test_the_stock_close_only_at_a_resolved_wrap_up():
     closed = suggest(AUTO_GAP, stage="wrap_up", issue_resolved=True, receptiveness="medium")
     assert closed["guidance"]["moment"] == "close"
-    assert closed["suggestions"][0]["text"] == "Glad we got that sorted. Is there anything else I can help with today?"
+    assert closed["suggestions"][0]["text"] == "Is there anything else I can help with today?"
     shop_floor = suggest(AUTO_GAP, channel="in_person", receptiveness="high", stage="wrap_up", issue_resolved=True)
     assert "while you're here" in shop_floor["suggestions"][0]["text"]
     aisle = suggest(AUTO_GAP, channel="cabin", receptiveness="medium")
