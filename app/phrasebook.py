@@ -33,7 +33,7 @@ RULE_NAMES = CONDITION_NAMES | {"moment"}
 # Cue lists for reading the customer (app/receptiveness.py); negators and abbreviations are single words.
 CUE_LISTS = ("hurry", "repeat_contact", "complaint", "problem", "anger", "distress", "grief", "anxiety", "sarcasm",
              "irony", "dismissive", "acknowledgement", "courtesy", "warmth", "enthusiasm", "small_talk", "curiosity",
-             "need", "stakes", "light", "hedge", "plain", "negators", "abbreviations", "distress_reasons")
+             "need", "stakes", "light", "hedge", "contrary", "plain", "negators", "abbreviations", "distress_reasons")
 SINGLE_WORD_CUES = ("negators", "abbreviations")
 MAX_PHRASINGS = 12
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")

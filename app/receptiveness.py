@@ -46,6 +46,15 @@ IRONY_BESIDE = GRIPES | {"dismissive"}
 # courtesy in it is not warmth.
 HEDGE = "hedge"
 _BUT = re.compile(r"\bbut\b")
+POLITE = frozenset({"courtesy", "warmth"})
+# Words that turn praise into irony without being a gripe on their own ("Fantastic. Another replacement bus.").
+CONTRARY = "contrary"
+# A feeling the customer had and has got over ("I was so worried, but you've put my mind at rest"): not how they
+# feel now, when something warm follows it.
+_PAST_FEELING = re.compile(r"\b(?:was|were|had been|i'd been|i've been|been)\s+(?:so\s+|really\s+|a bit\s+|a little\s+|"
+                           r"quite\s+|absolutely\s+|properly\s+|genuinely\s+)?(?:worried|cross|fuming|furious|angry|"
+                           r"livid|stressed|anxious|scared|panicking|upset|annoyed|frustrated|dreading|nervous)\b")
+GOT_OVER = frozenset({"anxiety", "anger", "complaint", "distress"})
 RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
                      "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
@@ -56,7 +65,7 @@ OPENERS = frozenset({"acknowledgement", "courtesy", "warmth", "enthusiasm", "sma
 FEATURES = {
     "positive_sentiment": "positive sentiment", "negative_sentiment": "negative sentiment",
     "terse": "terse", "curt": "curt", "short": "short reply", "exclaim_positive": "excited punctuation",
-    "question": "question", "shouting": "capitals",
+    "question": "question", "shouting": "capitals", "warm_question": "a question asked warmly",
     **{name: name.replace("_", " ") for name in MOOD_CUES},
 }
 
@@ -201,7 +210,7 @@ class Reader:
     def __init__(self, cues: dict):
         self.cues = cues
         owners: dict[str, tuple[str, ...]] = {}
-        for name in MOOD_CUES + LASTING_CUES + ("irony", HEDGE, PLAIN):
+        for name in MOOD_CUES + LASTING_CUES + ("irony", HEDGE, CONTRARY, PLAIN):
             for cue in cues.get(name, ()):
                 if cue.strip("^*"):
                     owners[cue] = owners.get(cue, ()) + (name,)
@@ -231,24 +240,31 @@ class Reader:
         lowered = text.lower().replace("\u2019", "'")
         hits: set[str] = set()
         negatable = self.any_negator.search(lowered) is not None
+        polite_at = None
         for start, names in self.found.find(lowered):
             negated = None if negatable else False
             for name in names:
                 if name == PLAIN:
                     continue        # a phrase whose cue word means something else here
-                if name == HEDGE:
-                    if _BUT.search(lowered, start):
-                        hits.add(HEDGE)
+                if name in (HEDGE, CONTRARY):
+                    if name == CONTRARY or _BUT.search(lowered, start):
+                        hits.add(name)
                     continue
+                if name in POLITE and polite_at is None:
+                    polite_at = start
                 if name in NEGATABLE:
                     negated = self._negated(lowered, start) if negated is None else negated
                     if negated:
                         continue
                 hits.add(name)
-        if HEDGE in hits:
-            hits = (hits - {"courtesy", "warmth", HEDGE}) | {"complaint"}
-        if "irony" in hits and hits & IRONY_BESIDE:
+        # A courtesy before "but" and a gripe is the complaint it softens ("Thanks for your patience, but six weeks").
+        if HEDGE in hits or (polite_at is not None and hits & GRIPES and _BUT.search(lowered, polite_at)):
+            hits = (hits - POLITE - {HEDGE}) | {"complaint"}
+        if hits & GOT_OVER and hits & (POLITE | PRAISE) and _PAST_FEELING.search(lowered):
+            hits -= GOT_OVER
+        if "irony" in hits and hits & (IRONY_BESIDE | {CONTRARY}):
             hits.add("sarcasm")
+        hits.discard(CONTRARY)
         return len(_WORD.findall(text)), frozenset(hits)
 
     def _turn(self, text: str) -> dict[str, float] | None:
@@ -277,6 +293,8 @@ class Reader:
             x["exclaim_positive"] = 1.0
         if "?" in text:
             x["question"] = 1.0
+            if hits & (PRAISE | {"curiosity"}) and compound >= 0.5:
+                x["warm_question"] = 1.0
         if not text.islower() and any(w.lower() not in self.abbreviations for w in _CAPS.findall(text)):
             x["shouting"] = 1.0
         return x
@@ -285,10 +303,14 @@ class Reader:
         """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
         found: set[str] = set()
         seen = 0
+        warmed = False      # a newer turn was warm: anger or fear they say they *had* is over
         for utterance in reversed(utterances):
             words, hits = self.hits(utterance[:500])
             if words:
+                if warmed and hits & GOT_OVER and _PAST_FEELING.search(utterance[:500].lower()):
+                    hits -= GOT_OVER
                 found |= hits
+                warmed = warmed or bool(hits & (POLITE | PRAISE))
                 seen += 1
                 if seen == LASTING:
                     break

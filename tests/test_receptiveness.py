@@ -327,3 +327,24 @@ def test_cues_added_in_another_file_are_read(tmp_path):
     from tact.phrasebook import default_dir
     book = load([default_dir(), tmp_path / "extra.yaml"])
     assert "hurry" in estimate(("Can you do it in a jiffy please",), book.cues).signals
+
+
+def test_a_feeling_the_customer_got_over_is_not_how_they_feel_now():
+    assert level("I was so stressed about it, but you've been wonderful, thank you!") == "high"
+    assert not estimate(("I was furious yesterday, not going to lie.", "But you've sorted it, thanks so much!"),
+                        CUES).distress
+    assert estimate(("I'm furious about this.",), CUES).distress
+
+
+def test_a_courtesy_before_but_and_a_gripe_is_the_gripe():
+    assert level("Thanks for calling back, but the leak is still not fixed after two visits.") == "low"
+
+
+def test_praise_beside_another_is_irony():
+    assert level("Oh wonderful, another delay.") == "low"
+
+
+def test_tears_of_joy_and_a_blood_test_are_not_distress():
+    assert not estimate(("You found it!! 😭❤️ thank you so much",), CUES).distress
+    assert not estimate(("Where do I go for my blood test?",), CUES).distress
+    assert estimate(("There's blood everywhere, he fell down the stairs",), CUES).distress
