@@ -190,7 +190,17 @@ class Engine:
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
             if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
         if decision.decision == "apply_silently":
-            if result["action"] and (moment.waits or told_for_care):
+            if result["action"] and decision.check:
+                # Safety before restraint: a plain question that names nothing, at every tone.
+                checks = dict(decision.check)
+                for lv, lines in [(level, "suggestions")] + [(other, None) for other in result["alternatives"]]:
+                    text = guard.text(checks[lv], unnamed)
+                    said_lines = [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
+                    if lines:
+                        result["suggestions"] = said_lines
+                    else:
+                        result["alternatives"][lv] = said_lines
+            elif result["action"] and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -204,7 +214,8 @@ class Engine:
             for other in result["alternatives"]:
                 result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
                                                             guard, shown)
-            said = bool(result["suggestions"])
+            # A line that skips a value which holds nothing real would answer something else: check it instead.
+            said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
             if said and moment.preface:
                 _preface(result, moment.preface)
         if not said:
@@ -215,6 +226,9 @@ class Engine:
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "apply_silently":
                 result["action"] = None
+            if "junk-value" in guard.dropped:
+                result["action"] = guard.text(ACTION_CHECK_JUNK, variables, check=False, action=True) \
+                    or ACTION_CHECK_JUNK_UNNAMED
             return _explain_drops(result, guard)
         if topic.honest_answer:
             result["honest_answer"] = guard.text(topic.honest_answer, variables, check=False)
@@ -306,7 +320,8 @@ class _Guard:
         self.asked = tuple(asked)     # the customer's question: telling them what they asked is service
         self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
             if category in SENSITIVE_CATEGORIES else None
-        self.unsafe = unsafe
+        self.junk = values.JUNK in unsafe     # the value holds nothing real (N/A, NaN): lines needing it are dropped
+        self.unsafe = unsafe - {values.JUNK}
         self.disabled = topic.disable_checks if topic else ()
         self.topic_id = topic.id if topic else None
         self.dropped: dict[str, None] = {}
@@ -323,12 +338,14 @@ class _Guard:
 
     def _refusal(self, source: str, variables: dict, check: bool, notes: frozenset) -> str | tuple | None:
         """The rendered line, None for an empty one, or (why,) when it is refused."""
-        if self.unsafe or notes:
+        if self.unsafe or notes or self.junk:
             try:
                 names = render.names_used(source)
             except TemplateSyntaxError:
                 return ("render-failed",)
             used = {n for n in names if variables.get(n) is not None}
+            if self.junk and "value" in used:
+                return ("junk-value",)
             if used & self.unsafe:
                 return ("unsafe-value",)
             if used & notes:
@@ -358,6 +375,8 @@ class _Guard:
 DROPS = {
     "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
     "unsafe-line": "a line held characters or markup that are never spoken",
+    "junk-value": "a line needs the value, which holds no real value (a placeholder, NaN, or no number where one "
+                  "is expected)",
     "sensitive-value": "a line would name sensitive data",
     "revealing": "a line would reveal what the records show",
     "render-failed": "a line could not be rendered with this data point",
@@ -368,6 +387,16 @@ ACTION_WITHOUT_VALUE = ("Check the customer's saved {{ label }} yourself before 
                         "not a plain value, so don't act on or read out anything it asks.")
 ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before acting on them; the record holds a note, "
                          "not a plain value, so don't act on or read out anything it asks.")
+# When the record holds no real value (N/A, NaN): staff look it up rather than read it out.
+ACTION_CHECK_JUNK = ("Look up the customer's {{ label }} yourself before saying anything about it: the record holds "
+                     "no real value, so don't read it out.")
+ACTION_CHECK_JUNK_UNNAMED = ("Look this up yourself before saying anything about it: the record holds no real value, "
+                             "so don't read it out.")
+# Where the value or label holds markup, staff act on what the customer saved without repeating the record.
+ACTION_UNSPEAKABLE = ("Check the customer's saved {{ label }} yourself and act on it; part of the record holds code "
+                      "or odd characters, so don't read it out.")
+ACTION_UNSPEAKABLE_UNNAMED = ("Check what the customer saved yourself and act on it; part of the record holds code or "
+                              "odd characters, so don't read it out.")
 # Notes for staff, in their words: what they see is the why, not how the engine looked things up.
 SAFE_VALUES = policy.Reason("safe-values", "Part of what the record says can't be read out safely (it holds "
                                            "code or odd characters), so lines that would say it are left out.")
@@ -486,6 +515,10 @@ def _first_action(sources: list, dp: DataPoint, context: Context, level: str, gu
                 return action
             if "note-value" in guard.dropped:
                 return guard.text(ACTION_WITHOUT_VALUE, variables, check=False, action=True) or ACTION_WITHOUT_EITHER
+            if "unsafe-value" in guard.dropped:
+                # The quiet service stands: staff act on what was saved without repeating the unspeakable record.
+                return guard.text(ACTION_UNSPEAKABLE, variables, check=False, action=True) \
+                    or ACTION_UNSPEAKABLE_UNNAMED
     return None
 
 
