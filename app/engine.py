@@ -188,7 +188,9 @@ class Engine:
                 source = _written_first(source)
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
-            if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
+            if told_for_care else self._action(dp, context, topic, decision, level, guard, book, moment.writes_first)
+        if moment.writes_first and decision.category in SENSITIVE_CATEGORIES and moment.notice is not None:
+            result["action"] = None     # the message is the service: there is no one at the counter to act for
         if decision.decision == "apply_silently":
             if result["action"] and decision.check:
                 # Safety before restraint: a plain question that names nothing, at every tone.
@@ -235,13 +237,14 @@ class Engine:
         return _explain_drops(result, guard)
 
     def _action(self, dp: DataPoint, context: Context, topic: Topic, decision, level: str, guard: "_Guard",
-                book: Phrasebook) -> str | None:
+                book: Phrasebook, writes_first: bool = False) -> str | None:
         """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
         # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
         sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
         if decision.decision == "apply_silently" and topic.quiet_action:
             sources.append((topic, topic.quiet_action))     # used quietly, as it would be if withheld
-        if decision.category in SENSITIVE_CATEGORIES:
+        if decision.category in SENSITIVE_CATEGORIES and not writes_first:
+            # A message we send first answers no one: a sensitive category's 'answer what they asked' is not for it.
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
                         if t is not topic and t.purpose == "service" and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
@@ -277,7 +280,7 @@ class Engine:
         spoken = moment.context.spoken
         for phrasing in choose(lines, moment, shown):
             text = guard.text(phrasing.source_for(spoken), variables)
-            if text:
+            if text and all(text != line["text"] for line in out):
                 out.append(_suggestion(phrasing.id, text, phrasing.tone, level))
         return out
 
@@ -387,6 +390,11 @@ ACTION_WITHOUT_VALUE = ("Check the customer's saved {{ label }} yourself before 
                         "not a plain value, so don't act on or read out anything it asks.")
 ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before acting on them; the record holds a note, "
                          "not a plain value, so don't act on or read out anything it asks.")
+# What waits for the customer's own request to be done: reminders about their account (a renewal, a date they
+# must meet), not a reward that comes with the order they are placing.
+MID_REQUEST_WAITS = frozenset(("account_event", "product_holding"))
+THEIR_REQUEST_FIRST = policy.Reason("their-request-first", "The customer is in the middle of their own request: "
+                                                           "finish it first; this can wait until it is done.")
 # When the record holds no real value (N/A, NaN): staff look it up rather than read it out.
 ACTION_CHECK_JUNK = ("Look up the customer's {{ label }} yourself before saying anything about it: the record holds "
                      "no real value, so don't read it out.")
@@ -451,6 +459,8 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
                              or decision.category in SENSITIVE_CATEGORIES):
         # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits.
         return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
+    if _mid_request(decision, moment, topic, dp):
+        return policy.Decision("defer", (THEIR_REQUEST_FIRST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
@@ -489,6 +499,17 @@ def _answers_them(moment: Moment, topic: Topic | None) -> bool:
     if topic.purpose == "marketing" or topic.proposes:
         return moment.asks_for
     return moment.bears
+
+
+def _mid_request(decision: policy.Decision, moment: Moment, topic: Topic, dp: DataPoint) -> bool:
+    """Whether a service offer would break into the customer's own open request (a renewal raised while they are
+    changing their address): it waits until that is done, unless it is about what they asked or came for."""
+    context = moment.context
+    return (decision.decision == "offer" and topic.purpose == "service" and not topic.proposes
+            and context.reason is not None and not moment.resolved and context.stage != "wrap_up"
+            and dp.provenance != "customer_said" and decision.category in MID_REQUEST_WAITS and moment.told
+            and not (moment.asked or moment.served or moment.said or _answers_them(moment, topic)
+                     or _why_they_came(dp, topic, moment)))
 
 
 def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:

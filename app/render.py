@@ -174,6 +174,7 @@ _SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\
                    re.IGNORECASE)
 # What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
 _EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
+_SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
 _AMOUNT_FIELD = re.compile(r"amount|price|cost|fee|diff|balance|total|charge|refund|owed|sum|gbp|eur|usd|premium")
 _NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
@@ -184,7 +185,7 @@ LOCALE_CURRENCY = {"en-us": "$", "en-ie": "€"}
 # Words of a label that name the event rather than the thing ('flight delay' is about the flight).
 EVENT_WORDS = frozenset("delay delayed delays renewal renewals reminder due notice expiry expires expiring window "
                         "failed failure ready date dates alert update change changes eligible eligibility "
-                        "ending end ends cancellation cancelled status".split())
+                        "ending end ends cancellation cancelled status replacement".split())
 
 
 def clock(value: Any) -> str:
@@ -210,11 +211,12 @@ def money(amount: Any, currency: str = "£") -> str:
 
 
 def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
-    """What a message needs of a record, each said as people write it, or None: `date` ('14 March 2025'),
+    """What a message needs of a record, each said as people write it, or None: `date` ('14 March 2025'), `sent`
+    (when it left us: a dispatch date, never read as a due or expiry date),
     `time` (the new time), `was` (the earlier one), `start` and `end` (a window), `amount` ('£10.99'), `name`
     (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect) and `thing` (what
     the label is about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
-    found: dict = dict.fromkeys(("date", "time", "was", "start", "end", "amount", "name", "item", "place"))
+    found: dict = dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item", "place"))
     currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
     fields = value.items() if isinstance(value, dict) else [("", value)]
     times = []
@@ -237,6 +239,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         span = _SPAN.match(text)
         if span and found["start"] is None:
             found["start"], found["end"] = clock(span.group(1)), clock(span.group(2))
+            continue
+        if key and _SENT_FIELD.search(key) and is_date(text):
+            found["sent"] = found["sent"] or spoken_date(text)
             continue
         if is_date(text) and found["date"] is None and (not key or _DATE_FIELD.search(key) or not _EARLIER.search(key)):
             found["date"] = spoken_date(text)
