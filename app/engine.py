@@ -194,14 +194,11 @@ class Engine:
         if decision.decision == "apply_silently":
             if result["action"] and decision.check:
                 # Safety before restraint: a plain question that names nothing, at every tone.
-                checks = dict(decision.check)
-                for lv, lines in [(level, "suggestions")] + [(other, None) for other in result["alternatives"]]:
-                    text = guard.text(checks[lv], unnamed)
-                    said_lines = [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
-                    if lines:
-                        result["suggestions"] = said_lines
-                    else:
-                        result["alternatives"][lv] = said_lines
+                checks = {lv: guard.text(line, unnamed) for lv, line in decision.check}
+                said_at = {lv: [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
+                           for lv, text in checks.items()}
+                result["suggestions"] = said_at.get(level, [])
+                result["alternatives"] = {other: said_at.get(other, []) for other in result["alternatives"]}
             elif result["action"] and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,

@@ -133,8 +133,7 @@ def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...
     A condition, injury or medicine on file is no need a phrasebook names: None."""
     if not needs:
         return None
-    text = " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
-                    + spoken_forms(datapoint.value, datapoint.label)).lower()
+    text = _care_text(datapoint)
     kind = channel_kind(context.channel)
     now_text = [t.lower() for t in ([context.reason.replace("_", " ")] if context.reason else [])
                 + list(context.customer_utterances[-3:])]
@@ -165,10 +164,10 @@ def risk_met(need: CareNeed, text: str, context: Context) -> bool:
     return False
 
 
-def _meets_risk(datapoint: DataPoint, context: Context, need: CareNeed) -> bool:
-    text = " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
+def _care_text(datapoint: DataPoint) -> str:
+    """The data point's key, label and values as one lower-case text, for care need words."""
+    return " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
                     + spoken_forms(datapoint.value, datapoint.label)).lower()
-    return risk_met(need, text, context)
 
 
 def told_for_care(datapoint: DataPoint, marketing: bool, topic: Topic | None, need: CareNeed | None) -> bool:
@@ -352,7 +351,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         if care:
             rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
                                                   "act on it quietly, and don't mention it unless they do.")
-            if need is not None and need.check and _meets_risk(datapoint, context, need):
+            if need is not None and need.check and risk_met(need, _care_text(datapoint), context):
                 rule("apply_silently", SAFETY_FIRST, "What the customer is asking for now may not be safe for them: "
                                                      "check with a plain question before it goes through, without "
                                                      "saying what is on file.")

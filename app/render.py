@@ -174,7 +174,8 @@ _SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\
                    re.IGNORECASE)
 # What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
 _EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
-_WAIT_FIELD = re.compile(r"minutes|mins|wait|eta|delay|late|behind")   # how long is left for someone waiting
+# How long is left for someone waiting, by a field or label word (never 'late_fee': a number of pounds).
+_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|wait\w*|eta)(?![a-z])")
 _WAIT_TEXT = re.compile(r"^(?:about |around )?\d+(?:-\d+)? *(?:min|mins|minutes|hour|hours|hrs)$", re.IGNORECASE)
 _SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
