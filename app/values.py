@@ -87,10 +87,15 @@ def junk_value(value: Any, key: str = "", label: Any = None) -> bool:
         return value != value or value in (float("inf"), float("-inf"))
     if not isinstance(value, str) or not value.strip():
         return False
+    return _junk_string(value, key, label if isinstance(label, str) else None)
+
+
+@lru_cache(maxsize=4096)
+def _junk_string(value: str, key: str, label: str | None) -> bool:
     tokens = _TOKEN.findall(_EMOTICON.sub(" ", value.lower()))
     if not tokens or " ".join(tokens) in PLACEHOLDERS:
         return True
-    named = f"{key.replace('.', ' ').replace('_', ' ')} {label if isinstance(label, str) else ''}".lower()
+    named = f"{key.replace('.', ' ').replace('_', ' ')} {label or ''}".lower()
     return bool(_NUMERIC.search(named)) and not any(ch.isdigit() for ch in value) \
         and not _NUMBER_WORDS.search(value.lower())
 
