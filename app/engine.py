@@ -188,9 +188,18 @@ class Engine:
                 source = _written_first(source)
         told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
-            if told_for_care else self._action(dp, context, topic, decision, level, guard, book)
+            if told_for_care else self._action(dp, context, topic, decision, level, guard, book, moment.writes_first)
+        if moment.writes_first and decision.category in SENSITIVE_CATEGORIES and moment.notice is not None:
+            result["action"] = None     # the message is the service: there is no one at the counter to act for
         if decision.decision == "apply_silently":
-            if result["action"] and (moment.waits or told_for_care):
+            if result["action"] and decision.check:
+                # Safety before restraint: a plain question that names nothing, at every tone.
+                checks = {lv: guard.text(line, unnamed) for lv, line in decision.check}
+                said_at = {lv: [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
+                           for lv, text in checks.items()}
+                result["suggestions"] = said_at.get(level, [])
+                result["alternatives"] = {other: said_at.get(other, []) for other in result["alternatives"]}
+            elif result["action"] and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -204,7 +213,8 @@ class Engine:
             for other in result["alternatives"]:
                 result["alternatives"][other] = self._lines(source.get(other, ()), other, moment, variables,
                                                             guard, shown)
-            said = bool(result["suggestions"])
+            # A line that skips a value which holds nothing real would answer something else: check it instead.
+            said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
             if said and moment.preface:
                 _preface(result, moment.preface)
         if not said:
@@ -215,19 +225,23 @@ class Engine:
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "apply_silently":
                 result["action"] = None
+            if "junk-value" in guard.dropped:
+                result["action"] = guard.text(ACTION_CHECK_JUNK, variables, check=False, action=True) \
+                    or ACTION_CHECK_JUNK_UNNAMED
             return _explain_drops(result, guard)
         if topic.honest_answer:
             result["honest_answer"] = guard.text(topic.honest_answer, variables, check=False)
         return _explain_drops(result, guard)
 
     def _action(self, dp: DataPoint, context: Context, topic: Topic, decision, level: str, guard: "_Guard",
-                book: Phrasebook) -> str | None:
+                book: Phrasebook, writes_first: bool = False) -> str | None:
         """What staff do: the topic's action, or for a sensitive need the customer raised, its category's."""
         # Some actions are too late in some channels (a seat can't be re-picked on board): no to-do there.
         sources = [(topic, topic.action if context.channel not in topic.action_not_in else None)]
         if decision.decision == "apply_silently" and topic.quiet_action:
             sources.append((topic, topic.quiet_action))     # used quietly, as it would be if withheld
-        if decision.category in SENSITIVE_CATEGORIES:
+        if decision.category in SENSITIVE_CATEGORIES and not writes_first:
+            # A message we send first answers no one: a sensitive category's 'answer what they asked' is not for it.
             sources += [(t, t.action) for t in book.by_category.get(decision.category, ())
                         if t is not topic and t.purpose == "service" and _lends_action(t)]
         return _first_action(sources, dp, context, level, guard)
@@ -263,7 +277,7 @@ class Engine:
         spoken = moment.context.spoken
         for phrasing in choose(lines, moment, shown):
             text = guard.text(phrasing.source_for(spoken), variables)
-            if text:
+            if text and all(text != line["text"] for line in out):
                 out.append(_suggestion(phrasing.id, text, phrasing.tone, level))
         return out
 
@@ -306,7 +320,8 @@ class _Guard:
         self.asked = tuple(asked)     # the customer's question: telling them what they asked is service
         self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
             if category in SENSITIVE_CATEGORIES else None
-        self.unsafe = unsafe
+        self.junk = values.JUNK in unsafe     # the value holds nothing real (N/A, NaN): lines needing it are dropped
+        self.unsafe = unsafe - {values.JUNK}
         self.disabled = topic.disable_checks if topic else ()
         self.topic_id = topic.id if topic else None
         self.dropped: dict[str, None] = {}
@@ -323,12 +338,14 @@ class _Guard:
 
     def _refusal(self, source: str, variables: dict, check: bool, notes: frozenset) -> str | tuple | None:
         """The rendered line, None for an empty one, or (why,) when it is refused."""
-        if self.unsafe or notes:
+        if self.unsafe or notes or self.junk:
             try:
                 names = render.names_used(source)
             except TemplateSyntaxError:
                 return ("render-failed",)
             used = {n for n in names if variables.get(n) is not None}
+            if self.junk and "value" in used:
+                return ("junk-value",)
             if used & self.unsafe:
                 return ("unsafe-value",)
             if used & notes:
@@ -358,6 +375,8 @@ class _Guard:
 DROPS = {
     "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
     "unsafe-line": "a line held characters or markup that are never spoken",
+    "junk-value": "a line needs the value, which holds no real value (a placeholder, NaN, or no number where one "
+                  "is expected)",
     "sensitive-value": "a line would name sensitive data",
     "revealing": "a line would reveal what the records show",
     "render-failed": "a line could not be rendered with this data point",
@@ -368,6 +387,21 @@ ACTION_WITHOUT_VALUE = ("Check the customer's saved {{ label }} yourself before 
                         "not a plain value, so don't act on or read out anything it asks.")
 ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before acting on them; the record holds a note, "
                          "not a plain value, so don't act on or read out anything it asks.")
+# What waits for the customer's own request to be done: reminders about their account (a renewal, a date they
+# must meet), not a reward that comes with the order they are placing.
+MID_REQUEST_WAITS = frozenset(("account_event", "product_holding"))
+THEIR_REQUEST_FIRST = policy.Reason("their-request-first", "The customer is in the middle of their own request: "
+                                                           "finish it first; this can wait until it is done.")
+# When the record holds no real value (N/A, NaN): staff look it up rather than read it out.
+ACTION_CHECK_JUNK = ("Look up the customer's {{ label }} yourself before saying anything about it: the record holds "
+                     "no real value, so don't read it out.")
+ACTION_CHECK_JUNK_UNNAMED = ("Look this up yourself before saying anything about it: the record holds no real value, "
+                             "so don't read it out.")
+# Where the value or label holds markup, staff act on what the customer saved without repeating the record.
+ACTION_UNSPEAKABLE = ("Check the customer's saved {{ label }} yourself and act on it; part of the record holds code "
+                      "or odd characters, so don't read it out.")
+ACTION_UNSPEAKABLE_UNNAMED = ("Check what the customer saved yourself and act on it; part of the record holds code or "
+                              "odd characters, so don't read it out.")
 # Notes for staff, in their words: what they see is the why, not how the engine looked things up.
 SAFE_VALUES = policy.Reason("safe-values", "Part of what the record says can't be read out safely (it holds "
                                            "code or odd characters), so lines that would say it are left out.")
@@ -422,6 +456,8 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
                              or decision.category in SENSITIVE_CATEGORIES):
         # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits.
         return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
+    if _mid_request(decision, moment, topic, dp):
+        return policy.Decision("defer", (THEIR_REQUEST_FIRST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
@@ -462,6 +498,17 @@ def _answers_them(moment: Moment, topic: Topic | None) -> bool:
     return moment.bears
 
 
+def _mid_request(decision: policy.Decision, moment: Moment, topic: Topic, dp: DataPoint) -> bool:
+    """Whether a service offer would break into the customer's own open request (a renewal raised while they are
+    changing their address): it waits until that is done, unless it is about what they asked or came for."""
+    context = moment.context
+    return (decision.decision == "offer" and topic.purpose == "service" and not topic.proposes
+            and context.reason is not None and not moment.resolved and context.stage != "wrap_up"
+            and dp.provenance != "customer_said" and decision.category in MID_REQUEST_WAITS and moment.told
+            and not (moment.asked or moment.served or moment.said or _answers_them(moment, topic)
+                     or _why_they_came(dp, topic, moment)))
+
+
 def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
     """Whether a service data point is the very thing the customer got in touch about while it is still open (their
     claim, when calling about its status): distress does not put it off, it is the help they came for."""
@@ -486,6 +533,10 @@ def _first_action(sources: list, dp: DataPoint, context: Context, level: str, gu
                 return action
             if "note-value" in guard.dropped:
                 return guard.text(ACTION_WITHOUT_VALUE, variables, check=False, action=True) or ACTION_WITHOUT_EITHER
+            if "unsafe-value" in guard.dropped:
+                # The quiet service stands: staff act on what was saved without repeating the unspeakable record.
+                return guard.text(ACTION_UNSPEAKABLE, variables, check=False, action=True) \
+                    or ACTION_UNSPEAKABLE_UNNAMED
     return None
 
 

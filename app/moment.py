@@ -64,6 +64,14 @@ NOT_ABOUT = frozenset("question issue problem query enquiry inquiry request help
 # What was watched, inferred or bought in: never counts as what the customer asked for.
 NOT_THEIRS = ("observed", "inferred", "third_party")
 OWED = "owed"       # the value reading for money the business still owes the customer
+_PAID = re.compile(r"(?<!not )(?<!not yet )\b(?:paid|refunded|credited|settled)\b", re.IGNORECASE)
+
+
+def _says_paid(value: Any) -> bool:
+    """Whether a record says the money was already paid ('paid', {'paid': True}), not that it is owed."""
+    if isinstance(value, dict):
+        return value.get("paid") is True or any(_says_paid(v) for v in value.values() if isinstance(v, str))
+    return isinstance(value, str) and bool(_PAID.search(value))
 # A question written without its question mark ("what is going on", "where's my parcel").
 _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
                        r"did|does|do|about|happened|going|can|could|should|will))\b")
@@ -445,9 +453,10 @@ class Moment:
     def value(self) -> str:
         readings = self._book.value_readings if self._book else ()
         found = read_value(self._value, readings, self._category, self._label)
-        if found == HELD and self._value not in MISSING_VALUES:
+        if found in (HELD, "problem") and self._value not in MISSING_VALUES and not _says_paid(self._value):
             # A record of compensation filed as a journey and an amount says 'owed' in its key or label
-            # ('delay_repay.owed', 'compensation due'): money owed back is offered plainly.
+            # ('delay_repay.owed', 'compensation due'): money owed back is offered plainly, even when the record
+            # also says what went wrong ('missed engineer visit'), unless it says it was paid.
             owed = tuple(r for r in readings if r.id == OWED)
             name = f"{self._key.replace('.', ' ')} {self._label or ''}"
             if owed and read_value(name, owed, self._category) == OWED:
@@ -534,6 +543,12 @@ class Moment:
                 return None
             fits = not telling or heard(notice.reasons + notice.words, (reason,)) or own.intersection(telling)
             return notice if fits else None
+        if own.intersection(telling):
+            # The record says nothing of its kind, but the reason names it and says what happened to it
+            # ('class_cancelled' for a class booking): the message is of that kind.
+            for notice in self._book.notices:
+                if (not sensitive or notice.unnamed) and heard(notice.words, (reason,)):
+                    return notice
         return None
 
     @memo

@@ -95,6 +95,11 @@ class CareNeed:
     channels: tuple[str, ...] = ()     # channel kinds where it can always be acted on (a meal in the cabin)
     industries: tuple[str, ...] = ()   # industries where it can always be acted on (an allergy at a restaurant)
     action: str = ""                   # what staff do, unsaid
+    # Safety before restraint: (words in the data point, words in the customer's current turns) pairs, each a risk
+    # the customer is about to walk into (a peanut allergy and a satay); then `check` is said and `check_action` done.
+    risks: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    check: tuple[tuple[str, str], ...] = ()   # (level, line): a plain question that names nothing
+    check_action: str = ""
 
 
 @dataclass(frozen=True)
@@ -363,7 +368,8 @@ DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
 NOTICE_KEYS = ("id", "words", "reasons", "message", "phrasings", "unnamed")
-CARE_KEYS = ("id", "need", "now", "channels", "industries", "action")
+CARE_KEYS = ("id", "need", "now", "channels", "industries", "action", "risks", "check", "check_action")
+RISK_KEYS = ("holds", "meets")
 
 
 def _valid_key(key: str) -> bool:
@@ -767,7 +773,37 @@ def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
         return None
     if not (cid and need and action):
         return None
-    return CareNeed(cid, need, now, channels, industries, action)
+    risks, check, check_action = _care_risks(c, obj, path, cid)
+    return CareNeed(cid, need, now, channels, industries, action, risks, check, check_action)
+
+
+def _care_risks(c: _Collector, obj: dict, path: tuple, cid: str) -> tuple:
+    """A care need's risks, the plain check staff make when one is met, and what they do."""
+    risks = []
+    raw = obj.get("risks", [])
+    if not isinstance(raw, list):
+        c.add(path + ("risks",), f"'risks' must be a list of {{holds, meets}}; got {kind_of(raw)}")
+        raw = []
+    for i, item in enumerate(raw):
+        where = path + ("risks", i)
+        if c.fields(item, where, RISK_KEYS, required=RISK_KEYS, what="risk"):
+            holds = tuple(w.lower() for w in c.strings(item, where, "holds"))
+            meets = tuple(w.lower() for w in c.strings(item, where, "meets"))
+            if holds and meets:
+                risks.append((holds, meets))
+    check: list[tuple[str, str]] = []
+    raw_check = obj.get("check", {})
+    if "check" in obj and c.fields(raw_check, path + ("check",), LEVELS, required=LEVELS, what="check"):
+        for level in LEVELS:
+            line = c.template(raw_check.get(level), path + ("check", level), set(TEMPLATE_NAMES), "check line")
+            if line:
+                check.append((level, line))
+    check_action = c.template(obj["check_action"], path + ("check_action",), set(TEMPLATE_NAMES), "check_action") \
+        if "check_action" in obj else ""
+    if risks and not (check and check_action):
+        c.add(path, f"care need '{cid}' has risks, so it needs 'check' lines and a 'check_action'")
+        risks = []
+    return tuple(risks), tuple(check), check_action or ""
 
 
 def _unknown_conditions(book: Phrasebook) -> list[Problem]:

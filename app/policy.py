@@ -72,6 +72,7 @@ _THEIR_OWN = re.compile(r"\b(?:own|mine|myself)\b", re.IGNORECASE)
 GRIEF_STATE = "bereaved"      # the moments' state for a grieving customer
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
+SAFETY_FIRST = "safety-first"       # the customer is about to walk into the risk of a need on file: check first
 MESSAGE_WE_SEND = "message-we-send"     # a message we send first about the data point itself
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 
@@ -92,6 +93,7 @@ class Decision:
     category: str | None
     bystander: bool = False   # phrase for others within earshot
     care: str | None = None   # for a need told for care, the action (template) that sees to it quietly
+    check: tuple = ()         # for a need whose risk the customer's words meet, the (level, line) check to say
 
 
 def effective_category(datapoint: DataPoint, topic: Topic | None, known: str | None,
@@ -131,8 +133,7 @@ def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...
     A condition, injury or medicine on file is no need a phrasebook names: None."""
     if not needs:
         return None
-    text = " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
-                    + spoken_forms(datapoint.value, datapoint.label)).lower()
+    text = _care_text(datapoint)
     kind = channel_kind(context.channel)
     now_text = [t.lower() for t in ([context.reason.replace("_", " ")] if context.reason else [])
                 + list(context.customer_utterances[-3:])]
@@ -140,12 +141,33 @@ def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...
         words = _words(need.need)
         if words is None or not words.search(text):
             continue
+        if risk_met(need, text, context):
+            return need     # what they are about to order meets it: it is acted on now, wherever this is
         if kind in need.channels or context.industry in need.industries:
             return need
         now = _words(need.now)
         if now is not None and any(now.search(t) for t in now_text):
             return need
     return None
+
+
+def risk_met(need: CareNeed, text: str, context: Context) -> bool:
+    """Whether the customer's current words (their last two turns) walk into a risk of this need on file: a peanut
+    allergy and "can I get the satay noodles?". Safety overrides restraint."""
+    if not need.risks or not context.customer_utterances:
+        return False
+    recent = [u.lower() for u in context.customer_utterances[-2:]]
+    for holds, meets in need.risks:
+        held, met = _words(holds), _words(meets)
+        if held is not None and met is not None and held.search(text) and any(met.search(u) for u in recent):
+            return True
+    return False
+
+
+def _care_text(datapoint: DataPoint) -> str:
+    """The data point's key, label and values as one lower-case text, for care need words."""
+    return " ".join([datapoint.key.replace(".", " ").replace("_", " ")]
+                    + spoken_forms(datapoint.value, datapoint.label)).lower()
 
 
 def told_for_care(datapoint: DataPoint, marketing: bool, topic: Topic | None, need: CareNeed | None) -> bool:
@@ -329,6 +351,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         if care:
             rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
                                                   "act on it quietly, and don't mention it unless they do.")
+            if need is not None and need.check and risk_met(need, _care_text(datapoint), context):
+                rule("apply_silently", SAFETY_FIRST, "What the customer is asking for now may not be safe for them: "
+                                                     "check with a plain question before it goes through, without "
+                                                     "saying what is on file.")
         elif not raised:
             rule("withhold", "sensitive-data",
                  f"Sensitive data ({category.replace('_', ' ')}) never surfaces unless the customer raised it "
@@ -463,7 +489,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                     found[before:] = [item for item in found[before:] if item[1].rule != "ask-dont-tell"]
     decision = _resolve(found, category, bystander=bystander_lines)
     if need is not None and any(r.rule == TOLD_FOR_CARE for r in decision.reasons):
-        decision = replace(decision, care=need.action)
+        if any(r.rule == SAFETY_FIRST for r in decision.reasons):
+            decision = replace(decision, care=need.check_action, check=need.check)
+        else:
+            decision = replace(decision, care=need.action)
     return decision
 
 

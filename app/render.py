@@ -174,9 +174,13 @@ _SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\
                    re.IGNORECASE)
 # What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
 _EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
+# How long is left for someone waiting, by a field or label word (never 'late_fee': a number of pounds).
+_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|wait\w*|eta)(?![a-z])")
+_WAIT_TEXT = re.compile(r"^(?:about |around )?\d+(?:-\d+)? *(?:min|mins|minutes|hour|hours|hrs)$", re.IGNORECASE)
+_SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
 _AMOUNT_FIELD = re.compile(r"amount|price|cost|fee|diff|balance|total|charge|refund|owed|sum|gbp|eur|usd|premium")
-_NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
+_NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|doctor|clinician|nurse|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
 _ITEM_FIELD = re.compile(r"^(?:to|item|product|room|upgrade|plan|tariff|new_plan|offer)$")
 _PLACE_FIELD = re.compile(r"^(?:branch|store|pharmacy|shop|place|collect_from|pickup|pickup_point|depot|venue|at)$")
 CURRENCIES = {"gbp": "£", "eur": "€", "usd": "$", "£": "£", "€": "€", "$": "$"}
@@ -184,7 +188,7 @@ LOCALE_CURRENCY = {"en-us": "$", "en-ie": "€"}
 # Words of a label that name the event rather than the thing ('flight delay' is about the flight).
 EVENT_WORDS = frozenset("delay delayed delays renewal renewals reminder due notice expiry expires expiring window "
                         "failed failure ready date dates alert update change changes eligible eligibility "
-                        "ending end ends cancellation cancelled status".split())
+                        "ending end ends cancellation cancelled status replacement".split())
 
 
 def clock(value: Any) -> str:
@@ -210,11 +214,15 @@ def money(amount: Any, currency: str = "£") -> str:
 
 
 def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
-    """What a message needs of a record, each said as people write it, or None: `date` ('14 March 2025'),
+    """What a message needs of a record, each said as people write it, or None: `date` ('14 March 2025'), `sent`
+    (when it left us: a dispatch date, never read as a due or expiry date), `wait` (how long a waiting customer
+    has left: '15 minutes'), `next` (they are next in the queue),
     `time` (the new time), `was` (the earlier one), `start` and `end` (a window), `amount` ('£10.99'), `name`
     (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect) and `thing` (what
     the label is about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
-    found: dict = dict.fromkeys(("date", "time", "was", "start", "end", "amount", "name", "item", "place"))
+    found: dict = dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item", "place",
+                                 "wait", "next"))
+    waiting = bool(_WAIT_FIELD.search(str(label or "").lower()))
     currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
     fields = value.items() if isinstance(value, dict) else [("", value)]
     times = []
@@ -229,6 +237,15 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         key = str(raw_key).lower()
         if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
             continue
+        if isinstance(item, (int, float)) and key in ("position", "queue_position", "place_in_queue"):
+            found["next"] = found["next"] or item == 1
+            continue
+        if isinstance(item, (int, float)) and item >= 0 and (_WAIT_FIELD.search(key) or not key and waiting):
+            found["wait"] = found["wait"] or f"{figure(item)} {'minute' if item == 1 else 'minutes'}"
+            continue
+        if isinstance(item, str) and _WAIT_TEXT.match(item.strip()) and (not key or _WAIT_FIELD.search(key)):
+            found["wait"] = found["wait"] or " ".join(item.split())
+            continue
         if isinstance(item, (int, float)):
             if found["amount"] is None and (_AMOUNT_FIELD.search(key) or not key and isinstance(item, float)):
                 found["amount"] = money(item, currency)
@@ -237,6 +254,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         span = _SPAN.match(text)
         if span and found["start"] is None:
             found["start"], found["end"] = clock(span.group(1)), clock(span.group(2))
+            continue
+        if key and _SENT_FIELD.search(key) and is_date(text):
+            found["sent"] = found["sent"] or spoken_date(text)
             continue
         if is_date(text) and found["date"] is None and (not key or _DATE_FIELD.search(key) or not _EARLIER.search(key)):
             found["date"] = spoken_date(text)

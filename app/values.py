@@ -18,6 +18,7 @@ from typing import Any
 from .model import Context, DataPoint
 from .render import number_words
 
+JUNK = "junk"              # the name safe_datapoint gives a value with nothing real to say
 MAX_VALUE_CHARS = 120      # of one string a line may speak; longer is cut at a word
 _INVISIBLE = frozenset(("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"))
 _UNSPEAKABLE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|<[/!?]?[A-Za-z]")
@@ -67,14 +68,58 @@ def clean_value(value: Any) -> tuple[Any, bool]:
 _POSSESSIVE = re.compile(r"^(?:your|my|our|the customer's)\s+", re.IGNORECASE)
 
 
+# What a broken export or an unfilled form leaves in a field: never a value to speak ("N/A", "NaN", "TBC").
+PLACEHOLDERS = frozenset(("n a", "na", "nan", "null", "nil", "undefined", "tbc", "tbd", "tba", "placeholder",
+                          "xxx", "inf", "infinity", "value", "ref", "div 0", "none none"))
+# Emoticons and their letters ("¯\\_(ツ)_/¯"): a shrug is not a value.
+_EMOTICON = re.compile(r"[ツಠʖ͜͡°ᵔᴥ•̀́¯\u0304]|[:;]-?[()DPp](?!\w)")
+_TOKEN = re.compile(r"[^\W_]+")
+# Key or label words that say the value is a number (a points balance, minutes to wait).
+_NUMERIC = re.compile(r"(?<![a-z])(?:points|count|minutes|mins|quantity|qty|visits|number of)(?![a-z])")
+_NUMBER_WORDS = re.compile(r"(?<![a-z])(?:no|none|zero|nil|one|two|three|four|five|six|seven|eight|nine|ten|"
+                           r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|few|several|free)(?![a-z])")
+
+
+def junk_value(value: Any, key: str = "", label: Any = None) -> bool:
+    """Whether a value holds nothing real to say: a placeholder ("N/A", "null", "TBC"), NaN, an emoticon, or,
+    where the key or label says it is a number (a points balance), no digits and no number words at all."""
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return _junk_string(value, key, label if isinstance(label, str) else None)
+
+
+@lru_cache(maxsize=4096)
+def _junk_string(value: str, key: str, label: str | None) -> bool:
+    tokens = _TOKEN.findall(_EMOTICON.sub(" ", value.lower()))
+    if not tokens or " ".join(tokens) in PLACEHOLDERS:
+        return True
+    named = f"{key.replace('.', ' ').replace('_', ' ')} {label or ''}".lower()
+    return bool(_NUMERIC.search(named)) and not any(ch.isdigit() for ch in value) \
+        and not _NUMBER_WORDS.search(value.lower())
+
+
+def _junk_in(value: Any, key: str, label: Any) -> bool:
+    """Whether the whole value is junk (each field of a record, each item of a list)."""
+    if isinstance(value, dict):
+        return bool(value) and all(junk_value(v, str(k)) for k, v in value.items())
+    if isinstance(value, list):
+        return bool(value) and all(junk_value(v, key, label) for v in value)
+    return junk_value(value, key, label)
+
+
 def safe_datapoint(dp: DataPoint) -> tuple[DataPoint, frozenset[str]]:
-    """The data point with its value and label cleaned, and the template names that stay unspeakable."""
+    """The data point with its value and label cleaned, and the template names that stay unspeakable (markup,
+    template syntax: "value", "label"; a junk value: "junk")."""
     value, bad_value = clean_value(dp.value)
     label, bad_label = clean_value(dp.label) if dp.label is not None else (None, False)
     if isinstance(label, str):
         # Lines supply their own determiner ("your {{ label }}"): a label given as "your railcard" would double it.
         label = _POSSESSIVE.sub("", label) or label
     unsafe = frozenset(name for name, bad in (("value", bad_value), ("label", bad_label)) if bad)
+    if _junk_in(value, dp.key, label):
+        unsafe |= {JUNK}
     if value == dp.value and label == dp.label:
         return dp, unsafe
     return replace(dp, value=value, label=label), unsafe

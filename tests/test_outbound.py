@@ -156,8 +156,8 @@ def test_parts_reads_dates_times_windows_amounts_and_names():
     assert parts({"eta": "4.30pm"})["time"] == "4:30pm"
     assert parts({"eta": "27:99"})["time"] is None
     assert parts({"flight": "BA12", "was": "10:05", "now": "11:40"})["was"] == "10:05"
-    assert parts(None) == {**dict.fromkeys(("date", "time", "was", "start", "end", "amount", "name", "item",
-                                            "place", "thing"))}
+    assert parts(None) == {**dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item",
+                                            "place", "wait", "next", "thing"))}
 
 
 # ---------------------------------------------------------------- catch-all lines that read the value
