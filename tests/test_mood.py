@@ -137,3 +137,29 @@ def test_a_calm_passenger_on_board_is_told_nothing_about_the_seat_on_file():
     result = suggest(SEAT, channel="cabin", industry="airline", stage="opening",
                      customer_utterances=["Hi, is this row 12?"])
     assert not any("aisle" in text.lower() or "worry" in text.lower() for text in said(result))
+
+
+def test_a_car_that_died_on_the_motorway_is_no_bereavement():
+    dp = {"key": "breakdown.cover", "value": "included", "label": "breakdown cover", "category": "product_holding",
+          "provenance": "account_record"}
+    result = suggest(dp, industry="car_rental", stage="discovery",
+                     customer_utterances=["the hire car has died on the A1", "I'm stuck on the hard shoulder"])
+    assert "grief" not in result["receptiveness"]["signals"]
+    assert not any("grie" in r["message"] for r in result["reasons"])
+    assert not any(text.startswith("I'm so sorry.") for text in said(result))
+
+
+def test_a_death_in_the_family_is_still_grief():
+    dp = {"key": "breakdown.cover", "value": "included", "label": "breakdown cover", "category": "product_holding",
+          "provenance": "account_record"}
+    result = suggest(dp, industry="insurance", stage="discovery",
+                     customer_utterances=["my husband died last week and the car is in his name"])
+    assert result["decision"] == "withhold" and any("griev" in r["message"] for r in result["reasons"])
+
+
+def test_a_message_we_send_first_never_says_the_customer_asked():
+    dp = {"key": "direct_debit.none", "value": True, "label": "Direct Debit", "category": "product_holding",
+          "provenance": "account_record"}
+    result = suggest(dp, channel="email", industry="local_council", stage="opening", reason="annual_bill")
+    assert "asked for this themselves" not in reasons(result)
+    assert not any("still working" in text for text in said(result))
