@@ -192,6 +192,7 @@ class Engine:
         if moment.writes_first and decision.category in SENSITIVE_CATEGORIES and moment.notice is not None:
             result["action"] = None     # the message is the service: there is no one at the counter to act for
         if decision.decision == "apply_silently":
+            too_late = context.channel in topic.action_not_in
             if result["action"] and decision.check:
                 # Safety before restraint: a plain question that names nothing, at every tone.
                 checks = {lv: guard.text(line, unnamed) for lv, line in decision.check}
@@ -199,7 +200,7 @@ class Engine:
                            for lv, text in checks.items()}
                 result["suggestions"] = said_at.get(level, [])
                 result["alternatives"] = {other: said_at.get(other, []) for other in result["alternatives"]}
-            elif result["action"] and (moment.waits or told_for_care):
+            elif (result["action"] or too_late) and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -207,7 +208,7 @@ class Engine:
                 result["suggestions"] = self._lines(topic.confirm, level, moment, variables, guard, shown)[:1]
                 result["guidance"] = None if result["suggestions"] else dict(QUIETLY)
             # Where the action is too late (on board), there is honestly nothing to do: not a dropped line.
-            said = result["action"] is not None or context.channel in topic.action_not_in
+            said = result["action"] is not None or too_late
         else:
             result["suggestions"] = self._lines(source.get(level, ()), level, moment, variables, guard, shown)
             for other in result["alternatives"]:
@@ -216,7 +217,7 @@ class Engine:
             # A line that skips a value which holds nothing real would answer something else: check it instead.
             said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
             if said and moment.preface:
-                _preface(result, moment.preface)
+                _preface(result, moment.preface, _answering(source, moment))
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
             result["decision"] = "defer"
@@ -318,8 +319,10 @@ class _Guard:
         # Names whose value or label holds a note rather than a plain value: never repeated (stricter in actions).
         self.notes, self.action_notes = notes, action_notes
         self.asked = tuple(asked)     # the customer's question: telling them what they asked is service
-        self.naming = values.naming_pattern(values.spoken_forms(dp.value, dp.label, number_words_too=True)) \
-            if category in SENSITIVE_CATEGORIES else None
+        self.naming = None
+        if category in SENSITIVE_CATEGORIES:
+            label = None if _names_label(topic, dp.label) else dp.label
+            self.naming = values.naming_pattern(values.spoken_forms(dp.value, label, number_words_too=True))
         self.junk = values.JUNK in unsafe     # the value holds nothing real (N/A, NaN): lines needing it are dropped
         self.unsafe = unsafe - {values.JUNK}
         self.disabled = topic.disable_checks if topic else ()
@@ -597,11 +600,34 @@ _CELEBRATING = re.compile(r"(?:^|(?<=[.!?] ))[^.!?]*\b(?:congratulations|congrat
                           re.IGNORECASE)
 
 
-def _preface(result: dict, preface: str) -> None:
+def _names_label(topic: Topic | None, label: str | None) -> bool:
+    """Whether the topic's own lines name the label in their fixed words (an interpreter topic says 'interpreter'):
+    the thing is then the service itself, not something read from the record, so saying it gives nothing away.
+    The value is still never spoken."""
+    if topic is None or not label:
+        return False
+    found = values.naming_pattern(values.spoken_forms(None, label))
+    return found is not None and any(found.search(p.text) for lines in topic.phrasings.values() for p in lines)
+
+
+def _answering(source: dict, moment: Moment) -> frozenset:
+    """The ids of lines written for the customer's state, or for a worry they just put in words ('Let's get you to
+    that connection'): they already speak to the feeling. Grief and distress still come first, and an annoyed
+    customer is still owed the apology."""
+    if moment.waits_always:
+        return frozenset()
+    worry_said = moment.state not in policy.UPSET_STATES
+    return frozenset(p.id for lines in source.values() for p in lines
+                     if "state" in dict(p.fits) or (worry_said and dict(p.fits).get("said") == (True,)))
+
+
+def _preface(result: dict, preface: str, answering: frozenset = frozenset()) -> None:
     """Put the state's preface (a condolence, the worry acknowledged) before each line that does not already open
     with it: the feeling comes before the facts, so a 'sorry' tacked on at the end does not count."""
     own = set(_ACKNOWLEDGING.findall(preface.lower()))
     for line in result["suggestions"] + [s for lines in result["alternatives"].values() for s in lines]:
+        if line["id"] in answering:
+            continue
         # Good news in a line ("Congratulations!") is not said to someone being comforted.
         line["text"] = _CELEBRATING.sub("", line["text"]).strip() or line["text"]
         opening = _FIRST_SENTENCE.match(line["text"].lower()).group()

@@ -8,6 +8,7 @@ topic is used in and every moment a data point can meet.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Iterable
@@ -139,7 +140,30 @@ def _tones_differ(owner, rendered: dict, lines) -> list[Problem]:
                 phrasing = next(p for text, p in found if text in same)
                 out.append(_problem(owner, phrasing, f"'{high}' repeats a '{low}' phrasing word for word; "
                                     "tones should read differently", "tones-differ", lines=lines))
+                continue
+            near = next((p for text, p in found for other, _ in rendered.get((conditions, low), ())
+                         if _near_same(other, text)), None)
+            if near is not None:
+                out.append(_problem(owner, near, f"'{high}' is a '{low}' phrasing with a few words added or changed; "
+                                    "make the tones differ (low brief and easy to decline, medium plain, high warm "
+                                    "with the why)", "tones-near-identical", severity="warning", lines=lines))
     return out
+
+
+_LINE_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _near_same(lower: str, higher: str) -> bool:
+    """Whether two tones' lines are one sentence with a few words put in front, behind or swapped ('Good news,
+    ...', '..., happy to help'): what reads as the same line to the customer."""
+    a, b = _LINE_WORDS.findall(lower.lower()), _LINE_WORDS.findall(higher.lower())
+    if not a or not b or a == b:
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    n = len(short)
+    if len(short) >= 4 and (long_[-n:] == short or long_[:n] == short) and len(long_) - n <= 4:
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
 def _coverage(topic: Topic, lines) -> list[Problem]:

@@ -626,7 +626,10 @@ class Moment:
         """The stricter reading for something that would be new to the customer (a product, a perk): one of
         their last turns asks for it, or the reason for the contact names it in a `same_request` group's words.
         A problem they report ('my phone keeps dying') does not ask for an upgrade, and a question thrown in a
-        complaint ('what am I even paying for?') asks for nothing new unless it uses words of asking."""
+        complaint ('what am I even paying for?') asks for nothing new unless it uses words of asking. A message we
+        send first asks for nothing: its reason is ours, not theirs."""
+        if self.writes_first:
+            return False
         if self.answers:
             if self.state not in ("upset", "distressed"):
                 return True

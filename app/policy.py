@@ -31,6 +31,9 @@ READ_FROM_PAYMENTS = ("income", "life_event", "behaviour")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
+# Categories whose offer words are not a sale when a service topic serves them: a voucher in service history is what
+# happened; a hardship fund, a payment break or a support scheme for money trouble is help, never something sold.
+NOT_A_SALE = ("service_history", "financial_hardship")
 # What a grieving customer is offered nothing of, for the whole conversation, service or not (occasions wait too:
 # `not-now`): their points, tier and perks.
 NOT_FOR_GRIEF = ("loyalty",)
@@ -603,7 +606,7 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     service history is a record of what happened, not a proposal; nor is a value a service topic's `match` knows
     for the customer's own (a stamp card this order completes, whatever its label says)."""
     if topic.purpose != "marketing" and not topic.proposes and (topic.match is not None or not (
-            offers is not None and category != "service_history" and offers(datapoint))):
+            offers is not None and category not in NOT_A_SALE and offers(datapoint))):
         return False
     if category == "loyalty":
         return True
