@@ -166,3 +166,29 @@ def test_without_asking_for_a_recommendation_the_purchase_still_waits():
     result = suggest(bought, channel="store", industry="retail", stage="discovery", receptiveness="medium",
                      customer_utterances=["where do I pay for this?"])
     assert result["decision"] == "defer" and result["suggestions"] == []
+
+
+# ---------------------------------------------------------------- help they booked, asked about
+
+@pytest.mark.parametrize("datapoint, channel, industry, words, says", [
+    ({"key": "accessibility.assistance", "value": "WCHR on arrival", "label": "wheelchair assistance",
+      "category": "disability", "provenance": "customer_stated"}, "cabin", "airline",
+     "sorry, is the wheelchair sorted for when we land?", "meet you at the door"),
+    ({"key": "assistance.booked", "value": "ramp, coach C", "label": "boarding assistance",
+      "category": "disability", "provenance": "account_record"}, "phone", "rail",
+     "just checking my boarding assistance is booked for tomorrow?", "meet you"),
+])
+def test_is_my_help_booked_is_answered_yes_without_naming_the_need(datapoint, channel, industry, words, says):
+    result = suggest(datapoint, channel=channel, industry=industry, stage="resolution", receptiveness="medium",
+                     customer_utterances=[words])
+    line = top(result)
+    assert line.startswith("Yes, that's booked") and says in line, line
+    assert all(w not in line.lower() for w in ("wheelchair", "ramp", "wchr", "disab"))
+
+
+def test_help_the_customer_only_now_mentions_is_checked_not_claimed_booked():
+    need = {"key": "accessibility.assistance", "value": "wheelchair", "label": "wheelchair assistance",
+            "category": "disability", "provenance": "customer_said"}
+    result = suggest(need, channel="phone", industry="airline", stage="discovery", receptiveness="medium",
+                     customer_utterances=["I'll need a wheelchair at Malaga, is that booked?"])
+    assert "check" in top(result) and "Yes" not in top(result)
