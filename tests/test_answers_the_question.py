@@ -192,3 +192,16 @@ def test_help_the_customer_only_now_mentions_is_checked_not_claimed_booked():
     result = suggest(need, channel="phone", industry="airline", stage="discovery", receptiveness="medium",
                      customer_utterances=["I'll need a wheelchair at Malaga, is that booked?"])
     assert "check" in top(result) and "Yes" not in top(result)
+
+
+# ---------------------------------------------------------------- news that is the reason they came
+
+@pytest.mark.parametrize("words", [["got the keys to our first house today!!", "need literally everything haha"],
+                                   ["moving into my first flat next week", "looking for bits for the kitchen"]])
+def test_excited_news_that_is_why_they_are_shopping_is_taken_up_not_put_off(words):
+    news = {"key": "life_event.moving_home", "value": "first home", "label": "moving into first home",
+            "category": "life_event", "provenance": "customer_said"}
+    result = suggest(news, channel="store", industry="retail", stage="discovery", customer_utterances=words)
+    assert result["decision"] in ("ask", "offer")
+    assert "serves-their-request" in [r["rule"] for r in result["reasons"]]
+    assert "start with" in top(result).lower()
