@@ -205,3 +205,14 @@ def test_excited_news_that_is_why_they_are_shopping_is_taken_up_not_put_off(word
     assert result["decision"] in ("ask", "offer")
     assert "serves-their-request" in [r["rule"] for r in result["reasons"]]
     assert "start with" in top(result).lower()
+
+
+@pytest.mark.parametrize("words", ["Hi, I've got a 9:50 with Dr Okoro", "hello, here for my physio appointment"])
+def test_a_patient_arriving_for_their_appointment_is_checked_in_not_asked_why_they_came(words):
+    condition = {"key": "patient.condition", "value": "type 2 diabetes", "label": "condition", "category": "health",
+                 "provenance": "account_record"}
+    result = suggest(condition, channel="in_person", industry="healthcare", stage="opening", receptiveness="medium",
+                     customer_utterances=[words])
+    assert result["decision"] == "withhold"
+    assert "check you in" in top(result)
+    assert all("what can i do" not in line.lower() and "diabet" not in line.lower() for line in every_line(result))
