@@ -216,3 +216,13 @@ def test_a_patient_arriving_for_their_appointment_is_checked_in_not_asked_why_th
     assert result["decision"] == "withhold"
     assert "check you in" in top(result)
     assert all("what can i do" not in line.lower() and "diabet" not in line.lower() for line in every_line(result))
+
+
+def test_a_booking_gone_wrong_they_ask_about_is_helped_through_not_read_back():
+    journey = {"key": "journey.booked", "value": {"service": "17:40 Leeds to York", "status": "cancelled"},
+               "label": "booked journey", "category": "operational", "provenance": "account_record"}
+    result = suggest(journey, channel="app", industry="rail", stage="discovery", receptiveness="medium",
+                     customer_utterances=["train's cancelled, how do I get to york now??"])
+    line = top(result)
+    assert line.startswith("I'm sorry") and "way" in line, line
+    assert "status" not in line and "cancelled" not in line and "wait" not in line
