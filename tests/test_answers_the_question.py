@@ -226,3 +226,13 @@ def test_a_booking_gone_wrong_they_ask_about_is_helped_through_not_read_back():
     line = top(result)
     assert line.startswith("I'm sorry") and "way" in line, line
     assert "status" not in line and "cancelled" not in line and "wait" not in line
+
+
+def test_help_choosing_for_an_occasion_they_share_is_taken_up():
+    occasion = {"key": "occasion.gift", "value": "dad's 70th", "label": "dad's 70th birthday", "category": "occasion",
+                "provenance": "customer_said"}
+    result = suggest(occasion, channel="store", industry="retail", stage="discovery", receptiveness="medium",
+                     customer_utterances=["can you help me find a jumper for my dad's 70th?"])
+    line = top(result)
+    assert "help" in line and ("like" in line or "go for" in line), line
+    assert "make it special" not in line
