@@ -27,8 +27,8 @@ EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enqu
 
 # What a topic rule reads of the moment (app/policy.py moment_facts), as a calm customer who raised nothing.
 EXAMPLE_MOMENT = {"raised": False, "said": False, "said_value": False, "asked": False, "problem": False,
-                  "bears": False, "answers": False, "requested": False, "meaning": "held", "state": "calm", "resolved": True,
-                  "opened": "other", "sent": False}
+                  "bears": False, "answers": False, "requested": False, "served": False, "meaning": "held",
+                  "state": "calm", "resolved": True, "opened": "other", "sent": False}
 
 
 def example_vars(topic: Topic, level: str = "medium", channel_spoken: bool = True) -> dict:
@@ -123,9 +123,10 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
 
 
 def _asked_about(phrasing: Phrasing, variables: dict) -> Context | None:
-    """For a line that answers the customer's question (`fits: {asked: true}`), that question: the answer is
-    judged as an answer, as the engine judges it."""
-    if (True,) != dict(phrasing.fits).get("asked"):
+    """For a line that answers the customer's question (`fits: {asked: true}` or `{answers: true}`), that question:
+    the answer is judged as an answer, as the engine judges it."""
+    fits = dict(phrasing.fits)
+    if (True,) not in (fits.get("asked"), fits.get("answers")):
         return None
     return Context(channel="phone", customer_utterances=(f"Can you tell me about my {variables.get('label')}?",))
 

@@ -31,7 +31,8 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # The conditions a phrasing may name, in the order they are read ('asked' first: it rules out most lines).
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
-            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "heard")
+            "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "questioned",
+            "heard")
 RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
@@ -507,6 +508,21 @@ class Moment:
             if heard(opening.words, self._heard[-2:]):
                 return opening.id
         return OTHER
+
+    @memo
+    def questioned(self) -> bool:
+        """Whether the customer's last turn asks a question this data point does not answer ('is this the 9:40 to
+        York?' beside booked assistance, 'what's the excess?' beside a product gap) and no opening of the
+        phrasebooks already has a line for it: the agent answers it first, and nothing is said about this."""
+        if not self._heard or self.opened != OTHER:
+            return False
+        last = self._heard[-1]
+        if "?" not in last and not _QUESTION.search(last):
+            return False
+        request = _pattern_of(self._book.request_words) if self._book is not None else None
+        if request is not None and request.search(last):
+            return False        # a request ('can I move it to Saturday?') is what they came for: keep helping
+        return not (self.answers or self.asked or self.served)
 
     @property
     def writes_first(self) -> bool:

@@ -432,7 +432,7 @@ def _fits(c: _Collector, obj: Any, path: tuple) -> tuple:
             continue
         raw, where = obj[name], path + (name,)
         if name in ("resolved", "said", "asked", "told", "served", "bears", "answers", "requested", "brief",
-                    "repeated", "farewell"):
+                    "repeated", "farewell", "questioned"):
             if isinstance(raw, bool):
                 out.append((name, (raw,)))
             else:

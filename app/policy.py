@@ -309,8 +309,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # What the customer asks for themselves (a quote, a savings account, a mortgage for their first home) is their
     # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
     # Grief, distress and a money worry still come first: nothing new is proposed to them, asked or not.
-    asked_for = (marketing and category != "loyalty" and category not in SENSITIVE_CATEGORIES
-                 and moment is not None and moment.asks_for and (not moment.answered() or moment.asks_again())
+    # A perk they ask about ("can my husband drive it too?") is answered; asked mid-complaint it is still a sale.
+    asked_for = (marketing and category not in SENSITIVE_CATEGORIES and moment is not None
+                 and (category != "loyalty" or not moment.waits)
+                 and moment.asks_for and (not moment.answered() or moment.asks_again())
                  and not estimate.distress
                  and not grieving(estimate, moment) and not moment.waits_always and not money_worry(context, terms_in))
     marketing = marketing and not asked_for
@@ -540,17 +542,19 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     history is raised too when the customer says the problem happened again; `meaning`: what the value means
     ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
     first words were about, 'silent' when we write first (an SMS or email); `sent`: this is a message we send
-    first about this very thing (a notice of its kind, or a reason that names it)."""
+    first about this very thing (a notice of its kind, or a reason that names it); `served`: their words or the
+    reason hold the topic's `serves` words (a recommendation they asked for)."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "bears": False,
-                "answers": False, "requested": False,
+                "answers": False, "requested": False, "served": False,
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     readers = {
         "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
                            or (moment.category == "service_history" and moment.repeated)
                            or (moment.writes_first and moment.notice is not None) or moment.bears),
         "bears": lambda: moment.bears, "answers": lambda: moment.answers, "requested": lambda: moment.asks_for,
+        "served": lambda: moment.served,
         "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
         "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
         "resolved": lambda: moment.resolved, "opened": lambda: moment.opened,
