@@ -332,6 +332,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     writes_first = moment is not None and moment.writes_first
     notice = moment.notice if writes_first else None
     raised = raised or notice is not None
+    if raised:
+        need = None     # raised here, or what we write about: not a need seen to quietly
     # Written first about this data point in so many words (the reason names it), of a kind no notice knows.
     sent = notice is not None or (writes_first and topic is not None and not sensitive
                                   and fixes_open_issue(datapoint, topic, context))
@@ -351,7 +353,6 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                  f"No phrasings exist for this data point or its category ({category}), so it is not used.")
         return _resolve(found, category)
 
-    need = care_need(datapoint, context, care_needs) if sensitive and not raised else None
     if sensitive:
         if care:
             rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "

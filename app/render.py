@@ -312,7 +312,7 @@ def _fact(name: str, value: Any) -> str | None:
     if isinstance(value, int) and not symbol and field.lower() in COUNTS:
         return f"{number_words(value)} so far"      # 'count 2' is a record; 'two so far' is said
     if isinstance(value, (int, float)):
-        amount = f"{symbol}{value:,.2f}".replace(".00", "") if symbol else figure(value)
+        amount = money(value, symbol) if symbol else figure(value)
         return f"{field} {amount}".strip()
     if isinstance(value, str):
         return f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, value[:200])}".strip()
