@@ -20,6 +20,12 @@ def rows(app) -> list[dict]:
     return events.count_rows(app.extensions["tact.store"])
 
 
+def suggest_again(page):
+    """Click Suggest and wait for this answer, not the one already on screen (the click sets 'loading' at once)."""
+    page.get_by_role("button", name="Suggest").click()
+    page.wait_for_function("() => document.body.dataset.state === 'ready'")
+
+
 def wait_sent(page):
     page.wait_for_function("() => document.body.dataset.feedbackPending === '0'", timeout=20000)
 
@@ -51,8 +57,8 @@ def test_agent_panel_reports_shown_used_edited_and_declined_and_the_call_remembe
             ("wrong_moment", "insurance.auto-gap", "phone", "insurance")]
         # A new call starts with a clean slate; reworded before copying: edited (once, however often copied).
         page.get_by_role("button", name="New call").click()
-        page.get_by_role("button", name="Suggest").click()
-        page.wait_for_function("() => document.getElementById('hold-card').hidden")
+        suggest_again(page)
+        assert page.locator("#hold-card").is_hidden()
         assert say.inner_text() == line
         say.fill("Out of interest, do you have auto insurance?")
         page.get_by_role("button", name="Copy", exact=True).click()
@@ -61,13 +67,13 @@ def test_agent_panel_reports_shown_used_edited_and_declined_and_the_call_remembe
         assert counts(app) == {"shown": 2, "used": 0, "edited": 1, "declined": 1}
         # The next call: copied as written, used. After one offer, the call holds the topic back.
         page.get_by_role("button", name="New call").click()
-        page.get_by_role("button", name="Suggest").click()
-        page.wait_for_function("t => document.getElementById('say-now-text').textContent === t", arg=line)
+        suggest_again(page)
+        assert say.inner_text() == line
         page.get_by_role("button", name="Copy", exact=True).click()
         wait_sent(page)
         assert counts(app) == {"shown": 3, "used": 1, "edited": 1, "declined": 1}
-        page.get_by_role("button", name="Suggest").click()
-        page.wait_for_function("() => !document.getElementById('hold-card').hidden")
+        suggest_again(page)
+        assert page.locator("#hold-card").is_visible()
         assert "one offer per call" in page.locator("#hold-list").inner_text()
         context.close()
         assert not errors, errors
