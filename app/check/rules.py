@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import bookcache
 from ..bundled import bundled
 from ..errors import PhrasebookError, Problem
 from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
@@ -451,7 +452,17 @@ def collect_rules(paths: Iterable[str | os.PathLike] | None = None) -> tuple[lis
 
 
 def load_rules(paths: Iterable[str | os.PathLike] | None = None) -> list[Rule]:
-    """A valid rule set, or PhrasebookError listing every problem."""
+    """A valid rule set, or PhrasebookError listing every problem; from the cache (tact.bookcache) when a fresh
+    process reads the same files with the same code."""
+    paths = list(paths) if paths else None
+    try:
+        sources = [(str(path), path.read_bytes()) for path in rule_files(paths)]
+    except OSError:
+        return _load_rules(paths)
+    return bookcache.remembered("check-rules", sources, lambda: _load_rules(paths))
+
+
+def _load_rules(paths: list | None) -> list[Rule]:
     rules, problems = collect_rules(paths)
     if problems:
         raise PhrasebookError(problems)
