@@ -206,6 +206,16 @@ def lower_literals(pattern: str) -> str | None:
     return "".join(out)
 
 
+def quick_search(regex: re.Pattern):
+    """A test of `regex.search(text)` as a bool, twice as quick for an IGNORECASE pattern on ASCII text (nearly
+    all): its lower-cased copy, without IGNORECASE, on the lower-cased text matches exactly where it would."""
+    lowered = lower_literals(regex.pattern) if regex.flags & re.IGNORECASE else None
+    if lowered is None:
+        return lambda text: regex.search(text) is not None
+    quick = re.compile(lowered, regex.flags & ~re.IGNORECASE)
+    return lambda text: (quick.search(text.lower()) if text.isascii() else regex.search(text)) is not None
+
+
 def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
     if not isinstance(obj, dict):
         c.add(path, f"expected a rule (a mapping); got {kind_of(obj)}")
