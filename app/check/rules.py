@@ -47,6 +47,21 @@ class Part:
     order: int                          # its place in the rule: the first of two matches at one place wins
     rule: str                           # the rule's id
 
+    # Kept (tact.bookcache) as its source: a fresh process compiles only the parts a sentence's words make live,
+    # not the hundreds a one-off `tact suggest` never tries.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        regex = state.pop("regex", None)
+        state["_source"] = (regex.pattern, regex.flags) if regex is not None else state.get("_source")
+        return state
+
+    def __getattr__(self, name: str):
+        """The regex, compiled on first use after the part was read back from the cache."""
+        if name == "regex" and "_source" in self.__dict__:
+            self.regex = re.compile(*self.__dict__["_source"])
+            return self.regex
+        raise AttributeError(name)
+
 
 def word_matches(regex: re.Pattern, text: str, a: int, b: int):
     """regex's matches in text[a:b] that start a word (not after a letter, digit, '_' or apostrophe), as
