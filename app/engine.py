@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from jinja2 import TemplateSyntaxError
 
 from .check import detect as checker    # `tact.check` itself is the public function once tact is imported
+from .check.rules import quick_search
 from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
@@ -68,8 +69,8 @@ class Engine:
         self.reveals = lru_cache(maxsize=20_000)(
             lambda text, disabled, asked=(): self.checks.is_revealing(
                 text, Context(channel="phone", customer_utterances=asked) if asked else None, disabled))
-        asking = tuple(rule.asking for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
-        self.asks = Remembered(lambda said: any(p.search(checker.folded(said)) for p in asking))
+        asking = tuple(quick_search(rule.asking) for rule in self.checks.rules if rule.kind == "answer" and rule.asking)
+        self.asks = Remembered(lambda said: any(asks(checker.folded(said)) for asks in asking))
 
     @property
     def book(self) -> Phrasebook:

@@ -282,6 +282,7 @@ class _Facts:
 
     def __init__(self, **facts):
         self.facts = facts
+        self.known = {}     # what `fits` may read without asking `fact` (a Moment's plain facts): nothing here
 
     def fact(self, name):
         return self.facts.get(name)

@@ -84,8 +84,12 @@ def channel_kind(channel: str) -> str:
 
 def fits(conditions: tuple, moment: "Moment") -> bool:
     """Whether every condition of a line holds in this moment (a fact not known fits nothing)."""
+    known = moment.known     # the plain facts, read here without a call: most conditions name one
     for name, allowed in conditions:
-        if name == "heard":     # a list of the customer's words ('juice', 'can i take'), not facts to compare
+        if name in known:
+            if known[name] not in allowed:
+                return False
+        elif name == "heard":     # a list of the customer's words ('juice', 'can i take'), not facts to compare
             if not moment.hears(allowed):
                 return False
         elif moment.fact(name) not in allowed:

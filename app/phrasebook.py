@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from jinja2 import TemplateSyntaxError
 
-from . import render
+from . import bookcache, render
 from .bundled import bundled
 from .errors import PhrasebookError, Problem
 from .model import (CATEGORIES, CHANNELS, DECISIONS, LEVELS, PURPOSES, RELATIONSHIPS, SENSITIVE_CATEGORIES,
@@ -986,11 +986,30 @@ def collect(paths: Iterable[str | os.PathLike] | None = None) -> tuple[Phraseboo
 
 
 def load(paths: Iterable[str | os.PathLike] | None = None) -> Phrasebook:
-    """Load a valid phrasebook set, or raise PhrasebookError listing every error."""
+    """Load a valid phrasebook set, or raise PhrasebookError listing every error.
+
+    A fresh process takes the set from the cache (tact.bookcache) when its files and the code are the same.
+    """
+    paths = list(paths) if paths else None
+    sources = _sources(paths)
+    if sources is None:
+        return _load(paths)
+    return bookcache.remembered("phrasebooks", sources, lambda: _load(paths))
+
+
+def _load(paths: list | None) -> Phrasebook:
     book, problems = collect(paths)
     if any(p.severity == "error" for p in problems):
         raise PhrasebookError(problems)
     return book
+
+
+def _sources(paths: list | None) -> list[tuple[str, bytes]] | None:
+    """Each file's name as shown and its bytes: what a loaded set depends on; None when one cannot be read."""
+    try:
+        return [(_display_name(path), path.read_bytes()) for path in phrasebook_files(paths)]
+    except OSError:
+        return None
 
 
 class PhrasebookStore:

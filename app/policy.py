@@ -14,7 +14,7 @@ from typing import Mapping
 from . import render
 from .errors import TemplateError
 from .check.detect import content_stems
-from .model import SENSITIVE_CATEGORIES, Context, DataPoint
+from .model import SENSITIVE_CATEGORIES, Context, DataPoint, made
 from .moment import Moment, channel_kind, pattern
 from .phrasebook import CareNeed, Topic
 from .receptiveness import BRIEF_AT_THE_END, Estimate
@@ -550,20 +550,27 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "bears": False,
                 "answers": False, "requested": False, "served": False,
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
-    readers = {
-        "raised": lambda: (moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
-                           or (moment.category == "service_history" and moment.repeated)
-                           or (moment.writes_first and moment.notice is not None) or moment.bears),
-        "bears": lambda: moment.bears, "answers": lambda: moment.answers, "requested": lambda: moment.asks_for,
-        "served": lambda: moment.served,
-        "said": lambda: moment.said, "said_value": lambda: moment.said_value, "asked": lambda: moment.asked,
-        "problem": lambda: moment.problem, "meaning": lambda: moment.value, "state": lambda: moment.state,
-        "resolved": lambda: moment.resolved, "opened": lambda: moment.opened,
-        "sent": lambda: moment.writes_first and (moment.notice is not None
-                                                 or fixes_open_issue(datapoint, topic, context))}
     # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
     # lets the rule's result be remembered like any other.
-    return {name: readers[name]() for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in readers}
+    return {name: _FACT_READERS[name](moment, datapoint, topic, context)
+            for name in _facts_read(tuple(rule.when for rule in topic.rules)) if name in _FACT_READERS}
+
+
+# How each moment fact a topic rule may read is read (from the moment, the data point, the topic and the context).
+_FACT_READERS = {
+    "raised": lambda moment, datapoint, topic, context: (
+        moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
+        or (moment.category == "service_history" and moment.repeated)
+        or (moment.writes_first and moment.notice is not None) or moment.bears),
+    "bears": lambda moment, *_: moment.bears, "answers": lambda moment, *_: moment.answers,
+    "requested": lambda moment, *_: moment.asks_for, "served": lambda moment, *_: moment.served,
+    "said": lambda moment, *_: moment.said, "said_value": lambda moment, *_: moment.said_value,
+    "asked": lambda moment, *_: moment.asked, "problem": lambda moment, *_: moment.problem,
+    "meaning": lambda moment, *_: moment.value, "state": lambda moment, *_: moment.state,
+    "resolved": lambda moment, *_: moment.resolved, "opened": lambda moment, *_: moment.opened,
+    "sent": lambda moment, datapoint, topic, context: moment.writes_first and (
+        moment.notice is not None or fixes_open_issue(datapoint, topic, context)),
+}
 
 
 @lru_cache(maxsize=1024)
@@ -676,5 +683,5 @@ def _resolve(found: list, category: str | None, bystander: bool = False) -> Deci
     top = max(STRICTNESS[d] for d, _ in found)
     chosen = [(d, r) for d, r in found if STRICTNESS[d] == top]
     decision = chosen[-1][0] if top == 1 else chosen[0][0]
-    reasons = tuple(dict.fromkeys(r for _, r in chosen))
-    return Decision(decision, reasons, category, bystander)
+    reasons = (chosen[0][1],) if len(chosen) == 1 else tuple(dict.fromkeys(r for _, r in chosen))
+    return made(Decision, {"decision": decision, "reasons": reasons, "category": category, "bystander": bystander})

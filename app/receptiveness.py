@@ -137,7 +137,8 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
 
 # ------------------------------------------------------------------ reading one turn
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_CAPS = re.compile(r"(?<![\w-])[A-Z]{3,}(?![\w-])")   # not codes such as CLM-44821
+# Not codes such as CLM-44821. The first capital is matched before the look back, so re skips to capitals quickly.
+_CAPS = re.compile(r"[A-Z](?<![\w-][A-Z])[A-Z]{2,}(?![\w-])")
 _LAST_CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 
 
@@ -217,7 +218,7 @@ class Reader:
         self.found = CueSet(owners)
         self.negators = frozenset(cues.get("negators", ()))
         # Negators as bare substrings: a turn holding none (most) has nothing negated, and _negated is skipped.
-        self.any_negator = re.compile("|".join(re.escape(n) for n in sorted(self.negators | {"n't"}) if n))
+        self.any_negator = re.compile(tree_pattern(((n, False) for n in sorted(self.negators | {"n't"}) if n), " ", ""))
         self.abbreviations = frozenset(cues.get("abbreviations", ()))
         self.reasons = CueSet({c: ("distress",) for c in cues.get("distress_reasons", ()) if c.strip("^*")})
         self.hits = lru_cache(maxsize=4096)(self._hits)

@@ -454,10 +454,12 @@ def _freeze(value: Any) -> Hashable:
         if key is None:
             key = value.__dict__["key"] = ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
         return key
-    if isinstance(value, dict):
-        return ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, dict):     # a scalar (most items) frozen here, without a call
+        return ("dict", tuple([(k, (type(v).__name__, v) if type(v) in _SCALARS else _freeze(v))
+                               for k, v in value.items()]))
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_freeze(v) for v in value))
+        return (type(value).__name__, tuple([(type(v).__name__, v) if type(v) in _SCALARS else _freeze(v)
+                                             for v in value]))
     hash(value)
     return (type(value).__name__, value)
 
@@ -474,7 +476,12 @@ class _Remembered:
 
     def __call__(self, source: str, variables: dict):
         try:
-            key = (source, tuple([(name, _freeze(variables.get(name, _MISSING))) for name in self.names(source)]))
+            frozen = []
+            for name in self.names(source):
+                value = variables.get(name, _MISSING)
+                kind = type(value)      # a scalar (most values) frozen here, without a call
+                frozen.append((name, (kind.__name__, value) if kind in _SCALARS else _freeze(value)))
+            key = (source, tuple(frozen))
         except Exception:   # a name list or value that cannot key the cache: compute uncached
             return self.compute(source, variables)
         result = self.results.get(key)

@@ -37,8 +37,10 @@ def clean_text(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def has_unsafe_text(text: str) -> bool:
-    """Whether text holds something never spoken: an invisible character, template syntax or markup."""
+    """Whether text holds something never spoken: an invisible character, template syntax or markup (asked of every
+    rendered line, and the same lines come back call after call)."""
     return not text.isprintable() or bool(_UNSPEAKABLE.search(text))
 
 

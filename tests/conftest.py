@@ -15,6 +15,7 @@ import pytest
 _SCRATCH = tempfile.mkdtemp(prefix="tact-tests-")
 atexit.register(shutil.rmtree, _SCRATCH, True)
 os.environ["TACT_DATABASE_URL"] = f"sqlite:///{_SCRATCH}/tact.sqlite3"
+os.environ["TACT_CACHE_DIR"] = f"{_SCRATCH}/cache"     # loaded sets are kept here, never in the user's own cache
 
 from tact.web import create_app  # noqa: E402  (after the database is pointed away from real ones)
 

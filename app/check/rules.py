@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import bookcache
 from ..bundled import bundled
 from ..errors import PhrasebookError, Problem
 from ..yamlsource import Collector, YamlProblem, kind_of, read_yaml
@@ -45,6 +46,21 @@ class Part:
     needs: frozenset[str] | None        # words one of which every match contains (see `prefilter`)
     order: int                          # its place in the rule: the first of two matches at one place wins
     rule: str                           # the rule's id
+
+    # Kept (tact.bookcache) as its source: a fresh process compiles only the parts a sentence's words make live,
+    # not the hundreds a one-off `tact suggest` never tries.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        regex = state.pop("regex", None)
+        state["_source"] = (regex.pattern, regex.flags) if regex is not None else state.get("_source")
+        return state
+
+    def __getattr__(self, name: str):
+        """The regex, compiled on first use after the part was read back from the cache."""
+        if name == "regex" and "_source" in self.__dict__:
+            self.regex = re.compile(*self.__dict__["_source"])
+            return self.regex
+        raise AttributeError(name)
 
 
 def word_matches(regex: re.Pattern, text: str, a: int, b: int):
@@ -203,6 +219,16 @@ def lower_literals(pattern: str) -> str | None:
             out.append(pattern[i].lower())
             i += 1
     return "".join(out)
+
+
+def quick_search(regex: re.Pattern):
+    """A test of `regex.search(text)` as a bool, twice as quick for an IGNORECASE pattern on ASCII text (nearly
+    all): its lower-cased copy, without IGNORECASE, on the lower-cased text matches exactly where it would."""
+    lowered = lower_literals(regex.pattern) if regex.flags & re.IGNORECASE else None
+    if lowered is None:
+        return lambda text: regex.search(text) is not None
+    quick = re.compile(lowered, regex.flags & ~re.IGNORECASE)
+    return lambda text: (quick.search(text.lower()) if text.isascii() else regex.search(text)) is not None
 
 
 def _rule(c: _Collector, obj: Any, path: tuple) -> Rule | None:
@@ -451,7 +477,17 @@ def collect_rules(paths: Iterable[str | os.PathLike] | None = None) -> tuple[lis
 
 
 def load_rules(paths: Iterable[str | os.PathLike] | None = None) -> list[Rule]:
-    """A valid rule set, or PhrasebookError listing every problem."""
+    """A valid rule set, or PhrasebookError listing every problem; from the cache (tact.bookcache) when a fresh
+    process reads the same files with the same code."""
+    paths = list(paths) if paths else None
+    try:
+        sources = [(str(path), path.read_bytes()) for path in rule_files(paths)]
+    except OSError:
+        return _load_rules(paths)
+    return bookcache.remembered("check-rules", sources, lambda: _load_rules(paths))
+
+
+def _load_rules(paths: list | None) -> list[Rule]:
     rules, problems = collect_rules(paths)
     if problems:
         raise PhrasebookError(problems)
