@@ -177,6 +177,8 @@ class Engine:
             "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
+            if any(r.rule == policy.CUSTOMER_WORDS_FIRST for r in decision.reasons):
+                moment.known["changed"] = moment.change_of()     # they changed what is on file: say it's done
             result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment)
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:

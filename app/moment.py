@@ -32,7 +32,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
             "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "questioned",
-            "heard")
+            "changed", "heard")
 RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
@@ -826,6 +826,17 @@ class Moment:
             value = " ".join(v for v in value.values() if isinstance(v, str))
         words = label_words(value)
         return bool(words) and heard(words, self._heard)
+
+    @property
+    def changed(self) -> str | None:
+        """How the customer just changed a preference on file ('stopped', 'otherwise', 'failed'), set once the
+        decision has put what is stored aside for their words; None otherwise (it fits no line)."""
+        return self.known.get("changed")
+
+    def change_of(self) -> str:
+        """Which kind of change the customer's words make to what is stored: it failed them, they said to stop
+        it, or they asked for something else this time."""
+        return "failed" if self.value_failed else "stopped" if self.stopped else "otherwise"
 
     @memo
     def value_failed(self) -> bool:

@@ -418,7 +418,7 @@ def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set
     return result
 
 
-FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS,
+FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS, "changed": ("failed", "stopped", "otherwise"),
                "channel": KINDS + tuple(KIND_GROUPS)}
 
 

@@ -48,7 +48,8 @@ NOT_NOW = {BRIEF_AT_THE_END: "The customer's replies are down to a word or two: 
            "hurry": "The customer is in a hurry: leave offers for now.",
            "": "The customer does not seem receptive right now; leave offers for now."}
 # Rules where what they said outranks the record: nothing is done on the quiet either.
-CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
+CUSTOMER_WORDS_FIRST = "customer-words-first"     # a stored preference set aside for what the customer just said
+CUSTOMER_WORDS = ("already-answered", CUSTOMER_WORDS_FIRST, "not-now")
 # Why a data point the customer's own request is about is used now, in staff's words.
 ASKED_FOR = ("The customer asked for this themselves: it is their request, not a sale, so help with it now "
              "(marketing consent is not needed to answer them).")
@@ -593,7 +594,7 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
         return []
     if topic.decision == "apply_silently" or category == "preference":
         if moment.asked_otherwise() or moment.value_failed or moment.stopped:
-            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, told "
+            return [("withhold", Reason(CUSTOMER_WORDS_FIRST, "The customer just asked for something else, told "
                                                                 "us to stop this, or said it isn't working: do what "
                                                                 "they say, not what is on file."))]
     elif marketing and moment.answered():
