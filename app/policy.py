@@ -29,6 +29,19 @@ WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 # Read from the customer's payments, these are watched too (a pay rise, a new baby from what they buy).
 READ_FROM_PAYMENTS = ("income", "life_event", "behaviour")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+# Why a data point is kept out of a conversation others can hear, in words that fit what it is: what someone holds
+# with us is not private the way their life is, so it is never said to 'expose' them.
+BYSTANDER_REASONS = {
+    None: "Others can hear, and the customer hasn't shared this here: anything said because of it would expose them.",
+    "product_holding": "Others can hear: what they have with us, or don't, is only brought up when they raise it, "
+                       "not in front of other people.",
+    "account_event": "Others can hear: their account's business is only brought up when they raise it, not in front "
+                     "of other people.",
+    "transaction": "Others can hear: what they have bought or paid is only brought up when they raise it, not in "
+                   "front of other people.",
+    "usage": "Others can hear: how they use our service is only brought up when they raise it, not in front of "
+             "other people.",
+}
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
 # Categories whose offer words are not a sale when a service topic serves them: a voucher in service history is what
@@ -438,11 +451,16 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                                                  "customer told us of, and congratulates only once they mention it.")
         elif glad == "standing":
             bystander_lines = bool(topic.bystander)
-            rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
-                                               "hear: keep tiers, points and counts out of it.")
+            rule(topic.decision, "bystanders",
+                 "Others can hear, but they asked about it themselves: tell them what they asked, and keep their "
+                 "tier out of it." if moment is not None and moment.asked else
+                 "Others can hear, and being welcomed as a known customer is nice to hear: keep tiers, points and "
+                 "counts out of it.")
         else:
-            rule("withhold", "bystanders", "Others can hear, and the customer hasn't shared this here: anything "
-                                           "said because of it would expose them.")
+            if moment is not None and moment.waits and moment.waiting_reason:
+                # The real reason comes first: an annoyed or grieving customer is seen to before anything else.
+                rule("withhold", "their-issue-first", moment.waiting_reason)
+            rule("withhold", "bystanders", BYSTANDER_REASONS.get(category, BYSTANDER_REASONS[None]))
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
         variables = {**variables} if variables is not None else template_vars(datapoint, context, topic,
