@@ -283,12 +283,25 @@ def issue_pending(context: Context) -> bool:
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", re.IGNORECASE)
 
 
+# An aside in brackets after a value ("front row (gets travel sick)") says why it was asked for, often a health
+# reason: lines and staff actions use the value without it ("front row").
+_ASIDE = re.compile(r"\s*\((?=[^)]*[A-Za-z]{3})[^()]{3,}\)")
+
+
+def _without_aside(value):
+    """A plain value without the aside in brackets that explains it; anything else as it is."""
+    if not isinstance(value, str) or "(" not in value:
+        return value
+    plain = _ASIDE.sub("", value).strip()
+    return plain or value
+
+
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
     label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
     label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
-        "key": datapoint.key, "value": datapoint.value, "label": label,
+        "key": datapoint.key, "value": _without_aside(datapoint.value), "label": label,
         "category": datapoint.category, "provenance": datapoint.provenance,
         "context": context.to_template(), "vars": dict(topic.vars) if topic else {},
         "receptiveness": level, "consent": list(datapoint.consent) if datapoint.consent is not None else None,
