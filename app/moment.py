@@ -833,10 +833,16 @@ class Moment:
         decision has put what is stored aside for their words; None otherwise (it fits no line)."""
         return self.known.get("changed")
 
-    def change_of(self) -> str:
+    def change_of(self) -> str | None:
         """Which kind of change the customer's words make to what is stored: it failed them, they said to stop
-        it, or they asked for something else this time."""
-        return "failed" if self.value_failed else "stopped" if self.stopped else "otherwise"
+        it, or they asked for something else this time; None when their last words ask what or how ('What would
+        you recommend tonight?'): a question to answer, not a change to confirm."""
+        if self.value_failed:
+            return "failed"
+        if self.stopped:
+            return "stopped"
+        last = self._heard[-1] if self._heard else ""
+        return None if _QUESTION.search(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
 
     @memo
     def value_failed(self) -> bool:
