@@ -220,7 +220,7 @@ class Engine:
                                                             guard, shown)
             # A line that skips a value which holds nothing real would answer something else: check it instead.
             said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
-            if said and moment.preface:
+            if said and moment.preface and not _laughed_off(moment, estimate):
                 _preface(result, moment.preface, _answering(source, moment))
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
@@ -616,6 +616,14 @@ def _what_it_is(value: Any) -> Any:
     return {k: v for k, v in value.items()
             if not (str(k).lower() in _WHEN_OR_HOW_FAR
                     or isinstance(v, str) and (render.is_date(v) or render.clock(v)))}
+
+
+def _laughed_off(moment: Moment, estimate) -> bool:
+    """Whether a gripe was told with a laugh ('the puppy's been a nightmare lol'): upset by its words alone, yet
+    light and warm, with no anger or sarcasm. An apology would misread them, so none is put first."""
+    signals = set(estimate.signals)
+    return (moment.state == "upset" and {"light", "positive sentiment"} <= signals
+            and not signals & {"anger", "sarcasm", "irony"})
 
 
 def _names_label(topic, label: str | None) -> bool:
