@@ -209,6 +209,15 @@ def clock(value: Any) -> str:
     return f"{hour}:{minute}{half.replace('.', '').lower()}" if half else f"{hour:02d}:{minute}"
 
 
+def ampm(value: Any) -> str:
+    """A time as people say it ('19:42' -> '7:42 pm', '09:00' -> '9 am'); '' when it is none."""
+    spoken = clock(value)
+    if not spoken or "m" in spoken:
+        return spoken
+    hour, minute = (int(x) for x in spoken.split(":"))
+    return f"{hour % 12 or 12}{f':{minute:02d}' if minute else ''} {'am' if hour < 12 else 'pm'}"
+
+
 def money(amount: Any, currency: str = "£") -> str:
     """An amount with its currency, as written ('£10.99', '£40')."""
     if isinstance(amount, bool) or not isinstance(amount, (int, float)):
@@ -259,6 +268,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
                 found["route"] = figure(item)
             continue
         text = str(item).strip()
+        if found["amount"] is None and _AMOUNT_FIELD.search(key) and _MONEY_TEXT.match(text):
+            # '£8.99' written in the record: said as written, with the currency where it has none ('8.99').
+            found["amount"] = text if text[0] in "£€$" else money(float(re.sub(r"[^\d.]", "", text) or 0), currency)
         if _NEW_FIELD.match(key) and found["new"] is None and text:
             found["new"] = spoken_date(text) if is_date(text) else clock(text) or text
         if _ROUTE_FIELD.match(key) and found["route"] is None and text:
@@ -336,11 +348,8 @@ def _when(text: str) -> str:
     said = _ISO_IN_TEXT.sub(_spoken_moment, text[:200])
     if said != text[:200]:
         return f"on {said}"
-    spoken = clock(text)
+    spoken = ampm(text)
     if spoken:
-        hour, minute = (int(x) for x in re.findall(r"\d+", spoken)[:2])
-        if "m" not in spoken:
-            spoken = f"{hour % 12 or 12}{f':{minute:02d}' if minute else ''} {'am' if hour < 12 else 'pm'}"
         return f"at {spoken}"
     return f"in {text}" if re.match(r"^(?:about |around )?\d", text) else text
 
@@ -468,7 +477,7 @@ def _build_environment() -> PhraseEnvironment:
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
                         "join_words": join_words, "words": number_words, "date": spoken_date, "figure": figure,
-                        "parts": parts, "clock": clock, "facts": facts,
+                        "parts": parts, "clock": clock, "ampm": ampm, "facts": facts,
                         "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
