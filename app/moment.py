@@ -32,7 +32,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
             "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "questioned",
-            "changed", "heard")
+            "changed", "sent_about", "heard")
 RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
@@ -531,6 +531,16 @@ class Moment:
         context = self.context
         return (not context.customer_utterances and context.channel in WRITE_FIRST
                 and context.stage in (None, "opening"))
+
+    @memo
+    def sent_about(self) -> str | None:
+        """The kind of message we are sending first, as the reason for it names it ('planned_supply_interruption'
+        is an interruption notice), whatever the data point: a message about a power cut to someone whose care
+        need is on file still says what it is for. None when we are not writing first or no notice fits."""
+        if not self.writes_first or self._book is None or not self.context.reason:
+            return None
+        reason = self.context.reason.replace("_", " ").replace("-", " ").lower()
+        return next((n.id for n in self._book.notices if heard(n.reasons, (reason,))), None)
 
     @memo
     def notice(self):
