@@ -225,6 +225,7 @@ def test_facts_never_reads_a_records_field_names_out_as_a_list():
     assert said == "£9.50, issued on Tuesday 4 May 2027, arriving in 2-3 working days"
     assert render.facts({"status": "out for delivery", "eta": "17:05"}) == "out for delivery, expected at 5:05 pm"
     assert render.facts({"amount": 4.5, "reason": "late train"}) == "£4.50, for a late train"
+    assert render.ampm("19:42") == "7:42 pm" and render.ampm("09:00") == "9 am" and render.ampm("n/a") == ""
 
 
 def test_a_house_number_is_a_plain_value_but_a_second_sentence_is_still_a_note():
