@@ -159,7 +159,9 @@ class Engine:
                                    f"({context.channel}), so it is not raised here."),), decision.category)
         decision = _for_the_moment(decision, moment, topic, dp)
         guard = _Guard(self.reveals, dp, decision.category, topic, unsafe | unsafe_context, *values.notes_in(dp),
-                       asked=_asked_of(decision.decision, moment, topic))
+                       asked=_asked_of(decision.decision, moment, topic),
+                       notice=moment.notice if moment.writes_first and moment.notice is not None
+                       and moment.notice.unnamed else None)
         shown = frozenset(item.suggestion_id for item in context.history if item.suggestion_id)
         unnamed = {**variables, "value": None, "label": None}
         result: dict[str, Any] = {
@@ -176,6 +178,8 @@ class Engine:
             "guidance": None,
         }
         if decision.decision in ("withhold", "defer"):
+            if any(r.rule == policy.CUSTOMER_WORDS_FIRST for r in decision.reasons):
+                moment.known["changed"] = moment.change_of()     # they changed what is on file: say it's done
             result["action"] = self._quiet_action(dp, context, topic, decision, level, guard, book, moment)
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
             if decision.decision == "withhold" and decision.category in SENSITIVE_CATEGORIES:
@@ -217,7 +221,7 @@ class Engine:
                                                             guard, shown)
             # A line that skips a value which holds nothing real would answer something else: check it instead.
             said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
-            if said and moment.preface:
+            if said and moment.preface and not _laughed_off(moment, estimate):
                 _preface(result, moment.preface, _answering(source, moment))
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
@@ -315,15 +319,16 @@ class _Guard:
 
     def __init__(self, reveals, dp: DataPoint, category: str | None, topic: Topic | None,
                  unsafe: frozenset = frozenset(), notes: frozenset = frozenset(),
-                 action_notes: frozenset = frozenset(), asked: tuple[str, ...] = ()):
+                 action_notes: frozenset = frozenset(), asked: tuple[str, ...] = (), notice=None):
         self.reveals = reveals
         # Names whose value or label holds a note rather than a plain value: never repeated (stricter in actions).
         self.notes, self.action_notes = notes, action_notes
         self.asked = tuple(asked)     # the customer's question: telling them what they asked is service
         self.naming = None
         if category in SENSITIVE_CATEGORIES:
-            label = None if _names_label(topic, dp.label) else dp.label
-            self.naming = values.naming_pattern(values.spoken_forms(dp.value, label, number_words_too=True))
+            label = None if _names_label(topic, dp.label) or _names_label(notice, dp.label) else dp.label
+            self.naming = values.naming_pattern(values.spoken_forms(_what_it_is(dp.value), label,
+                                                                    number_words_too=True))
         self.junk = values.JUNK in unsafe     # the value holds nothing real (N/A, NaN): lines needing it are dropped
         self.unsafe = unsafe - {values.JUNK}
         self.disabled = topic.disable_checks if topic else ()
@@ -601,10 +606,31 @@ _CELEBRATING = re.compile(r"(?:^|(?<=[.!?] ))[^.!?]*\b(?:congratulations|congrat
                           re.IGNORECASE)
 
 
-def _names_label(topic: Topic | None, label: str | None) -> bool:
-    """Whether the topic's own lines name the label in their fixed words (an interpreter topic says 'interpreter'):
-    the thing is then the service itself, not something read from the record, so saying it gives nothing away.
-    The value is still never spoken."""
+_WHEN_OR_HOW_FAR = ("status", "state", "stage", "progress")
+
+
+def _what_it_is(value: Any) -> Any:
+    """Of a sensitive record, the fields that say what it is: its status ('ready') and when (a date, a time) name
+    nothing sensitive, so a reminder may say 'your order is ready' or 'on 18 March 2027 at 09:40'."""
+    if not isinstance(value, dict):
+        return value
+    return {k: v for k, v in value.items()
+            if not (str(k).lower() in _WHEN_OR_HOW_FAR
+                    or isinstance(v, str) and (render.is_date(v) or render.clock(v)))}
+
+
+def _laughed_off(moment: Moment, estimate) -> bool:
+    """Whether a gripe was told with a laugh ('the puppy's been a nightmare lol'): upset by its words alone, yet
+    light and warm, with no anger or sarcasm. An apology would misread them, so none is put first."""
+    signals = set(estimate.signals)
+    return (moment.state == "upset" and {"light", "positive sentiment"} <= signals
+            and not signals & {"anger", "sarcasm", "irony"})
+
+
+def _names_label(topic, label: str | None) -> bool:
+    """Whether the topic's (or an unnamed notice's) own lines name the label in their fixed words (an interpreter
+    topic says 'interpreter', an appointment reminder 'appointment'): the thing is then the service itself, not
+    something read from the record, so saying it gives nothing away. The value is still never spoken."""
     if topic is None or not label:
         return False
     found = values.naming_pattern(values.spoken_forms(None, label))

@@ -32,7 +32,7 @@ MISSING_TEXT = frozenset(("no", "none", "false", "0", "n", "nil", "null", "n/a",
 # 'heard' reads the customer's words afresh for each line, so it comes last.
 FIT_KEYS = ("asked", "channel", "stage", "industry", "relationship", "resolved", "served", "bears", "answers",
             "requested", "state", "value", "said", "told", "opened", "brief", "repeated", "farewell", "questioned",
-            "heard")
+            "changed", "sent_about", "heard")
 RESPONDING = ("asked", "said", "served", "bears", "answers", "requested", "repeated")   # facts about their words
 PROBLEM_STATES = ("upset", "problem", "distressed")
 BRIEF = "brief reply at the end"     # the estimate's signal (and `brief` fact): a word or two once it is resolved
@@ -537,6 +537,16 @@ class Moment:
                 and context.stage in (None, "opening"))
 
     @memo
+    def sent_about(self) -> str | None:
+        """The kind of message we are sending first, as the reason for it names it ('planned_supply_interruption'
+        is an interruption notice), whatever the data point: a message about a power cut to someone whose care
+        need is on file still says what it is for. None when we are not writing first or no notice fits."""
+        if not self.writes_first or self._book is None or not self.context.reason:
+            return None
+        reason = self.context.reason.replace("_", " ").replace("-", " ").lower()
+        return next((n.id for n in self._book.notices if heard(n.reasons, (reason,))), None)
+
+    @memo
     def notice(self):
         """The kind of message we send first that this data point is the purpose of (a renewal reminder, a delay
         notice), or None: only when we write first (nothing from the customer on a channel where we may write
@@ -830,6 +840,23 @@ class Moment:
             value = " ".join(v for v in value.values() if isinstance(v, str))
         words = label_words(value)
         return bool(words) and heard(words, self._heard)
+
+    @property
+    def changed(self) -> str | None:
+        """How the customer just changed a preference on file ('stopped', 'otherwise', 'failed'), set once the
+        decision has put what is stored aside for their words; None otherwise (it fits no line)."""
+        return self.known.get("changed")
+
+    def change_of(self) -> str | None:
+        """Which kind of change the customer's words make to what is stored: it failed them, they said to stop
+        it, or they asked for something else this time; None when their last words ask what or how ('What would
+        you recommend tonight?'): a question to answer, not a change to confirm."""
+        if self.value_failed:
+            return "failed"
+        if self.stopped:
+            return "stopped"
+        last = self._heard[-1] if self._heard else ""
+        return None if _QUESTION.search(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
 
     @memo
     def value_failed(self) -> bool:

@@ -418,7 +418,7 @@ def _phrasings(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set
     return result
 
 
-FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS,
+FIT_CHOICES = {"stage": STAGES, "relationship": RELATIONSHIPS, "changed": ("failed", "stopped", "otherwise"),
                "channel": KINDS + tuple(KIND_GROUPS)}
 
 
@@ -811,6 +811,8 @@ def _unknown_conditions(book: Phrasebook) -> list[Problem]:
     known = {"state": {s.id for s in book.states} | {"calm"},
              "value": {r.id for r in book.value_readings} | {HELD, MISSING},
              "opened": {o.id for o in book.openings} | {SILENT, OTHER}}
+    if book.notices:    # a set without messages we send first (no notices.yaml) never writes first: nothing to check
+        known["sent_about"] = {n.id for n in book.notices}
     lines = [(t.file, p) for t in book.topics.values()
              for group in (t.phrasings, t.bystander) for ps in group.values() for p in ps]
     lines += [(t.file, p) for t in book.topics.values() for p in t.confirm]

@@ -29,6 +29,19 @@ WATCHED_HABITS = ("behaviour", "usage", "income", "life_event", "transaction")
 # Read from the customer's payments, these are watched too (a pay rise, a new baby from what they buy).
 READ_FROM_PAYMENTS = ("income", "life_event", "behaviour")
 BYSTANDER_SAFE = ("operational", "preference", "service_history")
+# Why a data point is kept out of a conversation others can hear, in words that fit what it is: what someone holds
+# with us is not private the way their life is, so it is never said to 'expose' them.
+BYSTANDER_REASONS = {
+    None: "Others can hear, and the customer hasn't shared this here: anything said because of it would expose them.",
+    "product_holding": "Others can hear: what they have with us, or don't, is only brought up when they raise it, "
+                       "not in front of other people.",
+    "account_event": "Others can hear: their account's business is only brought up when they raise it, not in front "
+                     "of other people.",
+    "transaction": "Others can hear: what they have bought or paid is only brought up when they raise it, not in "
+                   "front of other people.",
+    "usage": "Others can hear: how they use our service is only brought up when they raise it, not in front of "
+             "other people.",
+}
 SHARED_WITH_US = ("customer_said", "customer_stated")   # the customer chose to tell this business
 UPSET_STATES = ("upset", "distressed")
 # Categories whose offer words are not a sale when a service topic serves them: a voucher in service history is what
@@ -48,7 +61,8 @@ NOT_NOW = {BRIEF_AT_THE_END: "The customer's replies are down to a word or two: 
            "hurry": "The customer is in a hurry: leave offers for now.",
            "": "The customer does not seem receptive right now; leave offers for now."}
 # Rules where what they said outranks the record: nothing is done on the quiet either.
-CUSTOMER_WORDS = ("already-answered", "customer-words-first", "not-now")
+CUSTOMER_WORDS_FIRST = "customer-words-first"     # a stored preference set aside for what the customer just said
+CUSTOMER_WORDS = ("already-answered", CUSTOMER_WORDS_FIRST, "not-now")
 # Why a data point the customer's own request is about is used now, in staff's words.
 ASKED_FOR = ("The customer asked for this themselves: it is their request, not a sale, so help with it now "
              "(marketing consent is not needed to answer them).")
@@ -269,12 +283,25 @@ def issue_pending(context: Context) -> bool:
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", re.IGNORECASE)
 
 
+# An aside in brackets after a value ("front row (gets travel sick)") says why it was asked for, often a health
+# reason: lines and staff actions use the value without it ("front row").
+_ASIDE = re.compile(r"\s*\((?=[^)]*[A-Za-z]{3})[^()]{3,}\)")
+
+
+def _without_aside(value):
+    """A plain value without the aside in brackets that explains it; anything else as it is."""
+    if not isinstance(value, str) or "(" not in value:
+        return value
+    plain = _ASIDE.sub("", value).strip()
+    return plain or value
+
+
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
     label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
     label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
-        "key": datapoint.key, "value": datapoint.value, "label": label,
+        "key": datapoint.key, "value": _without_aside(datapoint.value), "label": label,
         "category": datapoint.category, "provenance": datapoint.provenance,
         "context": context.to_template(), "vars": dict(topic.vars) if topic else {},
         "receptiveness": level, "consent": list(datapoint.consent) if datapoint.consent is not None else None,
@@ -437,11 +464,16 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                                                  "customer told us of, and congratulates only once they mention it.")
         elif glad == "standing":
             bystander_lines = bool(topic.bystander)
-            rule(topic.decision, "bystanders", "Others can hear, and being welcomed as a known customer is nice to "
-                                               "hear: keep tiers, points and counts out of it.")
+            rule(topic.decision, "bystanders",
+                 "Others can hear, but they asked about it themselves: tell them what they asked, and keep their "
+                 "tier out of it." if moment is not None and moment.asked else
+                 "Others can hear, and being welcomed as a known customer is nice to hear: keep tiers, points and "
+                 "counts out of it.")
         else:
-            rule("withhold", "bystanders", "Others can hear, and the customer hasn't shared this here: anything "
-                                           "said because of it would expose them.")
+            if moment is not None and moment.waits and moment.waiting_reason:
+                # The real reason comes first: an annoyed or grieving customer is seen to before anything else.
+                rule("withhold", "their-issue-first", moment.waiting_reason)
+            rule("withhold", "bystanders", BYSTANDER_REASONS.get(category, BYSTANDER_REASONS[None]))
 
     if not any(STRICTNESS[d] >= 2 for d, _ in found):
         variables = {**variables} if variables is not None else template_vars(datapoint, context, topic,
@@ -600,7 +632,7 @@ def customer_words_first(datapoint: DataPoint, topic: Topic, category: str | Non
         return []
     if topic.decision == "apply_silently" or category == "preference":
         if moment.asked_otherwise() or moment.value_failed or moment.stopped:
-            return [("withhold", Reason("customer-words-first", "The customer just asked for something else, told "
+            return [("withhold", Reason(CUSTOMER_WORDS_FIRST, "The customer just asked for something else, told "
                                                                 "us to stop this, or said it isn't working: do what "
                                                                 "they say, not what is on file."))]
     elif marketing and moment.answered():

@@ -180,6 +180,9 @@ _WAIT_TEXT = re.compile(r"^(?:about |around )?\d+(?:-\d+)? *(?:min|mins|minutes|
 _SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
 _AMOUNT_FIELD = re.compile(r"amount|price|cost|fee|diff|balance|total|charge|refund|owed|sum|gbp|eur|usd|premium")
+_NEW_FIELD = re.compile(r"^(?:new|new_\w+|now|becomes|changes_to|changing_to)$")   # what something changes to
+_ROUTE_FIELD = re.compile(r"^(?:route|line|service|bus|route_number|service_number)$")
+_VIA_FIELD = re.compile(r"^(?:via|diverted_via|diversion|instead_via)$")
 _NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|doctor|clinician|nurse|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
 _ITEM_FIELD = re.compile(r"^(?:to|item|product|room|upgrade|plan|tariff|new_plan|offer)$")
 _PLACE_FIELD = re.compile(r"^(?:branch|store|pharmacy|shop|place|collect_from|pickup|pickup_point|depot|venue|at)$")
@@ -206,6 +209,15 @@ def clock(value: Any) -> str:
     return f"{hour}:{minute}{half.replace('.', '').lower()}" if half else f"{hour:02d}:{minute}"
 
 
+def ampm(value: Any) -> str:
+    """A time as people say it ('19:42' -> '7:42 pm', '09:00' -> '9 am'); '' when it is none."""
+    spoken = clock(value)
+    if not spoken or "m" in spoken:
+        return spoken
+    hour, minute = (int(x) for x in spoken.split(":"))
+    return f"{hour % 12 or 12}{f':{minute:02d}' if minute else ''} {'am' if hour < 12 else 'pm'}"
+
+
 def money(amount: Any, currency: str = "£") -> str:
     """An amount with its currency, as written ('£10.99', '£40')."""
     if isinstance(amount, bool) or not isinstance(amount, (int, float)):
@@ -218,10 +230,11 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     (when it left us: a dispatch date, never read as a due or expiry date), `wait` (how long a waiting customer
     has left: '15 minutes'), `next` (they are next in the queue),
     `time` (the new time), `was` (the earlier one), `start` and `end` (a window), `amount` ('£10.99'), `name`
-    (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect) and `thing` (what
+    (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect), `new` (what it changes
+    to: a `new_price`, a `new_day`), `route` and `via` (a bus route and the way it now runs) and `thing` (what
     the label is about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
     found: dict = dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item", "place",
-                                 "wait", "next"))
+                                 "wait", "next", "new", "route", "via"))
     waiting = bool(_WAIT_FIELD.search(str(label or "").lower()))
     currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
     fields = value.items() if isinstance(value, dict) else [("", value)]
@@ -249,8 +262,23 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         if isinstance(item, (int, float)):
             if found["amount"] is None and (_AMOUNT_FIELD.search(key) or not key and isinstance(item, float)):
                 found["amount"] = money(item, currency)
+            if _NEW_FIELD.match(key) and found["new"] is None:
+                found["new"] = money(item, currency) if _AMOUNT_FIELD.search(key) else figure(item)
+            if _ROUTE_FIELD.match(key) and found["route"] is None:
+                found["route"] = figure(item)
             continue
         text = str(item).strip()
+        if found["amount"] is None and _AMOUNT_FIELD.search(key) and _MONEY_TEXT.match(text):
+            # '£8.99' written in the record: said as written, with the currency where it has none ('8.99').
+            found["amount"] = text if text[0] in "£€$" else money(float(re.sub(r"[^\d.]", "", text) or 0), currency)
+        if _NEW_FIELD.match(key) and found["new"] is None and text:
+            found["new"] = spoken_date(text) if is_date(text) else clock(text) or text
+        if _ROUTE_FIELD.match(key) and found["route"] is None and text:
+            found["route"] = text
+            continue
+        if _VIA_FIELD.match(key) and found["via"] is None and text:
+            found["via"] = text
+            continue
         span = _SPAN.match(text)
         if span and found["start"] is None:
             found["start"], found["end"] = clock(span.group(1)), clock(span.group(2))
@@ -301,31 +329,88 @@ def _spoken_moment(found: re.Match) -> str:
     return said
 
 
-def _fact(name: str, value: Any) -> str | None:
+# How a record's field names are said, so a record reads as a phrase and never as 'field value' pairs:
+_LEAD_FIELD = re.compile(r"^(?:item|items|product|what|description|thing|status|state|result|outcome)$")
+_LAST_FIELD = re.compile(r"^(?:last|latest|last_attempt|most_recent)$")
+_DUE_FIELD = {"arrives": "arriving", "arrival": "arriving", "expected": "expected", "eta": "expected",
+              "due": "due", "ready": "ready", "back": "back", "arrives_by": "arriving", "expected_by": "expected"}
+_PLACE_WORDS = re.compile(r"^(?:depot|branch|store|shop|pharmacy|station|office|venue|location|place|at|"
+                          r"collect_from|pickup|pickup_point|desk|counter)$")
+_DONE_FIELD = re.compile(r"^[a-z]+(?:ed|_in|_on|_at)$|^(?:found|sent|paid|made|taken|given|done|held|kept|"
+                         r"seen|left|won|spent|begun|run|put|set|cut)$")
+_MONEY_TEXT = re.compile(r"^[£€$]?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:GBP|EUR|USD|p))?$", re.IGNORECASE)
+_FOR_FIELD = re.compile(r"^(?:reason|cause|for)$")
+_OCCASION_FIELD = re.compile(r"^(?:journey|trip|stay|visit|booking|order|flight|travel|travel_date|journey_date)$")
+
+
+def _when(text: str) -> str:
+    """A date or time field's value as people say it, with its preposition: 'on Tuesday 2 March 2027', 'at 7:42 pm'."""
+    said = _ISO_IN_TEXT.sub(_spoken_moment, text[:200])
+    if said != text[:200]:
+        return f"on {said}"
+    spoken = ampm(text)
+    if spoken:
+        return f"at {spoken}"
+    return f"in {text}" if re.match(r"^(?:about |around )?\d", text) else text
+
+
+def _fact(name: str, value: Any) -> tuple[int, str] | None:
+    """One field said as words, with where it goes: 0 what it is (the item, its status, the amount), 1 the rest
+    in the record's order, 2 where (said straight after what comes before it: 'found on ... at Victoria')."""
+    key = name.lower().strip()
     words = name.replace("_", " ").replace("-", " ").split()
     symbol = CURRENCIES.get(words[-1].lower()) if words else None
     if symbol:
         words = words[:-1]
     field = " ".join(words)
     if isinstance(value, bool):
-        return field if value else f"not {field}"
-    if isinstance(value, int) and not symbol and field.lower() in COUNTS:
-        return f"{number_words(value)} so far"      # 'count 2' is a record; 'two so far' is said
+        return 1, (field if value else f"not {field}")
     if isinstance(value, (int, float)):
-        amount = money(value, symbol) if symbol else figure(value)
-        return f"{field} {amount}".strip()
-    if isinstance(value, str):
-        return f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, value[:200])}".strip()
-    return None     # a nested record is not read out
+        if not symbol and field.lower() in COUNTS and isinstance(value, int):
+            return 0, f"{number_words(value)} so far"      # 'count 2' is a record; 'two so far' is said
+        if symbol or _AMOUNT_FIELD.search(key):
+            return 0, money(value, symbol or "£")
+        return 1, f"{field} {figure(value)}".strip()
+    if not isinstance(value, str):
+        return None     # a nested record is not read out
+    text = " ".join(value.split())[:200]
+    if not text:
+        return None
+    if _LEAD_FIELD.match(key) or (_AMOUNT_FIELD.search(key) and _MONEY_TEXT.match(text)):
+        return 0, _ISO_IN_TEXT.sub(_spoken_moment, text)
+    if _PLACE_WORDS.match(key):
+        return 2, f"at {text}"
+    if _FOR_FIELD.match(key):
+        return 1, f"for {article(text)}"
+    if _LAST_FIELD.match(key) and (is_date(text) or clock(text)):
+        return 1, f"the last {_when(text)}"
+    if key in _DUE_FIELD:
+        return 1, f"{_DUE_FIELD[key]} {_when(text)}"
+    if _DONE_FIELD.match(key) and (is_date(text) or _ISO_IN_TEXT.search(text)):
+        return 1, f"{field} {_when(text)}"
+    if _OCCASION_FIELD.match(key) and is_date(text):
+        return 1, f"for the {words[0]} {_when(text)}"
+    if key in ("date", "when", "on") and (is_date(text) or _ISO_IN_TEXT.search(text)):
+        return 1, _when(text)
+    if is_date(text) and not _ISO_TIME.match(text):
+        return 1, f"{field} {_when(text)}"
+    return 1, f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, text)}".strip()
 
 
 def facts(value: Any) -> str:
-    """A record's value said plainly: dates and times as people say them, amounts with their currency, true and
-    false as words, a record's fields as 'field value' ({'count': 2, 'last': '2025-01-16T14:12'} -> 'count 2,
-    last Thursday 16 January 2025 at 2:12 pm')."""
+    """A record's value said plainly, as a phrase people say: what it is first (the item, its status, the
+    amount), then the rest with its own words (counts as 'two so far', 'found on Wednesday 10 February 2027',
+    'at Victoria', 'arriving in 3-5 working days'), dates and times as people say them, never the record's field
+    names read out ({'count': 2, 'last': '2025-01-16T14:12'} -> 'two so far, the last on Thursday 16 January
+    2025 at 2:12 pm')."""
     if isinstance(value, dict):
         said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v))]
-        return ", ".join(said)
+        ordered = [text for order, text in said if order == 0] + [text for order, text in said if order != 0]
+        places = {text for order, text in said if order == 2}
+        out = ""
+        for text in ordered:
+            out += (" " if text in places and out else ", " if out else "") + text
+        return out
     if isinstance(value, (list, tuple)):
         return join_words([facts(v) for v in value[:MAX_FACTS] if not isinstance(v, (dict, list, tuple))])
     if isinstance(value, bool) or value is None:
@@ -392,7 +477,7 @@ def _build_environment() -> PhraseEnvironment:
                         "round": budget.round_checked(env.filters["round"]),
                         "a": article, "an": article, "plural": budget.word_checked(plural),
                         "join_words": join_words, "words": number_words, "date": spoken_date, "figure": figure,
-                        "parts": parts, "clock": clock, "facts": facts,
+                        "parts": parts, "clock": clock, "ampm": ampm, "facts": facts,
                         "indefinite": budget.word_checked(indefinite), "subject": budget.word_checked(subject),
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}

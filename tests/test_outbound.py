@@ -59,6 +59,60 @@ def test_a_prescription_ready_text_never_names_the_medicine():
     assert_written_first(result)
 
 
+def test_a_ready_text_about_a_medicine_record_with_a_status_still_says_it_is_ready():
+    """A status field ('ready') names nothing sensitive: the text is sent, the medicine never named."""
+    result = suggest({"key": "prescription.refill", "value": {"item": "mirtazapine 15mg", "status": "ready"},
+                      "label": "repeat prescription", "category": "health"},
+                     channel="sms", industry="pharmacy", reason="ready_to_collect")
+    assert result["decision"] == "offer"
+    assert "ready to collect" in result["suggestions"][0]["text"]
+    assert not any("mirtazapine" in line.lower() or "15mg" in line for line in every_line(result))
+
+
+def test_an_appointment_reminder_says_when_but_never_what_it_is_for():
+    result = suggest({"key": "appointment.next", "value": {"date": "2027-08-09", "time": "14:15",
+                                                           "department": "Fertility Clinic"},
+                      "label": "appointment", "category": "health"},
+                     channel="sms", industry="clinic", reason="appointment_reminder")
+    top = result["suggestions"][0]["text"]
+    assert result["decision"] == "offer" and "9 August 2027" in top and "2:15 pm" in top
+    assert not any("fertility" in line.lower() for line in every_line(result))
+    assert not any(phrase in top.lower() for phrase in ("thanks for letting me know", "what would make"))
+
+
+@pytest.mark.parametrize("datapoint, reason, wanted, unwanted", [
+    # a price change says the new price and from when, never 'changing to <a date>'
+    ({"key": "subscription.price_change", "value": {"new_price": "£7.49", "from": "2027-09-01"},
+      "label": "subscription price", "category": "account_event"}, "price_change_notice",
+     ("1 September 2027", "£7.49"), ("changing to 1 September",)),
+    # a collection day moved is a change, never an order ready to collect
+    ({"key": "waste.day_change", "value": {"new_day": "Monday", "from": "2027-10-04"},
+      "label": "recycling collection day", "category": "operational"}, "service_change_notice",
+     ("4 October 2027", "Monday"), ("ready to collect", "your order")),
+    # a diversion says which route, which way and from when, never a bare greeting
+    ({"key": "route.diversion", "value": {"route": "17A", "via": "Mill Road", "from": "2027-02-14"},
+      "label": "route diversion", "category": "operational"}, "service_change_notice",
+     ("17A", "Mill Road", "14 February 2027"), ("keeping well",)),
+    # a hire due back says where and by when, never 'book an appointment'
+    ({"key": "hire.return_due", "value": {"when": "2027-07-02T17:30", "branch": "Bristol Temple Meads"},
+      "label": "return time", "category": "operational"}, "return_reminder",
+     ("Bristol Temple Meads", "5:30 pm", "2 July 2027"), ("appointment",)),
+    # planned works say the day and the hours, not only when it is back
+    ({"key": "power.planned_outage", "value": {"date": "2027-11-20", "from": "08:30", "to": "15:00"},
+      "label": "planned power cut", "category": "operational"}, "planned_works",
+     ("20 November 2027", "8:30 am", "3 pm"), ("keeping well",)),
+])
+def test_a_notice_says_what_changes_and_when(datapoint, reason, wanted, unwanted):
+    result = suggest(datapoint, channel="sms", industry="general", reason=reason)
+    assert result["decision"] == "offer" and "message-we-send" in rules(result)
+    for line in every_line(result):
+        for word in wanted:
+            assert word in line, (word, line)
+        for word in unwanted:
+            assert word not in line, (word, line)
+    assert_written_first(result)
+
+
 def test_a_renewal_email_offers_renewal_with_the_date():
     result = suggest({"key": "policy.renewal_date", "value": "2027-09-03", "label": "car insurance renewal",
                       "category": "account_event", "consent": ["service"]},
@@ -157,7 +211,7 @@ def test_parts_reads_dates_times_windows_amounts_and_names():
     assert parts({"eta": "27:99"})["time"] is None
     assert parts({"flight": "BA12", "was": "10:05", "now": "11:40"})["was"] == "10:05"
     assert parts(None) == {**dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item",
-                                            "place", "wait", "next", "thing"))}
+                                            "place", "wait", "next", "new", "route", "via", "thing"))}
 
 
 # ---------------------------------------------------------------- catch-all lines that read the value

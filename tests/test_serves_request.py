@@ -210,10 +210,22 @@ def test_watched_data_never_counts_as_the_customers_request():
 # ------------------------------------------------------------------ the pieces
 
 def test_facts_says_a_record_as_people_say_it():
-    assert render.facts({"attempts": 2, "last": "2026-03-06T17:05"}) == "two so far, last Friday 6 March 2026 at 5:05 pm"
-    assert render.facts({"refund_gbp": 12.5, "paid": False}) == "refund £12.50, not paid"
+    assert render.facts({"attempts": 2, "last": "2026-03-06T17:05"}) == "two so far, the last on Friday 6 March 2026 at 5:05 pm"
+    assert render.facts({"refund_gbp": 12.5, "paid": False}) == "£12.50, not paid"
     assert render.facts("due 2026-04-01") == "due Wednesday 1 April 2026"
     assert render.facts({"nested": {"a": 1}}) == ""
+
+
+def test_facts_never_reads_a_records_field_names_out_as_a_list():
+    """A record said to a customer is a phrase: what it is first, then when and where in everyday words."""
+    said = render.facts({"item": "blue umbrella", "found": "2027-05-04", "depot": "Leeds"})
+    assert said == "blue umbrella, found on Tuesday 4 May 2027 at Leeds"
+    assert "item" not in said and "depot" not in said
+    said = render.facts({"amount": "£9.50", "issued": "2027-05-04", "arrives": "2-3 working days"})
+    assert said == "£9.50, issued on Tuesday 4 May 2027, arriving in 2-3 working days"
+    assert render.facts({"status": "out for delivery", "eta": "17:05"}) == "out for delivery, expected at 5:05 pm"
+    assert render.facts({"amount": 4.5, "reason": "late train"}) == "£4.50, for a late train"
+    assert render.ampm("19:42") == "7:42 pm" and render.ampm("09:00") == "9 am" and render.ampm("n/a") == ""
 
 
 def test_a_house_number_is_a_plain_value_but_a_second_sentence_is_still_a_note():

@@ -1,0 +1,159 @@
+"""What staff are told to say, as a customer would hear it: a record said as a sentence, a change they just asked
+for confirmed, reasons that agree with the lines, goodbyes that are goodbyes, tones that really differ."""
+import tact
+
+
+def suggest(datapoint, **context):
+    return tact.suggest({"datapoint": datapoint, "context": context})
+
+
+def lines(result):
+    return [s["text"] for s in result["suggestions"]] + \
+        [s["text"] for group in result["alternatives"].values() for s in group]
+
+
+def top(result):
+    return result["suggestions"][0]["text"] if result["suggestions"] else ""
+
+
+def reasons(result):
+    return " ".join(r["message"] for r in result["reasons"])
+
+
+# ---------------------------------------------------------------- records said as sentences
+
+def test_a_found_item_is_said_as_a_sentence_with_what_to_do_next():
+    result = suggest({"key": "lost_property.case", "value": {"item": "green scarf", "found": "2027-04-02",
+                                                              "depot": "Bath Spa"},
+                      "label": "lost property report", "category": "service_history",
+                      "provenance": "account_record"},
+                     channel="phone", industry="rail", reason="lost_property", stage="discovery",
+                     receptiveness="medium",
+                     customer_utterances=["I left a green scarf on the train on Friday", "did anyone find it?"])
+    said = top(result)
+    assert "green scarf, found on Friday 2 April 2027 at Bath Spa" in said
+    assert "collect" in said
+    for field_name in ("item green", "depot", "found 2027"):
+        assert field_name not in said
+
+
+def test_the_tones_of_an_answer_differ_in_more_than_an_apology():
+    result = suggest({"key": "courier.attempts", "value": {"count": 3, "last": "2027-05-11T10:05"},
+                      "label": "delivery attempts", "category": "service_history", "provenance": "account_record"},
+                     channel="chat", industry="parcels", stage="discovery",
+                     customer_utterances=["where is my parcel? it's been days"])
+    by_level = {result["receptiveness"]["level"]: top(result)}
+    by_level.update({level: group[0]["text"] for level, group in result["alternatives"].items() if group})
+    assert len(set(by_level.values())) == 3
+    assert all("three so far, the last on Tuesday 11 May 2027 at 10:05 am" in line for line in by_level.values())
+
+
+# ---------------------------------------------------------------- a change they just asked for
+
+def test_a_customer_who_says_stop_hears_that_it_will_stop():
+    result = suggest({"key": "marketing.post", "value": "monthly catalogue", "label": "catalogue mailings",
+                      "category": "preference", "provenance": "customer_stated"},
+                     channel="chat", industry="retail", stage="discovery", receptiveness="medium",
+                     customer_utterances=["please don't send me the catalogue anymore, it all goes in the bin"])
+    assert result["decision"] == "withhold"
+    assert result["guidance"]["moment"] == "do-as-they-say"
+    assert "stop" in top(result).lower()
+    assert "catalogue" not in " ".join(lines(result)).lower()
+
+
+def test_a_question_is_not_mistaken_for_a_change_to_confirm():
+    result = suggest({"key": "meal.preference", "value": "pescatarian", "label": "pescatarian",
+                      "category": "preference", "provenance": "customer_stated"},
+                     channel="in_person", industry="restaurant", stage="discovery", receptiveness="medium",
+                     customer_utterances=["What would you go for this evening?"])
+    assert "get that done" not in " ".join(lines(result)).lower()
+
+
+def test_an_aside_in_brackets_is_never_repeated_to_staff_or_customer():
+    result = suggest({"key": "room.preference", "value": "ground floor (bad hip)", "label": "room preference",
+                      "category": "preference", "provenance": "customer_stated"},
+                     channel="phone", industry="hotel", stage="discovery",
+                     customer_utterances=["I'd like to book two nights from Friday"])
+    said = " ".join(lines(result)) + " " + (result["action"] or "")
+    assert "hip" not in said
+    if result["action"]:
+        assert "ground floor" in result["action"]
+
+
+# ---------------------------------------------------------------- reasons that agree with the lines
+
+def test_a_bystander_reason_for_a_product_never_says_it_would_expose_them():
+    result = suggest({"key": "cover.gadget", "value": "none", "label": "gadget cover", "category": "product_holding",
+                      "provenance": "account_record", "consent": ["service", "marketing"]},
+                     channel="in_person", industry="retail", stage="wrap_up", issue_resolved=True,
+                     bystanders=True, customer_utterances=["lovely, that's everything"])
+    assert "expose" not in reasons(result)
+
+
+def test_an_annoyed_customer_is_the_first_reason_not_the_people_around():
+    result = suggest({"key": "promo.coffee", "value": "free refill", "label": "refill offer",
+                      "category": "product_holding", "provenance": "account_record",
+                      "consent": ["service", "marketing"]},
+                     channel="in_person", industry="cafe", stage="resolution", issue_resolved=False,
+                     bystanders=True,
+                     customer_utterances=["this is the second cold coffee today", "honestly this is ridiculous"])
+    assert result["decision"] in ("withhold", "defer")
+    assert result["reasons"][0]["rule"] == "their-issue-first"
+    assert "annoyed" in result["reasons"][0]["message"]
+
+
+def test_a_usage_pattern_behind_a_bill_is_asked_about_never_stated():
+    result = suggest({"key": "plan.data_overage", "value": {"months": 2, "avg_gb_over": 4},
+                      "label": "data over allowance", "category": "usage", "provenance": "observed"},
+                     channel="phone", industry="telecom", reason="bill_query", stage="discovery",
+                     receptiveness="medium", customer_utterances=["why is my bill so high this month?"])
+    assert "?" in top(result)
+    assert not any("you've gone over" in line.lower() for line in lines(result))
+
+
+# ---------------------------------------------------------------- the moment's end, the opening
+
+def test_have_a_nice_afternoon_is_a_goodbye():
+    result = suggest({"key": "spending.groceries", "value": {"direction": "down", "pct": 12},
+                      "label": "grocery spending", "category": "behaviour", "provenance": "transaction"},
+                     channel="in_person", industry="banking", stage="wrap_up", issue_resolved=True,
+                     customer_utterances=["great, all done then", "thanks, have a nice afternoon"])
+    assert result["guidance"] and result["guidance"]["moment"] == "farewell"
+    assert "anything else" not in top(result).lower()
+
+
+def test_a_returning_guest_who_gives_their_name_and_nights_is_welcomed_back_to_their_booking():
+    result = suggest({"key": "guest.stays", "value": 7, "label": "returning guest", "category": "relationship",
+                      "provenance": "account_record"},
+                     channel="in_person", industry="hotel", reason="check_in", stage="opening",
+                     bystanders=True, receptiveness="medium", customer_utterances=["hi there, Okafor, two nights"])
+    assert "welcome back" in top(result).lower() and "booking" in top(result).lower()
+    assert "7" not in top(result) and "seven" not in top(result).lower()
+
+
+def test_a_check_in_never_promises_a_call_a_patient_may_not_hear():
+    result = suggest({"key": "clinic.note", "value": "none", "label": "note", "category": "service_history",
+                      "provenance": "account_record"},
+                     channel="in_person", industry="clinic", reason="check_in", stage="opening",
+                     receptiveness="medium", customer_utterances=["hi, 11:15 with Dr Osei"])
+    assert "call you" not in " ".join(lines(result)).lower()
+
+
+# ---------------------------------------------------------------- a money worry, a refund owed, a delay
+
+def test_a_double_charge_is_offered_back_with_the_amount_not_a_recommendation():
+    result = suggest({"key": "charge.refund_owed", "value": {"amount": "£4.99", "reason": "charged twice"},
+                      "label": "money owed", "category": "transaction", "provenance": "account_record"},
+                     channel="chat", industry="streaming", reason="billing_complaint", stage="discovery",
+                     customer_utterances=["you've charged me twice again", "not impressed"])
+    assert "£4.99 owed back to you" in top(result)
+    assert not any("enjoyed lately" in line or "in the mood" in line for line in lines(result))
+
+
+def test_a_late_order_with_a_new_time_says_the_time_as_people_say_it():
+    result = suggest({"key": "order.eta", "value": {"status": "driver delayed", "eta": "20:15"},
+                      "label": "order status", "category": "operational", "provenance": "account_record"},
+                     channel="chat", industry="food_delivery", reason="late_order", stage="discovery",
+                     customer_utterances=["where is my order?? it's been ages"])
+    assert "8:15 pm" in top(result)
+    assert "driver delayed" not in top(result)
