@@ -334,8 +334,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
                    and not (offers is not None and offers(datapoint)))
     # A need they told us so we could look after them (a child seat booked as an extra) is theirs, not on offer.
-    told_need = (sensitive and datapoint.provenance == "customer_stated" and topic is not None
-                 and topic.purpose != "marketing" and care_need(datapoint, context, care_needs) is not None)
+    stated_need = (care_need(datapoint, context, care_needs)
+                   if sensitive and datapoint.provenance == "customer_stated" else None)
+    told_need = stated_need is not None and topic is not None and topic.purpose != "marketing"
     # What the customer is owed or entitled to (money owed back, a reward this order completes, support for the
     # hardship they tell us of, a saving on what they are buying) is theirs when the topic says it fits: not a sale.
     entitled = entitled_now(topic, moment)
@@ -361,7 +362,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
               or (entitled and not sensitive and moment is not None and moment.served))
     # A need told before is seen to quietly, unless the customer speaks of it now: a delivery call is not their
     # faith raised, though the no-Saturday note is about deliveries.
-    need = care_need(datapoint, context, care_needs) if sensitive and not said_it else None
+    need = (stated_need if datapoint.provenance == "customer_stated" else care_need(datapoint, context, care_needs)) \
+        if sensitive and not said_it else None
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
     # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
