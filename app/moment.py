@@ -139,6 +139,9 @@ def _label_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
 
 
+_WITHOUT = re.compile(r"\b[a-z]{4,}less\b")
+
+
 @lru_cache(maxsize=1024)
 def _without_pattern(text: str) -> re.Pattern | None:
     """The things a stored 'X-less' preference does without ('paper' for paperless, 'cash' for cashless), as
@@ -825,9 +828,10 @@ class Moment:
         for said in self._heard[-3:]:
             if _AS_USUAL.search(said):
                 continue
-            if without is not None and without.search(said) and (
+            if without is not None and without.search(said) and not _WITHOUT.search(said) and (
                     asking.search(said) or (self._asks is not None and self._asks(said))):
-                return True
+                return True     # 'post me a paper copy', not 'can I stay paperless?'
+
             change = bool(other and other.search(said))
             if not (change or (thing and thing.search(said))) \
                     or not (asking.search(said) or (self._asks is not None and self._asks(said))) \
