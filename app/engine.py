@@ -19,7 +19,7 @@ from . import policy, receptiveness, render, values
 from .errors import TemplateError
 from .model import (LEVELS, SENSITIVE_CATEGORIES, Context, DataPoint, SuggestRequest,
                     parse_check_request, parse_suggest_request)
-from .moment import SILENT, Moment, channel_kind, choose, fits
+from .moment import OWED, SILENT, Moment, channel_kind, choose, fits
 from .phrasebook import Phrasebook, PhrasebookStore, Topic
 
 log = logging.getLogger("tact")
@@ -461,11 +461,13 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
             and not _answers_them(moment, topic):
         moment.resolved = False     # the problem they just raised is the issue now
         return policy.Decision("defer", (PROBLEM_FIRST,), decision.category, decision.bystander)
-    if moment.brief and not (moment.asked or dp.provenance == "customer_said"
+    entitled = policy.entitled_now(topic, moment)
+    if moment.brief and not (moment.asked or dp.provenance == "customer_said" or moment.value == OWED or entitled
                              or decision.category in SENSITIVE_CATEGORIES):
-        # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits.
+        # Down to "k" or "thx" once it's sorted: they want to go, so even a service offer waits; money we still owe
+        # them is theirs, and is offered before they go.
         return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
-    if _mid_request(decision, moment, topic, dp):
+    if not entitled and _mid_request(decision, moment, topic, dp):
         return policy.Decision("defer", (THEIR_REQUEST_FIRST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
@@ -473,7 +475,7 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
     # raised, what the topic `serves` in their words (an outage when the water is off, even in distress); and,
     # short of grief or distress, a topic whose point is the problem (`problem: []`).
     # Service history is a record of the problem itself, so it is theirs too (always, when they complain of it).
-    theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES
+    theirs = (dp.provenance == "customer_said" or decision.category in SENSITIVE_CATEGORIES or entitled
               or (decision.category == "service_history" and (moment.problem or not moment.waits_always))
               or (topic.problem == () and not moment.waits_always) or moment.asked or moment.served
               or _answers_them(moment, topic)

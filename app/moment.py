@@ -143,6 +143,34 @@ def _label_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stem(w) + "*" for w in words if len(w) >= 4 and w not in STOPWORDS))
 
 
+_WITHOUT = re.compile(r"\b[a-z]{4,}less\b")
+
+
+@lru_cache(maxsize=1024)
+def _without_pattern(text: str) -> re.Pattern | None:
+    """The things a stored 'X-less' preference does without ('paper' for paperless, 'cash' for cashless), as
+    whole words, or None."""
+    roots = tuple(dict.fromkeys(w[:-4] for w in _LETTERS.findall(text.lower()[:200])
+                                if w.endswith("less") and len(w) >= 8))
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, roots)) + r")s?\b") if roots else None
+
+
+# Heads of a name that say no kind of thing of their own: a 'savings account' is named by 'savings'.
+GENERAL_HEADS = frozenset(("account", "accounts", "plan", "plans", "cover", "policy", "insurance", "product", "products",
+                           "service", "services", "scheme", "option", "options", "package", "holding", "none",
+                           # ... or that take their thing from the word before ('a phone upgrade' is a new phone)
+                           "upgrade", "upgrades", "quote", "quotes", "renewal", "replacement", "deal", "deals",
+                           "offer", "offers"))
+
+
+@lru_cache(maxsize=4096)
+def head_word(text: str) -> str:
+    """The head of a name: its last content word, what the thing is ('pass' in 'delivery pass'), or ''."""
+    words = [w for w in _LETTERS.findall(text.lower().replace("_", " ")[:200])
+             if w not in STOPWORDS and w not in SHORT_STOPWORDS and len(w) >= 3]
+    return words[-1] if words else ""
+
+
 def short_words(text: Any) -> tuple[str, ...]:
     """The three-letter things of a label ('car', 'van', 'pet'), which label_words leaves out, matched whole."""
     if not isinstance(text, str):
@@ -660,14 +688,16 @@ class Moment:
         send first asks for nothing: its reason is ours, not theirs."""
         if self.writes_first:
             return False
-        if self.answers:
+        # Asked for by name: the thing itself ('membership', 'pass'), not a word it is filed under ('delivery' in a
+        # delivery pass: "change my delivery address" asks for no pass).
+        if self.answers and self._bears_on(self._asking_turns, words=self._thing_itself, head=self._head):
             if self.state not in ("upset", "distressed"):
                 return True
             request = _pattern_of(self._book.request_words)
             return request is not None and any(request.search(u) for u in self._asking_turns)
         if self.resolved or not self.context.reason:
             return False
-        return self._bears_on((self.context.reason.replace("_", " ").lower(),), groups_only=True)
+        return self._bears_on((self.context.reason.replace("_", " ").lower(),), groups_only=True, head=self._head)
 
     @property
     def requested(self) -> bool:
@@ -680,16 +710,45 @@ class Moment:
         "could you do me a quote?"), as opposed to a problem they only reported: its value is then the answer."""
         return self._book is not None and self._bears_on(self._asking_turns)
 
-    def _bears_on(self, texts: tuple[str, ...], groups_only: bool = False) -> bool:
+    def _bears_on(self, texts: tuple[str, ...], groups_only: bool = False, words: tuple[str, ...] | None = None,
+                  head: str | None = None) -> bool:
+        """Whether the texts name the data point (its words, or `words`) or share a `same_request` group with it;
+        with `head`, only a group whose words in the data point hold that word counts ('first home' for a first
+        home, not 'delivery' for a delivery membership)."""
         if self._provenance in NOT_THEIRS or self._book is None or not texts or self._past:
             return False
         about = self._about_text
         said = "\n".join(texts)      # one search over all of them
         if not groups_only:
-            words = _thing_words(about)
+            words = _thing_words(about) if words is None else words
             if words and heard(words, (said,)):
                 return True
-        return any(group.search(said) for group in _groups_in(self._book.same_request, about))
+        groups = _groups_in(self._book.same_request, about)
+        if head is not None:
+            lowered = about.lower()
+            groups = tuple(g for g in groups if head and any(head in m.group() for m in g.finditer(lowered)))
+        return any(group.search(said) for group in groups)
+
+    @memo
+    def reason_reports_problem(self) -> bool:
+        """Whether the reason for the contact reports a problem ('missed_delivery', 'faulty_item'): a complaint, not
+        a request for something new."""
+        reason = (self.context.reason or "").replace("_", " ").lower()
+        return bool(reason) and self._book is not None and heard(self._book.problem_words, (reason,))
+
+    @property
+    def _head(self) -> str | None:
+        """The word naming what a proposal is: the label's last content word ('membership' in a premium delivery
+        membership, 'quote' in a car insurance quote), or the key's last part without a label."""
+        head = head_word(self._label if isinstance(self._label, str) else self._key.rsplit(".", 1)[-1])
+        # A head that names no kind of thing of its own ('savings account', 'car cover'): the whole name says it.
+        return None if head in GENERAL_HEADS else head
+
+    @property
+    def _thing_itself(self) -> tuple[str, ...] | None:
+        """The head word as patterns (None: the data point's own words)."""
+        head = self._head
+        return None if head is None else (label_words(head) or (head, head + "s")) if head else ()
 
     @memo
     def _asking_turns(self) -> tuple[str, ...]:
@@ -703,6 +762,11 @@ class Moment:
             if _asks_something(u, request):
                 return recent
         return ()
+
+    @property
+    def past(self) -> bool:
+        """Whether the data point is a record of something past that the customer has not said happened again."""
+        return self._book is not None and self._past
 
     @memo
     def _past(self) -> bool:
@@ -772,9 +836,16 @@ class Moment:
         asking, other = pattern(self._book.request_words), pattern(self._book.contrast_words)
         if not (stored and asking and (thing or other)):
             return False
+        # A stored preference for doing without something ('paperless') is asked otherwise by asking for the
+        # thing itself ('a paper copy').
+        without = _without_pattern(" ".join(t for t in (self._label, value) if isinstance(t, str)))
         for said in self._heard[-3:]:
             if _AS_USUAL.search(said):
                 continue
+            if without is not None and without.search(said) and not _WITHOUT.search(said) and (
+                    asking.search(said) or (self._asks is not None and self._asks(said))):
+                return True     # 'post me a paper copy', not 'can I stay paperless?'
+
             change = bool(other and other.search(said))
             if not (change or (thing and thing.search(said))) \
                     or not (asking.search(said) or (self._asks is not None and self._asks(said))) \

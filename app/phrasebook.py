@@ -100,6 +100,7 @@ class CareNeed:
     risks: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     check: tuple[tuple[str, str], ...] = ()   # (level, line): a plain question that names nothing
     check_action: str = ""
+    over: tuple[str, ...] = ()         # words in the reason or last turns: the moment for it has passed (the bill)
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class Topic:
     action_not_in: tuple[str, ...] = ()   # channels where the action can no longer be done (e.g. cabin)
     quiet_action: str | None = None    # what staff do, unsaid, when the data point is withheld
     proposes: bool = False             # proposes something new: the marketing principles apply
+    entitlement: bool = False          # what it serves is the customer's due (money owed, a reward earned, help)
     confirm: tuple[Phrasing, ...] = ()
     avoid: tuple[str, ...] = ()
     honest_answer: str | None = None
@@ -350,7 +352,7 @@ def _template_offset(doc: Located, path: tuple, lineno: int | None) -> tuple[int
 TOPIC_KEYS = ("id", "title", "keys", "categories", "category", "industry", "purpose", "decision", "match",
               "label", "vars", "rules", "phrasings", "bystander", "action", "action_not_in", "quiet_action",
               "proposes", "confirm", "avoid", "honest_answer", "message", "example", "tests", "disable_checks",
-              "channels", "said", "problem", "serves")
+              "channels", "said", "problem", "serves", "entitlement")
 PHRASING_KEYS = ("tone", "text", "spoken", "written", "fits")
 RULE_KEYS = ("id", "when", "decision", "message")
 TEST_KEYS = ("name", "datapoint", "context", "expect")
@@ -368,7 +370,7 @@ DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
 NOTICE_KEYS = ("id", "words", "reasons", "message", "phrasings", "unnamed")
-CARE_KEYS = ("id", "need", "now", "channels", "industries", "action", "risks", "check", "check_action")
+CARE_KEYS = ("id", "need", "now", "channels", "industries", "action", "risks", "check", "check_action", "over")
 RISK_KEYS = ("holds", "meets")
 
 
@@ -550,6 +552,7 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
     said = c.strings(obj, path, "said") if "said" in obj else None
     problem = c.strings(obj, path, "problem") if "problem" in obj else None
     serves = c.strings(obj, path, "serves")
+    entitlement = _entitlement(c, obj, path, proposes, match, serves)
     honest = (c.template(obj["honest_answer"], path + ("honest_answer",), allowed, "honest_answer")
               if "honest_answer" in obj else None)
     if "honest_answer" not in obj:
@@ -590,10 +593,32 @@ def _topic(c: _Collector, obj: Any, path: tuple, file_disabled: tuple,
                  industry=_industry(c, obj, path) or file_industry, title=c.string(obj, path, "title"),
                  match=match, label=label, vars=dict(variables), rules=tuple(rules), phrasings=phrasings,
                  bystander=bystander, action=action, action_not_in=action_not_in, quiet_action=quiet_action,
-                 proposes=proposes, confirm=confirm, avoid=avoid, honest_answer=honest,
+                 proposes=proposes, entitlement=entitlement, confirm=confirm, avoid=avoid, honest_answer=honest,
                  message=c.string(obj, path, "message"), example=dict(example), tests=tuple(tests),
                  disable_checks=tuple(dict.fromkeys(file_disabled + disabled)), channels=channels,
                  said=said, problem=problem, serves=serves)
+
+
+def _entitlement(c: _Collector, obj: dict, path: tuple, proposes: bool, match: str | None,
+                 serves: tuple[str, ...]) -> bool:
+    """`entitlement: true`: the topic serves what the customer is owed or entitled to, so it is service when it fits.
+    What says it fits must be the topic's own (`match` on the record, `serves` words in the customer's words): a
+    topic that would call every data point of a category the customer's due, or one that proposes, is an error."""
+    if "entitlement" not in obj:
+        return False
+    value = obj["entitlement"]
+    if not isinstance(value, bool):
+        c.add(path + ("entitlement",), f"'entitlement' must be true or false; got {kind_of(value)}")
+        return False
+    if value and proposes:
+        c.add(path + ("entitlement",), "a topic that 'proposes' something new can't also be the customer's "
+                                       "'entitlement'")
+        return False
+    if value and not (match or serves):
+        c.add(path + ("entitlement",), "an 'entitlement' topic needs a 'match' (the record shows it is theirs) or "
+                                       "'serves' words (the customer's words show it answers them)")
+        return False
+    return value
 
 
 def _confirm(c: _Collector, obj: Any, path: tuple, topic_id: str, allowed: set[str]) -> tuple:
@@ -773,8 +798,9 @@ def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
         return None
     if not (cid and need and action):
         return None
+    over = tuple(w.lower() for w in c.strings(obj, path, "over")) if "over" in obj else ()
     risks, check, check_action = _care_risks(c, obj, path, cid)
-    return CareNeed(cid, need, now, channels, industries, action, risks, check, check_action)
+    return CareNeed(cid, need, now, channels, industries, action, risks, check, check_action, over)
 
 
 def _care_risks(c: _Collector, obj: dict, path: tuple, cid: str) -> tuple:

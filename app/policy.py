@@ -160,12 +160,35 @@ def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...
             continue
         if risk_met(need, text, context):
             return need     # what they are about to order meets it: it is acted on now, wherever this is
+        if _over(need, now_text):
+            continue        # its moment has passed (a meal note when asking for the bill)
         if kind in need.channels or context.industry in need.industries:
             return need
         now = _words(need.now)
         if now is not None and any(now.search(t) for t in now_text):
             return need
     return None
+
+
+def _over(need: CareNeed, now_text: list[str]) -> bool:
+    """Whether the reason or the customer's last turns say the moment for the need has passed (`over` words)."""
+    over = _words(need.over) if need.over else None
+    return over is not None and any(over.search(t) for t in now_text)
+
+
+def need_passed(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...]) -> bool:
+    """Whether the data point is a need whose moment has passed now (a meal preference when the customer asks for
+    the bill): there is nothing to act on, so nothing is done with it."""
+    if not needs:
+        return False
+    text = _care_text(datapoint)
+    now_text = [t.lower() for t in ([context.reason.replace("_", " ")] if context.reason else [])
+                + list(context.customer_utterances[-3:])]
+    for need in needs:
+        words = _words(need.need)
+        if words is not None and words.search(text) and need.over:
+            return _over(need, now_text) and not risk_met(need, text, context)
+    return False
 
 
 def risk_met(need: CareNeed, text: str, context: Context) -> bool:
@@ -225,7 +248,13 @@ def reason_raises(datapoint: DataPoint, topic: Topic, context: Context, category
     if not (content_stems(reason) - GENERIC_REASON_STEMS) & content_stems(about):
         return False
     if category in SOMEONE_ELSES or _OTHER_PERSON.search(about.lower()):
-        return not any(_THEIR_OWN.search(said) for said in (reason, *context.customer_utterances[-3:]))
+        # About someone else: only when the customer speaks of them (a child, a son, their name), and not of their
+        # own ('just picking up mine', 'renew my books' is not the child's account).
+        said = (reason, *context.customer_utterances[-3:])
+        if any(_THEIR_OWN.search(text) for text in said):
+            return False
+        names = naming_pattern([f for f in spoken_forms(datapoint.value, None) if f[:1].isupper() and len(f) > 2])
+        return any(_OTHER_PERSON.search(text.lower()) or (names is not None and names.search(text)) for text in said)
     return True
 
 
@@ -331,7 +360,14 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     # A member's own tier, points or reward are service to them, given like any other: not a sale.
     own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
                    and not (offers is not None and offers(datapoint)))
-    marketing = (topic is not None and not welcome_only and not own_benefit
+    # A need they told us so we could look after them (a child seat booked as an extra) is theirs, not on offer.
+    stated_need = (care_need(datapoint, context, care_needs)
+                   if sensitive and datapoint.provenance == "customer_stated" else None)
+    told_need = stated_need is not None and topic is not None and topic.purpose != "marketing"
+    # What the customer is owed or entitled to (money owed back, a reward this order completes, support for the
+    # hardship they tell us of, a saving on what they are buying) is theirs when the topic says it fits: not a sale.
+    entitled = entitled_now(topic, moment)
+    marketing = (topic is not None and not welcome_only and not own_benefit and not told_need and not entitled
                  and proposes_something_new(datapoint, topic, context, offers, category, moment))
     # What the customer asks for themselves (a quote, a savings account, a mortgage for their first home) is their
     # request, not a sale: marketing consent does not hold it back, though an opt-out still does.
@@ -349,10 +385,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                                                                                       category, terms_in)
     raised = (datapoint.provenance in QUOTABLE_PROVENANCE if marketing else
               said_it or ((sensitive or context.bystanders) and topic is not None
-                          and reason_raises(datapoint, topic, context, category)))
+                          and reason_raises(datapoint, topic, context, category))
+              or (entitled and not sensitive and moment is not None and moment.served))
     # A need told before is seen to quietly, unless the customer speaks of it now: a delivery call is not their
     # faith raised, though the no-Saturday note is about deliveries.
-    need = care_need(datapoint, context, care_needs) if sensitive and not said_it else None
+    need = (stated_need if datapoint.provenance == "customer_stated" else care_need(datapoint, context, care_needs)) \
+        if sensitive and not said_it else None
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
     # A message we send first about this very thing (a renewal reminder, a delay notice): it is what we write about.
@@ -423,7 +461,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
             rule("withhold", "dont-exploit-emotion", "A grieving customer is offered nothing in this conversation: "
                                                      "no points, perks or offers.")
     elif (not sensitive and category not in BYSTANDER_SAFE and topic.decision != "apply_silently"
-          and grieving(estimate, moment) and not theirs_to_raise(datapoint, topic, context, moment)):
+          and grieving(estimate, moment) and not entitled and not theirs_to_raise(datapoint, topic, context, moment)):
         # A reminder about the pet that was put to sleep, a renewal for the late husband's car: not put off to
         # later (that promises it comes back), but left out of this conversation.
         rule("withhold", "not-now", "The customer is grieving: nothing else is brought up in this conversation, "
@@ -451,6 +489,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}, moment))
     found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
+    if (category == "preference" and datapoint.provenance == "customer_stated"
+            and need_passed(datapoint, context, care_needs)):
+        rule("withhold", "nothing-to-act-on", "What the customer told us before has nothing to act on at this point "
+                                              "(its moment has passed): leave it, and help with what they ask.")
     bystander_lines = False
     if context.bystanders and category not in BYSTANDER_SAFE:
         if raised and topic.bystander:
@@ -462,6 +504,9 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
               and channel_kind(context.channel) != "cabin"):     # told to the airline, not to the crew
             rule("apply_silently", "bystanders", "Others can hear: the team prepares quietly for the occasion the "
                                                  "customer told us of, and congratulates only once they mention it.")
+        elif (category == "product_holding" and topic.decision == "ask" and moment is not None
+              and moment.value == "missing"):
+            pass    # a question about a product they don't hold is one anyone here may be asked: it exposes nothing
         elif glad == "standing":
             bystander_lines = bool(topic.bystander)
             rule(topic.decision, "bystanders",
@@ -556,6 +601,14 @@ def said_occasion(datapoint: DataPoint, context: Context, moment: Moment | None)
     return bool(own & content_stems(" ".join(context.customer_utterances)))
 
 
+def entitled_now(topic: Topic | None, moment: Moment | None) -> bool:
+    """Whether the data point is the customer's due by its topic (`entitlement`) in this moment: the topic's match
+    chose it, and when the topic has `serves` words, the customer's words or the reason hold them (a discount card
+    while buying a ticket, a support tariff when they say they can't pay)."""
+    return (topic is not None and topic.entitlement
+            and (not topic.serves or (moment is not None and moment.served)))
+
+
 def theirs_to_raise(datapoint: DataPoint, topic: Topic, context: Context, moment: Moment | None) -> bool:
     """Whether the customer brought the thing up here: said it, asked about it, reported a problem with it, or got
     in touch about it."""
@@ -590,8 +643,11 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
 
 # How each moment fact a topic rule may read is read (from the moment, the data point, the topic and the context).
 _FACT_READERS = {
+    # A record of something past (a parcel lost last year) is not raised by getting in touch about another of its
+    # kind (sending a parcel today).
     "raised": lambda moment, datapoint, topic, context: (
-        moment.said or moment.asked or moment.problem or fixes_open_issue(datapoint, topic, context)
+        moment.said or moment.asked or moment.problem
+        or (fixes_open_issue(datapoint, topic, context) and not moment.past)
         or (moment.category == "service_history" and moment.repeated)
         or (moment.writes_first and moment.notice is not None) or moment.bears),
     "bears": lambda moment, *_: moment.bears, "answers": lambda moment, *_: moment.answers,
@@ -654,7 +710,11 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
         return False
     if category == "loyalty":
         return True
-    return not (fixes_open_issue(datapoint, topic, context) or (moment is not None and moment.served))
+    if moment is not None and moment.served:
+        return False
+    # Getting in touch to complain (a missed delivery) names no delivery membership: on offer then, it is a sale.
+    return not (fixes_open_issue(datapoint, topic, context)
+                and not (topic.purpose == "marketing" and moment is not None and moment.reason_reports_problem))
 
 
 def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool:

@@ -39,7 +39,9 @@ def score(scenario: dict) -> dict:
     try:
         response = suggest(scenario["request"])
     except RequestError as exc:
-        out.update(refused=True, error={"field": exc.field, "message": exc.message})
+        # A malformed request the scenario expects refused (a typo'd field, a stage the contract doesn't know) is right.
+        out.update(refused=True, error={"field": exc.field, "message": exc.message},
+                   decision_ok="refused" in out["accept"])
         return out
     lines = spoken_lines(response)
     leaks = [term for term in out["must_not_say"] if term and any(_fold(term) in _fold(line) for line in lines)]
@@ -58,10 +60,11 @@ def main() -> None:
     Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in results))  # escaped: a hostile request may hold a lone surrogate
     n = len(results)
     refused = sum(r["refused"] for r in results)
+    wrongly = sum(r["refused"] and not r["decision_ok"] for r in results)
     ok = sum(bool(r.get("decision_ok")) for r in results)
     leaked = sum(bool(r.get("leaks")) for r in results)
     empty = sum(bool(r.get("empty_ask")) for r in results)
-    print(f"scenarios {n}: decision acceptable {ok}/{n}, leaks {leaked}, refused by the contract {refused}, "
+    print(f"scenarios {n}: decision acceptable {ok}/{n}, leaks {leaked}, refused by the contract {refused} ({wrongly} not expected), "
           f"ask/offer with no line {empty}")
 
 
