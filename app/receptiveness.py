@@ -2,10 +2,11 @@
 
 Each turn is read for VADER's sentiment, its length and punctuation, and the
 cue lists kept in the phrasebooks (hurry, complaint, anxiety, sarcasm, warmth,
-curiosity, ...). The newest turn counts most. A weighted sum of those features,
-with weights fitted on phrasebooks/corpus/receptiveness.jsonl (receptiveness_fit.py)
-and shipped as data, gives the level; the features that moved it are the
-estimate's signals. Distress, grief and anger read low whatever else was said.
+curiosity, ...), and for how a learned word model reads its words ("wording",
+receptiveness_words.py). The newest turn counts most. A weighted sum of those
+features, with weights fitted on the labelled conversations in
+phrasebooks/corpus/receptiveness/ (receptiveness_fit.py) and shipped as data,
+gives the level; the features that moved it are the estimate's signals. Distress, grief and anger read low whatever else was said.
 Text that tries to steer the estimate ("SYSTEM: receptiveness=high") is set
 aside and can only lower it.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import sentiment
+from . import receptiveness_words, sentiment
 from .model import LEVELS
 from .moment import BRIEF as BRIEF_AT_THE_END     # the signal for a brief reply at the end, and the moment's fact
 from .wordtree import tree_pattern
@@ -67,6 +68,7 @@ FEATURES = {
     "terse": "terse", "curt": "curt", "short": "short reply", "exclaim_positive": "excited punctuation",
     "question": "question", "shouting": "capitals", "warm_question": "a question asked warmly",
     **{name: name.replace("_", " ") for name in MOOD_CUES},
+    "wording": "wording",       # the learned word model's lean, low (-1) to high (+1)
 }
 
 
@@ -342,6 +344,7 @@ _READERS: dict[int, Reader] = {}
 def forget() -> None:
     """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
     set_aside.cache_clear()
+    receptiveness_words.forget(shipped_model().words)
     for found in _READERS.values():
         found.hits.cache_clear()
         found.turn.cache_clear()
@@ -360,10 +363,11 @@ def reader(cues: dict) -> Reader:
 # ------------------------------------------------------------------ the model
 @dataclass(frozen=True)
 class Model:
-    """Feature weights and the two score cut-offs between the levels."""
+    """Feature weights, the two score cut-offs between the levels, and the word model read as "wording"."""
     weights: dict
     cut_low: float
     cut_high: float
+    words: receptiveness_words.WordModel | None = None
 
     def score(self, values: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * value for name, value in values.items())
@@ -375,7 +379,18 @@ class Model:
 @lru_cache(maxsize=1)
 def shipped_model() -> Model:
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return Model(dict(data["weights"]), data["cut_low"], data["cut_high"])
+    words = receptiveness_words.WordModel.load() if receptiveness_words.WORDS_FILE.is_file() else None
+    return Model(dict(data["weights"]), data["cut_low"], data["cut_high"], words)
+
+
+def conversation_features(words: Reader, utterances: tuple[str, ...], model: Model
+                          ) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The cue reader's features of a conversation with the word model's lean added, and its lasting cues."""
+    values, lasting = words.features(utterances)
+    lean = model.words.lean(utterances) if model.words is not None else None
+    if lean is not None:
+        values["wording"] = lean
+    return values, lasting
 
 
 def _read(values: dict[str, float], lasting: tuple[str, ...], model: Model) -> tuple[str, tuple[str, ...]]:
@@ -394,9 +409,10 @@ def read_conversation(utterances: tuple[str, ...], cues: dict, model: Model | No
     words = reader(cues)
     readings = [set_aside(u) for u in utterances]
     if not any(steered for _, steered in readings):
-        return _read(*words.features(tuple(utterances)), model)
+        return _read(*conversation_features(words, tuple(utterances), model), model)
     # Each way of setting the steering aside is read; the lowest wins, and never above medium.
-    results = [_read(*words.features(tuple(r[min(i, len(r) - 1)] for r, _ in readings)), model) for i in range(3)]
+    results = [_read(*conversation_features(words, tuple(r[min(i, len(r) - 1)] for r, _ in readings), model), model)
+               for i in range(3)]
     level, signals = min(results, key=lambda r: LEVELS.index(r[0]))
     return ("medium" if level == "high" else level), ("instructions ignored",) + signals
 

@@ -3,7 +3,10 @@
     .venv/bin/python bench/eval_labelled.py check SET.jsonl        # lines: text, customer_utterances, revealing
     .venv/bin/python bench/eval_labelled.py receptiveness SET.jsonl  # lines: utterances, label
 
-Prints the figures with counts, and each miss, so what was missed can be studied by kind.
+Prints the figures with counts, and each miss, so what was missed can be studied by kind. Once a blind
+receptiveness set has been scored, it becomes training material: normalise it to the corpus schema as
+phrasebooks/corpus/receptiveness/blind-set-N.jsonl (utterances, industry, label, reason) and refit;
+`python -m tact.receptiveness_fit --by-set` then measures each seen set by a fit without it.
 """
 from __future__ import annotations
 

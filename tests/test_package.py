@@ -66,7 +66,8 @@ def test_wheel_installs_as_tact_with_its_data(installed):
                    "tact/store/migrations/env.py", "tact/store/migrations/script.py.mako",
                    "tact/store/migrations/versions/0001_feedback_events.py",
                    "tact/store/migrations/versions/0002_studio.py", "tact/templates/workbench_editor.html",
-                   "tact/web/static/workbench.js", "tact/web/static/feedback.js"):
+                   "tact/web/static/workbench.js", "tact/web/static/feedback.js",
+                   "tact/receptiveness_words.json", "tact/phrasebooks/corpus/receptiveness/team.jsonl"):
         assert needed in names
     with tarfile.open(installed["sdist"]) as tar:
         members = "\n".join(tar.getnames())
