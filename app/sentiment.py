@@ -153,12 +153,38 @@ def _valence(words: list[str], lowers: list[str], i: int, lex: dict, cap_diff: b
     return valence
 
 
+# What each whitespace token reads as: (token, lower-cased, in the lexicon), or None when too short to count.
+# Words, not utterances: a per-process memo, dropped when it grows past WORDS_KEPT.
+_WORDS: dict[str, tuple[str, str, bool] | None] = {}
+WORDS_KEPT = 20_000
+
+
+def _word(raw: str, lex: dict) -> tuple[str, str, bool] | None:
+    """One whitespace token as `tokens` reads it, lower-cased, and whether the lexicon scores it."""
+    found = tokens(raw)
+    if not found:
+        return None
+    lowered = found[0].lower()
+    return found[0], lowered, lowered in lex
+
+
 def compound(text: str) -> float:
     """VADER's compound score of `text`, from -1 to 1, rounded to four places as NLTK rounds it."""
-    words = tokens(text)
-    lowers = [word.lower() for word in words]
     lex = _LEXICON or lexicon()
-    scored = [k for k, lowered in enumerate(lowers) if lowered in lex]
+    words: list[str] = []
+    lowers: list[str] = []
+    scored: list[int] = []
+    for raw in text.split():        # `tokens`, one remembered word at a time
+        known = _WORDS.get(raw, False)
+        if known is False:
+            if len(_WORDS) >= WORDS_KEPT:
+                _WORDS.clear()
+            known = _WORDS[raw] = _word(raw, lex)
+        if known is not None:
+            if known[2]:
+                scored.append(len(words))
+            words.append(known[0])
+            lowers.append(known[1])
     if not scored:
         return 0.0      # every sentiment is 0
     caps = sum(map(str.isupper, words))
