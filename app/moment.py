@@ -255,7 +255,11 @@ class StateReader:
             for word in state.plain:
                 owners.setdefault(word.lower(), ())
         self.words = receptiveness.CueSet(owners) if owners else None
-        self.lists = [frozenset(state.cues) for state in states]
+        # Which states each cue list puts the customer in: a turn's few lists are looked up, not every state's.
+        self.by_cue: dict[str, tuple[int, ...]] = {}
+        for i, state in enumerate(states):
+            for name in frozenset(state.cues):
+                self.by_cue[name] = self.by_cue.get(name, ()) + (i,)
         self.mood = receptiveness.reader(cues)
         self.reasons = [pattern(tuple(s.reasons)) for s in states]
         self.heard = lru_cache(maxsize=4096)(self._heard)
@@ -264,8 +268,8 @@ class StateReader:
     def _heard(self, utterance: str) -> frozenset:
         lowered = utterance[:500].lower().replace("\u2019", "'")
         found = {i for _, owners in self.words.find(lowered) for i in owners} if self.words else set()
-        lists = self.mood.hits(utterance[:500])[1]
-        found.update(i for i, names in enumerate(self.lists) if not names.isdisjoint(lists))
+        for name in self.mood.hits(utterance[:500])[1]:
+            found.update(self.by_cue.get(name, ()))
         return frozenset(found)
 
     def _given(self, reason: str) -> frozenset:

@@ -45,6 +45,10 @@ _MARKS = frozenset(string.punctuation)
 # A word of two or more characters with one of PUNC_LIST before or after it and no other punctuation.
 _EDGE_MARK = re.compile("(?:{0})([^{1}]{{2,}})|([^{1}]{{2,}})(?:{0})".format(
     "|".join(re.escape(m) for m in sorted(PUNC_LIST, key=len, reverse=True)), re.escape(string.punctuation)))
+_ONE_MARK = frozenset(m for m in PUNC_LIST if len(m) == 1)
+
+
+_LEXICON: dict[str, float] = {}     # the lexicon once loaded (read without a call)
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +63,7 @@ def lexicon() -> dict[str, float]:
     for line in text.split("\n"):
         word, measure = line.strip().split("\t")[0:2]
         lex[word] = float(measure)
+    _LEXICON.update(lex)
     return lex
 
 
@@ -68,10 +73,19 @@ def tokens(text: str) -> list[str]:
     out = []
     for token in text.split():
         if len(token) > 1:
-            if token[0] in _MARKS or token[-1] in _MARKS:
+            if token[0] in _MARKS:
                 bare = _EDGE_MARK.fullmatch(token)
                 if bare:
                     token = bare[bare.lastindex]
+            elif token[-1] in _MARKS:
+                # Nearly always a letter-and-digit word with one mark after it ('sorted,'): the pattern's answer,
+                # without running it.
+                if token[-1] in _ONE_MARK and len(token) > 2 and token[:-1].isalnum():
+                    token = token[:-1]
+                else:
+                    bare = _EDGE_MARK.fullmatch(token)
+                    if bare:
+                        token = bare[bare.lastindex]
             out.append(token)
     return out
 
@@ -139,31 +153,58 @@ def _valence(words: list[str], lowers: list[str], i: int, lex: dict, cap_diff: b
     return valence
 
 
+# What each whitespace token reads as: (token, lower-cased, in the lexicon), or None when too short to count.
+# Words, not utterances: a per-process memo, dropped when it grows past WORDS_KEPT.
+_WORDS: dict[str, tuple[str, str, bool] | None] = {}
+WORDS_KEPT = 20_000
+
+
+def _word(raw: str, lex: dict) -> tuple[str, str, bool] | None:
+    """One whitespace token as `tokens` reads it, lower-cased, and whether the lexicon scores it."""
+    found = tokens(raw)
+    if not found:
+        return None
+    lowered = found[0].lower()
+    return found[0], lowered, lowered in lex
+
+
 def compound(text: str) -> float:
     """VADER's compound score of `text`, from -1 to 1, rounded to four places as NLTK rounds it."""
-    words = tokens(text)
-    lowers = list(map(str.lower, words))
-    lex = lexicon()
-    scored = [k for k, lowered in enumerate(lowers) if lowered in lex]
+    lex = _LEXICON or lexicon()
+    words: list[str] = []
+    lowers: list[str] = []
+    scored: list[int] = []
+    for raw in text.split():        # `tokens`, one remembered word at a time
+        known = _WORDS.get(raw, False)
+        if known is False:
+            if len(_WORDS) >= WORDS_KEPT:
+                _WORDS.clear()
+            known = _WORDS[raw] = _word(raw, lex)
+        if known is not None:
+            if known[2]:
+                scored.append(len(words))
+            words.append(known[0])
+            lowers.append(known[1])
     if not scored:
         return 0.0      # every sentiment is 0
     caps = sum(map(str.isupper, words))
     cap_diff = 0 < len(words) - caps < len(words)
     last = len(words) - 1
-    sentiments: list[float] = [0] * len(words)
+    at = lowers.index("but") if "but" in lowers else -1
+    parts: list[float] = []     # the words' sentiments in order, less the zeros: their sum is the same
     valences: dict[str, float] = {}
     for k in scored:
         word = words[k]
-        if word not in valences:
-            i = words.index(word)       # NLTK scores a repeated token where it first occurs
-            lowered = lowers[i]
-            unscored = lowered in BOOSTER_DICT or (i < last and lowered == "kind" and lowers[i + 1] == "of")
-            valences[word] = 0 if unscored else _valence(words, lowers, i, lex, cap_diff)
-        sentiments[k] = valences[word]
-    if "but" in lowers:
-        at = lowers.index("but")
-        sentiments = [s * 0.5 if k < at else s * 1.5 if k > at else s for k, s in enumerate(sentiments)]
-    total = float(sum(sentiments))
+        valence = valences.get(word)
+        if valence is None:
+            # NLTK scores a repeated token where it first occurs: this is that place.
+            lowered = lowers[k]
+            unscored = lowered in BOOSTER_DICT or (k < last and lowered == "kind" and lowers[k + 1] == "of")
+            valence = valences[word] = 0 if unscored else _valence(words, lowers, k, lex, cap_diff)
+        if at >= 0:
+            valence = valence * 0.5 if k < at else valence * 1.5 if k > at else valence
+        parts.append(valence)
+    total = float(sum(parts))
     marks = min(text.count("!"), 4) * 0.292     # NLTK's punctuation emphasis
     questions = text.count("?")
     marks += (questions * 0.18 if questions <= 3 else 0.96) if questions > 1 else 0
