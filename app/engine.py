@@ -382,10 +382,10 @@ class _Guard:
 
 
 DROPS = {
-    "unsafe-value": "the record holds code or markup, which is never read out",
+    "unsafe-value": "the record holds markup or template syntax, which is never read out",
     "unsafe-line": "the lines held characters that are never spoken",
     "junk-value": "the record holds no real value here, so look it up another way rather than read it out",
-    "sensitive-value": "every line would name something sensitive",
+    "sensitive-value": "every line would name sensitive data",
     "revealing": "every line would let on what we hold about them",
     "render-failed": "no line could be made from this record",
     "note-value": "the record holds a note rather than a plain value, and a note is never repeated",
