@@ -573,7 +573,7 @@ class Moment:
             # The first notice whose words the data point holds is its kind: a delay compensation is money owed,
             # not a delay, whatever the message is about.
             if sensitive and not notice.unnamed:
-                return None
+                continue        # a later notice of the same kind may say it without naming it (a renewal)
             fits = not telling or heard(notice.reasons + notice.words, (reason,)) or own.intersection(telling)
             return notice if fits else None
         if own.intersection(telling):
