@@ -207,3 +207,12 @@ def test_a_ready_car_message_names_the_car_where_and_when_but_a_medicine_never()
                        channel="sms", industry="pharmacy", reason="prescription_ready", stage="opening",
                        receptiveness="medium")
     assert all("sertraline" not in line and "prescription" not in line.lower() for line in lines(medicine))
+
+
+def test_being_passed_to_someone_else_is_not_read_as_a_death():
+    result = suggest({"key": "support.payment_plan", "value": "available", "label": "payment plan",
+                      "category": "account_event", "provenance": "account_record"},
+                     channel="phone", industry="telecom", reason="arrears", stage="discovery",
+                     customer_utterances=["They said they're passing my account on to a collection agency.",
+                                          "I can't pay it all in one go."])
+    assert "griev" not in reasons(result).lower()
