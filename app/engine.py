@@ -376,20 +376,19 @@ class _Guard:
         return text
 
     def nothing_left(self) -> policy.Reason:
-        why = "; ".join(DROPS[k] for k in self.dropped) or "the topic has no line for this moment"
-        return policy.Reason("no-safe-line", f"No line for this data point could be said safely ({why}), "
-                                             "so nothing is said about it now.")
+        """Why nothing is said, in staff's words: one plain sentence, no field names or codes."""
+        why = "; and ".join(DROPS[k] for k in self.dropped) or "there is no line for this moment"
+        return policy.Reason("no-safe-line", f"Nothing is said about this now: {why}.")
 
 
 DROPS = {
-    "unsafe-value": "a line needs the value or label, which holds markup or template syntax",
-    "unsafe-line": "a line held characters or markup that are never spoken",
-    "junk-value": "a line needs the value, which holds no real value (a placeholder, NaN, or no number where one "
-                  "is expected)",
-    "sensitive-value": "a line would name sensitive data",
-    "revealing": "a line would reveal what the records show",
-    "render-failed": "a line could not be rendered with this data point",
-    "note-value": "a line or action would repeat a note in the record rather than a plain value",
+    "unsafe-value": "the record holds markup or template syntax, which is never read out",
+    "unsafe-line": "the lines held characters that are never spoken",
+    "junk-value": "the record holds no real value here, so look it up another way rather than read it out",
+    "sensitive-value": "every line would name sensitive data",
+    "revealing": "every line would let on what we hold about them",
+    "render-failed": "no line could be made from this record",
+    "note-value": "the record holds a note rather than a plain value, and a note is never repeated",
 }
 # When the record holds a note rather than a plain value, staff get an action that does not repeat it.
 ACTION_WITHOUT_VALUE = ("Check the customer's saved {{ label }} yourself before acting on it; the record holds a note, "

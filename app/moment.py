@@ -65,13 +65,16 @@ NOT_ABOUT = frozenset("question issue problem query enquiry inquiry request help
 # What was watched, inferred or bought in: never counts as what the customer asked for.
 NOT_THEIRS = ("observed", "inferred", "third_party")
 OWED = "owed"       # the value reading for money the business still owes the customer
-_PAID = re.compile(r"(?<!not )(?<!not yet )\b(?:paid|refunded|credited|settled)\b", re.IGNORECASE)
+_PAID = re.compile(r"(?<!not )(?<!not yet )\b(?:paid|refunded|credited|settled|issued|sent)\b", re.IGNORECASE)
+# A record's field that says the money already went out ({'issued': '2027-03-02'}): on its way, not owed.
+_PAID_FIELDS = frozenset(("issued", "paid_on", "refunded_on", "credited_on", "sent"))
 
 
 def _says_paid(value: Any) -> bool:
-    """Whether a record says the money was already paid ('paid', {'paid': True}), not that it is owed."""
+    """Whether a record says the money was already paid ('paid', {'paid': True}, issued), not that it is owed."""
     if isinstance(value, dict):
-        return value.get("paid") is True or any(_says_paid(v) for v in value.values() if isinstance(v, str))
+        return value.get("paid") is True or not _PAID_FIELDS.isdisjoint(value) \
+            or any(_says_paid(v) for v in value.values() if isinstance(v, str))
     return isinstance(value, str) and bool(_PAID.search(value))
 # A question written without its question mark ("what is going on", "where's my parcel").
 _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
@@ -602,7 +605,7 @@ class Moment:
             # The first notice whose words the data point holds is its kind: a delay compensation is money owed,
             # not a delay, whatever the message is about.
             if sensitive and not notice.unnamed:
-                return None
+                continue        # a later notice of the same kind may say it without naming it (a renewal)
             fits = not telling or heard(notice.reasons + notice.words, (reason,)) or own.intersection(telling)
             return notice if fits else None
         if own.intersection(telling):

@@ -181,17 +181,19 @@ _SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
 _AMOUNT_FIELD = re.compile(r"amount|price|cost|fee|diff|balance|total|charge|refund|owed|sum|gbp|eur|usd|premium")
 _NEW_FIELD = re.compile(r"^(?:new|new_\w+|now|becomes|changes_to|changing_to)$")   # what something changes to
+_LONG_WAIT = re.compile(r"(?<![a-z])(?:hours|hrs|days)(?![a-z])")      # 'eta_hours: 24' is not 24 minutes
 _ROUTE_FIELD = re.compile(r"^(?:route|line|service|bus|route_number|service_number)$")
 _VIA_FIELD = re.compile(r"^(?:via|diverted_via|diversion|instead_via)$")
 _NAME_FIELD = re.compile(r"^(?:pet|pet_name|name|doctor|clinician|nurse|flight|flight_number|vehicle|registration|reg|train|ref|reference)$")
 _ITEM_FIELD = re.compile(r"^(?:to|item|product|room|upgrade|plan|tariff|new_plan|offer)$")
-_PLACE_FIELD = re.compile(r"^(?:branch|store|pharmacy|shop|place|collect_from|pickup|pickup_point|depot|venue|at)$")
+_PLACE_FIELD = re.compile(r"^(?:branch|store|pharmacy|shop|place|collect_from|pickup|pickup_point|depot|venue|at|"
+                          r"location|desk|counter|library)$")
 CURRENCIES = {"gbp": "£", "eur": "€", "usd": "$", "£": "£", "€": "€", "$": "$"}
 LOCALE_CURRENCY = {"en-us": "$", "en-ie": "€"}
 # Words of a label that name the event rather than the thing ('flight delay' is about the flight).
 EVENT_WORDS = frozenset("delay delayed delays renewal renewals reminder due notice expiry expires expiring window "
                         "failed failure ready date dates alert update change changes eligible eligibility "
-                        "ending end ends cancellation cancelled status replacement".split())
+                        "ending end ends cancellation cancelled status replacement collection pickup".split())
 
 
 def clock(value: Any) -> str:
@@ -253,7 +255,8 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         if isinstance(item, (int, float)) and key in ("position", "queue_position", "place_in_queue"):
             found["next"] = found["next"] or item == 1
             continue
-        if isinstance(item, (int, float)) and item >= 0 and (_WAIT_FIELD.search(key) or not key and waiting):
+        if isinstance(item, (int, float)) and item >= 0 and (_WAIT_FIELD.search(key) and not _LONG_WAIT.search(key)
+                                                             or not key and waiting):
             found["wait"] = found["wait"] or f"{figure(item)} {'minute' if item == 1 else 'minutes'}"
             continue
         if isinstance(item, str) and _WAIT_TEXT.match(item.strip()) and (not key or _WAIT_FIELD.search(key)):
@@ -305,6 +308,8 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         found["start"], found["end"] = times[0], times[1]
     found["time"] = times[-1] if times else None
     words = [w for w in str(label or "").split() if w.lower() not in EVENT_WORDS]
+    while words and words[-1].lower() in ("for", "to", "of", "on", "at"):     # 'car for collection' is a car
+        words.pop()
     found["thing"] = " ".join(words) or (str(label) if label else None)
     return found
 
@@ -330,7 +335,13 @@ def _spoken_moment(found: re.Match) -> str:
 
 
 # How a record's field names are said, so a record reads as a phrase and never as 'field value' pairs:
-_LEAD_FIELD = re.compile(r"^(?:item|items|product|what|description|thing|status|state|result|outcome)$")
+_LEAD_FIELD = re.compile(r"^(?:item|items|product|what|description|thing|status|state|result|outcome|type|kind)$")
+# How long until it comes ('eta_hours: 24', 'eta_days: "3-5"'): said with its unit, never 'eta hours 24'.
+_ETA_FIELD = re.compile(r"^(?:eta|due|arrives|arrival|expected|ready|wait)_(?:in_)?(minutes|mins|hours|hrs|days)$")
+_ETA_UNITS = {"minutes": "minutes", "mins": "minutes", "hours": "hours", "hrs": "hours", "days": "days"}
+_ADVICE_FIELD = re.compile(r"^(?:advice|what_to_do|to_do|next_step|instructions?)$")
+_INSTEAD_FIELD = re.compile(r"^(?:alternative|alternatives|instead|replacement)$")
+_CURRENCY_FIELD = ("currency", "ccy")
 _LAST_FIELD = re.compile(r"^(?:last|latest|last_attempt|most_recent)$")
 _DUE_FIELD = {"arrives": "arriving", "arrival": "arriving", "expected": "expected", "eta": "expected",
               "due": "due", "ready": "ready", "back": "back", "arrives_by": "arriving", "expected_by": "expected"}
@@ -339,7 +350,8 @@ _PLACE_WORDS = re.compile(r"^(?:depot|branch|store|shop|pharmacy|station|office|
 _DONE_FIELD = re.compile(r"^[a-z]+(?:ed|_in|_on|_at)$|^(?:found|sent|paid|made|taken|given|done|held|kept|"
                          r"seen|left|won|spent|begun|run|put|set|cut)$")
 _MONEY_TEXT = re.compile(r"^[£€$]?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:GBP|EUR|USD|p))?$", re.IGNORECASE)
-_FOR_FIELD = re.compile(r"^(?:reason|cause|for)$")
+_FOR_FIELD = re.compile(r"^(?:reason|for)$")
+_CAUSE_FIELD = re.compile(r"^(?:cause|caused_by|because)$")
 _OCCASION_FIELD = re.compile(r"^(?:journey|trip|stay|visit|booking|order|flight|travel|travel_date|journey_date)$")
 
 
@@ -354,28 +366,47 @@ def _when(text: str) -> str:
     return f"in {text}" if re.match(r"^(?:about |around )?\d", text) else text
 
 
-def _fact(name: str, value: Any) -> tuple[int, str] | None:
+def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None:
     """One field said as words, with where it goes: 0 what it is (the item, its status, the amount), 1 the rest
-    in the record's order, 2 where (said straight after what comes before it: 'found on ... at Victoria')."""
+    in the record's order, 2 where (said straight after what comes before it: 'found on ... at Victoria'), 3 what
+    to do about it ('; the advice is to ...'). The currency field is not said: it is the amount's sign."""
     key = name.lower().strip()
+    if key in _CURRENCY_FIELD:
+        return None
     words = name.replace("_", " ").replace("-", " ").split()
     symbol = CURRENCIES.get(words[-1].lower()) if words else None
     if symbol:
         words = words[:-1]
     field = " ".join(words)
+    eta = _ETA_FIELD.match(key)
+    if eta and not isinstance(value, bool) and isinstance(value, (int, float, str)) and str(value).strip():
+        return 1, f"expected within {figure(value) if not isinstance(value, str) else ' '.join(value.split())[:40]} " \
+                  f"{_ETA_UNITS[eta.group(1)]}"
     if isinstance(value, bool):
+        if key == "safe":
+            return 1, "safe to use" if value else "not safe to use"
         return 1, (field if value else f"not {field}")
     if isinstance(value, (int, float)):
         if not symbol and field.lower() in COUNTS and isinstance(value, int):
             return 0, f"{number_words(value)} so far"      # 'count 2' is a record; 'two so far' is said
         if symbol or _AMOUNT_FIELD.search(key):
-            return 0, money(value, symbol or "£")
+            return 0, money(value, symbol or currency)
+        if _ROUTE_FIELD.match(key):
+            return 1, f"on the {figure(value)}"
         return 1, f"{field} {figure(value)}".strip()
     if not isinstance(value, str):
         return None     # a nested record is not read out
     text = " ".join(value.split())[:200]
     if not text:
         return None
+    if _ROUTE_FIELD.match(key):
+        return 1, f"on the {text}" if re.match(r"^[A-Za-z]?\d+[A-Za-z]?$", text) else f"on the {text} route"
+    if _CAUSE_FIELD.match(key):
+        return 1, f"because of {text}"
+    if _ADVICE_FIELD.match(key):
+        return 3, f"; the advice is to {text[0].lower()}{text[1:]}"
+    if _INSTEAD_FIELD.match(key):
+        return 3, f"; instead, {text[0].lower()}{text[1:]}"
     if _LEAD_FIELD.match(key) or (_AMOUNT_FIELD.search(key) and _MONEY_TEXT.match(text)):
         return 0, _ISO_IN_TEXT.sub(_spoken_moment, text)
     if _PLACE_WORDS.match(key):
@@ -404,12 +435,17 @@ def facts(value: Any) -> str:
     names read out ({'count': 2, 'last': '2025-01-16T14:12'} -> 'two so far, the last on Thursday 16 January
     2025 at 2:12 pm')."""
     if isinstance(value, dict):
-        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v))]
-        ordered = [text for order, text in said if order == 0] + [text for order, text in said if order != 0]
+        sign = next((CURRENCIES.get(str(v).strip().lower()) for k, v in value.items()
+                     if str(k).lower() in _CURRENCY_FIELD and isinstance(v, str)), None) or "£"
+        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v, sign))]
+        ordered = [text for order, text in said if order == 0] + [text for order, text in said if order in (1, 2)]
         places = {text for order, text in said if order == 2}
         out = ""
         for text in ordered:
             out += (" " if text in places and out else ", " if out else "") + text
+        for order, text in said:
+            if order == 3:
+                out += text if out else text.lstrip("; ")
         return out
     if isinstance(value, (list, tuple)):
         return join_words([facts(v) for v in value[:MAX_FACTS] if not isinstance(v, (dict, list, tuple))])

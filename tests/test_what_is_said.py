@@ -157,3 +157,62 @@ def test_a_late_order_with_a_new_time_says_the_time_as_people_say_it():
                      customer_utterances=["where is my order?? it's been ages"])
     assert "8:15 pm" in top(result)
     assert "driver delayed" not in top(result)
+
+
+# ---------------------------------------------------------------- money owed back, records with their units
+
+def test_money_coming_back_on_the_account_is_offered_with_the_amount_at_the_close():
+    result = suggest({"key": "account.overpayment_refund", "value": {"amount": 31.2, "currency": "GBP",
+                                                                     "status": "not paid"},
+                      "label": "overpayment refund", "category": "account_event", "provenance": "account_record"},
+                     channel="chat", industry="gym", reason="address_change", stage="wrap_up", issue_resolved=True,
+                     customer_utterances=["Lovely, all updated, ta"])
+    assert result["decision"] == "offer"
+    assert any("£31.20" in line and "owed back to you" in line for line in lines(result))
+    assert "amount" in reasons(result)      # the reason says to say it with the amount, not 'don't recite amounts'
+
+
+def test_a_bill_the_customer_still_has_to_pay_is_never_money_owed_to_them():
+    result = suggest({"key": "invoice.latest", "value": {"amount": 55, "status": "unpaid"}, "label": "latest invoice",
+                      "category": "account_event", "provenance": "account_record"},
+                     channel="phone", industry="telecom", stage="wrap_up", issue_resolved=True, receptiveness="high")
+    assert not any("owed" in line or "owe you" in line for line in lines(result))
+
+
+def test_a_record_field_says_its_unit_and_a_currency_field_is_never_read_out():
+    from tact.render import facts, parts
+    said = facts({"amount": 12, "currency": "EUR", "eta_hours": 48})
+    assert said == "€12, expected within 48 hours"
+    assert parts({"eta_hours": 48}, "refund").get("wait") is None      # hours are never read as minutes
+
+
+def test_nothing_said_for_a_junk_value_is_explained_in_one_plain_sentence():
+    result = suggest({"key": "loyalty.points_balance", "value": "NaN", "label": "points balance",
+                      "category": "loyalty", "provenance": "account_record"},
+                     channel="app", industry="retail", stage="discovery",
+                     customer_utterances=["how many points have i got?"])
+    text = reasons(result)
+    assert "NaN" not in text and "(" not in text and "data point" not in text
+
+
+def test_a_ready_car_message_names_the_car_where_and_when_but_a_medicine_never():
+    car = suggest({"key": "booking.vehicle_ready", "value": {"location": "Airport desk 3", "time": "08:15",
+                                                              "date": "2027-05-02"},
+                   "label": "car ready for collection", "category": "operational", "provenance": "account_record"},
+                  channel="sms", industry="car_hire", reason="collection_notice", stage="opening",
+                  receptiveness="medium")
+    assert top(car).startswith("Hello, your car is ready to collect from Airport desk 3 at 8:15 am on 2 May 2027")
+    medicine = suggest({"key": "prescription.ready", "value": {"medicine": "sertraline", "branch": "High St"},
+                        "label": "prescription", "category": "medication", "provenance": "account_record"},
+                       channel="sms", industry="pharmacy", reason="prescription_ready", stage="opening",
+                       receptiveness="medium")
+    assert all("sertraline" not in line and "prescription" not in line.lower() for line in lines(medicine))
+
+
+def test_being_passed_to_someone_else_is_not_read_as_a_death():
+    result = suggest({"key": "support.payment_plan", "value": "available", "label": "payment plan",
+                      "category": "account_event", "provenance": "account_record"},
+                     channel="phone", industry="telecom", reason="arrears", stage="discovery",
+                     customer_utterances=["They said they're passing my account on to a collection agency.",
+                                          "I can't pay it all in one go."])
+    assert "griev" not in reasons(result).lower()
