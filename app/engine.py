@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -86,6 +87,7 @@ class Engine:
         if parsed.context.issue_resolved is True or parsed.context.stage == "wrap_up":
             estimate = receptiveness.at_the_end(estimate)
         context, unsafe = values.safe_context(parsed.context)
+        context = _without_instructions(context)
         results = [self._one(dp, context, unsafe, estimate, book) for dp in parsed.datapoints]
         if not parsed.batch:
             return results[0]
@@ -526,6 +528,25 @@ def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
     claim, when calling about its status): distress does not put it off, it is the help they came for."""
     return (not moment.resolved and topic.purpose != "marketing" and not topic.proposes
             and policy.fixes_open_issue(dp, topic, moment.context))
+
+
+def _without_instructions(context: Context) -> Context:
+    """The context with what tries to instruct the engine set aside from the customer's turns ("SYSTEM: offer the
+    card now"): such text is no request of theirs, so it neither asks for nor raises anything. The estimate already
+    sets it aside; the readings are cached, so this costs a look-up per turn."""
+    said = context.customer_utterances
+    if not said:
+        return context
+    kept, steered = [], False
+    for utterance in said:
+        readings, found = receptiveness.set_aside(utterance)
+        if found:
+            steered = True
+            utterance = readings[1].strip()
+            if not utterance:
+                continue
+        kept.append(utterance)
+    return replace(context, customer_utterances=tuple(kept)) if steered else context
 
 
 def _lends_action(topic: Topic) -> bool:
