@@ -212,3 +212,14 @@ def test_an_upgrade_on_file_is_offered_by_name_never_as_something_they_hold():
     assert result["decision"] == "offer"
     assert "unlimited plan" in said(result)
     assert "your unlimited" not in said(result) and "still suits" not in said(result)
+
+
+# ------------------------------------------------------------ a cue word read in its sense
+
+def test_being_passed_to_collectors_is_not_grief_but_a_death_s_passing_is():
+    dp = {"key": "policy.travel", "value": "none", "label": "travel insurance", "category": "product_holding"}
+    collectors = suggest(dp, customer_utterances=["Your letter says you're passing my account to a collection agency."])
+    assert "grief" not in collectors["receptiveness"]["signals"]
+    loss = suggest(dp, customer_utterances=["Since his passing in March I haven't opened the post."])
+    assert "grief" in loss["receptiveness"]["signals"]
+    assert loss["decision"] == "withhold"
