@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -86,6 +87,7 @@ class Engine:
         if parsed.context.issue_resolved is True or parsed.context.stage == "wrap_up":
             estimate = receptiveness.at_the_end(estimate)
         context, unsafe = values.safe_context(parsed.context)
+        context = _without_instructions(context)
         results = [self._one(dp, context, unsafe, estimate, book) for dp in parsed.datapoints]
         if not parsed.batch:
             return results[0]
@@ -150,7 +152,7 @@ class Engine:
                         signals=estimate.signals, book=book, asks=self.asks, key=dp.key)
         decision = policy.decide(dp, context, topic, estimate, known, term_category, terms_in,
                                  lambda d: _offers(book.offer_terms, d), book.topics, moment, book.standing_terms,
-                                 book.care_needs, variables)
+                                 book.care_needs, variables, book.correction_words)
         if topic is None and dp.key in book.by_key and decision.reasons[0].rule == "privacy-by-default":
             kind = channel_kind(context.channel)
             if all(kind not in t.channels for t in book.by_key[dp.key]):
@@ -191,21 +193,22 @@ class Engine:
                 source = moment.notice.phrasings    # a message we send first says what it is for
             else:
                 source = _written_first(source)
-        told_for_care = any(r.rule == policy.TOLD_FOR_CARE for r in decision.reasons)
+        told_for_care = any(r.rule in (policy.TOLD_FOR_CARE, policy.SAFETY_FIRST) for r in decision.reasons)
         result["action"] = _first_action([(topic, decision.care)], dp, context, level, guard) \
             if told_for_care else self._action(dp, context, topic, decision, level, guard, book, moment.writes_first)
         if moment.writes_first and decision.category in SENSITIVE_CATEGORIES and moment.notice is not None:
             result["action"] = None     # the message is the service: there is no one at the counter to act for
-        if decision.decision == "apply_silently":
+        if decision.check:
+            # Safety before restraint: a plain question that names nothing, at every tone, and the check for staff.
+            checks = {lv: guard.text(line, unnamed) for lv, line in decision.check}
+            said_at = {lv: [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
+                       for lv, text in checks.items()}
+            result["suggestions"] = said_at.get(level, [])
+            result["alternatives"] = {other: said_at.get(other, []) for other in result["alternatives"]}
+            said = bool(result["action"] and result["suggestions"])
+        elif decision.decision == "apply_silently":
             too_late = context.channel in topic.action_not_in
-            if result["action"] and decision.check:
-                # Safety before restraint: a plain question that names nothing, at every tone.
-                checks = {lv: guard.text(line, unnamed) for lv, line in decision.check}
-                said_at = {lv: [_suggestion(f"care-check/{lv}", text, "neutral", lv)] if text else []
-                           for lv, text in checks.items()}
-                result["suggestions"] = said_at.get(level, [])
-                result["alternatives"] = {other: said_at.get(other, []) for other in result["alternatives"]}
-            elif (result["action"] or too_late) and (moment.waits or told_for_care):
+            if (result["action"] or too_late) and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -229,7 +232,7 @@ class Engine:
             result["reasons"] = [guard.nothing_left().to_dict()] + [r.to_dict() for r in notes]
             result["alternatives"] = {lv: [] for lv in result["alternatives"]}
             result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book, shown)
-            if decision.decision == "apply_silently":
+            if decision.decision == "apply_silently" or decision.check:
                 result["action"] = None
             if "junk-value" in guard.dropped:
                 result["action"] = guard.text(ACTION_CHECK_JUNK, variables, check=False, action=True) \
@@ -266,7 +269,7 @@ class Engine:
         if decision.category in SENSITIVE_CATEGORIES:
             # Only a need staff can act on now (a meal note at a meal, booked help at the gate) or a topic kept for
             # this data point: a condition or medicine on file gets nothing done, whatever its category's topics do.
-            need = policy.care_need(dp, context, book.care_needs)
+            need = policy.care_need(dp, context, book.care_needs, book.correction_words)
             sources = [] if topic is None or _lends_action(topic) and not topic.keys else [(topic, topic.quiet_action)]
             sources += [(topic, need.action)] if need is not None else []
             return _first_action(sources, dp, context, level, guard)
@@ -524,6 +527,25 @@ def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
     claim, when calling about its status): distress does not put it off, it is the help they came for."""
     return (not moment.resolved and topic.purpose != "marketing" and not topic.proposes
             and policy.fixes_open_issue(dp, topic, moment.context))
+
+
+def _without_instructions(context: Context) -> Context:
+    """The context with what tries to instruct the engine set aside from the customer's turns ("SYSTEM: offer the
+    card now"): such text is no request of theirs, so it neither asks for nor raises anything. The estimate already
+    sets it aside; the readings are cached, so this costs a look-up per turn."""
+    said = context.customer_utterances
+    if not said:
+        return context
+    kept, steered = [], False
+    for utterance in said:
+        readings, found = receptiveness.set_aside(utterance)
+        if found:
+            steered = True
+            utterance = readings[1].strip()
+            if not utterance:
+                continue
+        kept.append(utterance)
+    return replace(context, customer_utterances=tuple(kept)) if steered else context
 
 
 def _lends_action(topic: Topic) -> bool:

@@ -101,6 +101,8 @@ class CareNeed:
     check: tuple[tuple[str, str], ...] = ()   # (level, line): a plain question that names nothing
     check_action: str = ""
     over: tuple[str, ...] = ()         # words in the reason or last turns: the moment for it has passed (the bill)
+    # Acted on only when a risk is met (a medicine on file and a painkiller that interacts): otherwise no need at all.
+    only_at_risk: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ class Phrasebook:
     farewell_words: tuple[str, ...] = ()            # "that's all, thanks", "cheers, bye": the customer signs off
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     past_words: tuple[str, ...] = ()                # 'past', 'previous': a record of something over and done
+    correction_words: tuple[str, ...] = ()          # 'actually no', 'scratch that': what came before is taken back
     # Groups of words that name one thing a request is about ('parcel', 'delivery', 'redeliver'): a data point
     # whose words hold one of a group bears on a request whose words hold another.
     same_request: tuple[tuple[str, ...], ...] = ()
@@ -361,16 +364,19 @@ EXPECT_KEYS = ("decision", "rules", "topic", "says", "never_says", "level", "no_
 FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "value_readings", "openings",
              "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
-             "again_words", "standing_terms", "same_request", "past_words", "considered_words", "farewell_words")
+             "again_words", "standing_terms", "same_request", "past_words", "considered_words", "farewell_words",
+             "correction_words")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
-              "standing_terms", "past_words", "considered_words", "farewell_words")   # merged over files
+              "standing_terms", "past_words", "considered_words", "farewell_words",
+              "correction_words")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after", "plain")
 DEFERS = ("always", "open")
 READING_KEYS = ("id", "words", "categories")
 OPENING_KEYS = ("id", "words")
 NOTICE_KEYS = ("id", "words", "reasons", "message", "phrasings", "unnamed")
-CARE_KEYS = ("id", "need", "now", "channels", "industries", "action", "risks", "check", "check_action", "over")
+CARE_KEYS = ("id", "need", "now", "channels", "industries", "action", "risks", "check", "check_action", "over",
+             "only_at_risk")
 RISK_KEYS = ("holds", "meets")
 
 
@@ -793,14 +799,22 @@ def _care_need(c: _Collector, obj: Any, path: tuple) -> CareNeed | None:
     channels = tuple(c.strings(obj, path, "channels", choices=KINDS)) if "channels" in obj else ()
     industries = tuple(c.strings(obj, path, "industries")) if "industries" in obj else ()
     action = c.template(obj.get("action"), path + ("action",), set(TEMPLATE_NAMES), "action")
-    if not (now or channels or industries):
-        c.add(path, f"care need '{cid}' must say when staff can act on it ('now', 'channels' or 'industries')")
+    only_at_risk = obj.get("only_at_risk", False)
+    if not isinstance(only_at_risk, bool):
+        c.add(path + ("only_at_risk",), f"'only_at_risk' must be true or false; got {kind_of(only_at_risk)}")
+        only_at_risk = False
+    if not (now or channels or industries or only_at_risk):
+        c.add(path, f"care need '{cid}' must say when staff can act on it ('now', 'channels', 'industries' "
+                    "or 'only_at_risk')")
         return None
     if not (cid and need and action):
         return None
     over = tuple(w.lower() for w in c.strings(obj, path, "over")) if "over" in obj else ()
     risks, check, check_action = _care_risks(c, obj, path, cid)
-    return CareNeed(cid, need, now, channels, industries, action, risks, check, check_action, over)
+    if only_at_risk and not risks:
+        c.add(path, f"care need '{cid}' is acted on only at risk ('only_at_risk'), so it needs 'risks'")
+        return None
+    return CareNeed(cid, need, now, channels, industries, action, risks, check, check_action, over, only_at_risk)
 
 
 def _care_risks(c: _Collector, obj: dict, path: tuple, cid: str) -> tuple:

@@ -90,6 +90,8 @@ GRIEF_STATE = "bereaved"      # the moments' state for a grieving customer
 OFFER_MADE = ("used", "edited")     # history events that mean the line was said to the customer
 TOLD_FOR_CARE = "told-for-care"     # a sensitive need told before, seen to quietly
 SAFETY_FIRST = "safety-first"       # the customer is about to walk into the risk of a need on file: check first
+SAFETY_MESSAGE = ("What the customer is asking for now may not be safe for them: check with a plain question "
+                  "before it goes through, without saying what is on file.")
 MESSAGE_WE_SEND = "message-we-send"     # a message we send first about the data point itself
 _MOMENT_FACT = re.compile(r"\bmoment\s*(?:\.\s*([a-z_]+)|\[\s*['\"]([a-z_]+)['\"]\s*\])")
 
@@ -144,7 +146,8 @@ def _words(words: tuple[str, ...]) -> re.Pattern | None:
     return pattern(words)
 
 
-def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...]) -> CareNeed | None:
+def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...],
+              corrections: tuple[str, ...] = ()) -> CareNeed | None:
     """The need this data point is (a meal note, booked assistance, an accessible format, a delivery day) when
     staff can act on it now: its channel kind or industry, or words of the reason or the customer's last turns.
     A condition, injury or medicine on file is no need a phrasebook names: None."""
@@ -158,8 +161,10 @@ def care_need(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...
         words = _words(need.need)
         if words is None or not words.search(text):
             continue
-        if risk_met(need, text, context):
+        if risk_met(need, text, context, corrections):
             return need     # what they are about to order meets it: it is acted on now, wherever this is
+        if need.only_at_risk:
+            continue        # a medicine on file is no need to see to, only a risk to check
         if _over(need, now_text):
             continue        # its moment has passed (a meal note when asking for the bill)
         if kind in need.channels or context.industry in need.industries:
@@ -176,7 +181,8 @@ def _over(need: CareNeed, now_text: list[str]) -> bool:
     return over is not None and any(over.search(t) for t in now_text)
 
 
-def need_passed(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...]) -> bool:
+def need_passed(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, ...],
+                corrections: tuple[str, ...] = ()) -> bool:
     """Whether the data point is a need whose moment has passed now (a meal preference when the customer asks for
     the bill): there is nothing to act on, so nothing is done with it."""
     if not needs:
@@ -187,16 +193,24 @@ def need_passed(datapoint: DataPoint, context: Context, needs: tuple[CareNeed, .
     for need in needs:
         words = _words(need.need)
         if words is not None and words.search(text) and need.over:
-            return _over(need, now_text) and not risk_met(need, text, context)
+            return _over(need, now_text) and not risk_met(need, text, context, corrections)
     return False
 
 
-def risk_met(need: CareNeed, text: str, context: Context) -> bool:
+def risk_met(need: CareNeed, text: str, context: Context, corrections: tuple[str, ...] = ()) -> bool:
     """Whether the customer's current words (their last two turns) walk into a risk of this need on file: a peanut
-    allergy and "can I get the satay noodles?". Safety overrides restraint."""
+    allergy and "can I get the satay noodles?". Safety overrides restraint. What they took back in their last turn
+    ("the pistachio... actually no, the lemon tart": `correction_words`) is no longer their order."""
     if not need.risks or not context.customer_utterances:
         return False
     recent = [u.lower() for u in context.customer_utterances[-2:]]
+    taken_back = _words(corrections) if corrections else None
+    if taken_back is not None:
+        cut = None
+        for cut in taken_back.finditer(recent[-1]):
+            pass
+        if cut is not None:
+            recent = [recent[-1][cut.end():]]     # the order as it stands now; the turn before was superseded too
     for holds, meets in need.risks:
         held, met = _words(holds), _words(meets)
         if held is not None and met is not None and held.search(text) and any(met.search(u) for u in recent):
@@ -342,14 +356,15 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
            known_category: str | None = None, term_category: str | None = None, terms_in=lambda text: (),
            offers=None, topics: Mapping[str, Topic] | None = None, moment: Moment | None = None,
            standing_terms: tuple[str, ...] = (), care_needs: tuple[CareNeed, ...] = (),
-           variables: dict | None = None) -> Decision:
+           variables: dict | None = None, corrections: tuple[str, ...] = ()) -> Decision:
     """Apply the principles in order; return the decision and the rules that made it.
 
     `term_category` is the sensitive category the check's lexicon found in the value or label; `terms_in`
     reads the lexicon's terms in text; `offers` finds offer wording in a data point; `topics` (the set's,
     by id) tells which topics named in the conversation's history were offers; `moment` reads what the
     customer just said; `standing_terms` mark a relationship fact as their standing with the business;
-    `care_needs` are the needs told for care that staff can see to quietly.
+    `care_needs` are the needs told for care that staff can see to quietly; `corrections` are the words that take
+    back what the customer just ordered ('actually no').
     """
     category = effective_category(datapoint, topic, known_category, term_category)
     sensitive = category in SENSITIVE_CATEGORIES
@@ -361,7 +376,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     own_benefit = (category == "loyalty" and moment is not None and moment.value != "missing"
                    and not (offers is not None and offers(datapoint)))
     # A need they told us so we could look after them (a child seat booked as an extra) is theirs, not on offer.
-    stated_need = (care_need(datapoint, context, care_needs)
+    stated_need = (care_need(datapoint, context, care_needs, corrections)
                    if sensitive and datapoint.provenance == "customer_stated" else None)
     told_need = stated_need is not None and topic is not None and topic.purpose != "marketing"
     # What the customer is owed or entitled to (money owed back, a reward this order completes, support for the
@@ -389,7 +404,8 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
               or (entitled and not sensitive and moment is not None and moment.served))
     # A need told before is seen to quietly, unless the customer speaks of it now: a delivery call is not their
     # faith raised, though the no-Saturday note is about deliveries.
-    need = (stated_need if datapoint.provenance == "customer_stated" else care_need(datapoint, context, care_needs)) \
+    need = (stated_need if datapoint.provenance == "customer_stated" else care_need(datapoint, context, care_needs,
+                                                                                corrections)) \
         if sensitive and not said_it else None
     care = told_for_care(datapoint, marketing, topic, need)
     raised = raised and not care
@@ -422,10 +438,13 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         if care:
             rule("apply_silently", TOLD_FOR_CARE, "The customer told us this before so we could look after them: "
                                                   "act on it quietly, and don't mention it unless they do.")
-            if need is not None and need.check and risk_met(need, _care_text(datapoint), context):
-                rule("apply_silently", SAFETY_FIRST, "What the customer is asking for now may not be safe for them: "
-                                                     "check with a plain question before it goes through, without "
-                                                     "saying what is on file.")
+            if need is not None and need.check and risk_met(need, _care_text(datapoint), context, corrections):
+                rule("ask", SAFETY_FIRST, SAFETY_MESSAGE)
+        elif not raised and not marketing and need is not None and need.check and risk_met(
+                need, _care_text(datapoint), context, corrections):
+            # Kept quiet otherwise (a medicine on the pharmacy record), but what they are buying now walks into its
+            # risk: silence is unsafe, so a plain question that names nothing is asked before it goes through.
+            rule("ask", SAFETY_FIRST, SAFETY_MESSAGE)
         elif not raised:
             rule("withhold", "sensitive-data",
                  f"Sensitive data ({category.replace('_', ' ')}) never surfaces unless the customer raised it "
@@ -490,7 +509,7 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}, moment))
     found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
     if (category == "preference" and datapoint.provenance == "customer_stated"
-            and need_passed(datapoint, context, care_needs)):
+            and need_passed(datapoint, context, care_needs, corrections)):
         rule("withhold", "nothing-to-act-on", "What the customer told us before has nothing to act on at this point "
                                               "(its moment has passed): leave it, and help with what they ask.")
     bystander_lines = False
@@ -566,12 +585,12 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
                     rule(topic.decision, "serves-their-request", BEARS_ON_REQUEST if category != "preference"
                          and topic.decision != "apply_silently" else PREFERENCE_FOR_REQUEST)
                 before = len(found)
-                _default(topic, datapoint, category, rule)
+                _default(topic, datapoint, category, rule, entitled)
                 if before and found[before - 1][1].rule in ("serves-their-request", "customer-asked"):
                     # Staff read one reason: that it answers the customer, not the topic's usual caution too.
                     found[before:] = [item for item in found[before:] if item[1].rule != "ask-dont-tell"]
     decision = _resolve(found, category, bystander=bystander_lines)
-    if need is not None and any(r.rule == TOLD_FOR_CARE for r in decision.reasons):
+    if need is not None and any(r.rule in (TOLD_FOR_CARE, SAFETY_FIRST) for r in decision.reasons):
         if any(r.rule == SAFETY_FIRST for r in decision.reasons):
             decision = replace(decision, care=need.check_action, check=need.check)
         else:
@@ -713,7 +732,8 @@ def proposes_something_new(datapoint: DataPoint, topic: Topic, context: Context,
     if moment is not None and moment.served:
         return False
     # Getting in touch to complain (a missed delivery) names no delivery membership: on offer then, it is a sale.
-    return not (fixes_open_issue(datapoint, topic, context)
+    # Once what they got in touch about is done (a meter reading taken), a product it names is new again: a sale.
+    return not (issue_pending(context) and fixes_open_issue(datapoint, topic, context)
                 and not (topic.purpose == "marketing" and moment is not None and moment.reason_reports_problem))
 
 
@@ -752,14 +772,16 @@ def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, ma
     return found
 
 
-def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule) -> None:
+def _default(topic: Topic, datapoint: DataPoint, category: str | None, rule, entitled: bool = False) -> None:
     decision = topic.decision
     if (datapoint.provenance == "customer_stated" and category == "preference" and topic.action
             and decision != "apply_silently"):
         rule("apply_silently", "apply-quietly",
              "The customer told us this preference before: honour it quietly rather than ask again.")
         return
-    if datapoint.provenance in UNCITABLE_PROVENANCE:
+    if datapoint.provenance in UNCITABLE_PROVENANCE and not entitled:
+        # Help the customer is owed now (support for the hardship they tell us of) is offered even when its
+        # eligibility was inferred: the line says it may help, never that we worked it out.
         decision = "apply_silently" if decision == "apply_silently" else "ask"
         rule(decision, "respect-provenance",
              "Observed and inferred data are never cited or stated as fact: ask, and let the customer say.")

@@ -60,7 +60,7 @@ def test_an_allergy_told_at_booking_goes_to_the_kitchen_at_dinner_but_not_at_che
     ({"key": "customer.format", "value": "large print", "label": "document format", "category": "disability",
       "consent": ["service"]},
      {"industry": "insurance", "reason": "policy_documents", "stage": "resolution", "issue_resolved": False,
-      "customer_utterances": ["Could you post me the renewal papers?"]}, "accessible format"),
+      "customer_utterances": ["Could you post me the renewal papers?"]}, "format the customer's record asks for"),
     # A no-Friday note on a furniture order, in a chat about delivery days.
     ({"key": "delivery.no_friday", "value": "religious reasons", "label": "no Friday deliveries",
       "category": "religion"},

@@ -36,7 +36,7 @@ def test_an_allergy_on_file_met_by_an_order_gets_a_plain_check_that_names_nothin
     result = suggest({"key": "guest.allergy", "value": note, "label": "allergy note", "category": "health",
                       "provenance": "customer_stated"},
                      channel=channel, industry=industry, stage="discovery", customer_utterances=[order])
-    assert result["decision"] == "apply_silently"
+    assert result["decision"] == "ask"     # a plain question is said: an ask, never a quiet action with a line
     assert "safety-first" in rules(result)
     top = result["suggestions"][0]["text"]
     assert "allergies" in top and top.endswith("?")
