@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any, Hashable
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -518,7 +518,16 @@ def _build_environment() -> PhraseEnvironment:
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
     env.tests["date"] = is_date
+    env.globals["named"] = named
     return env
+
+
+@pass_context
+def named(context, *words: str) -> bool:
+    """Whether the data point's key or label holds any of these words: `named('hardship', 'support tariff')` is how a
+    topic's match says which records are its own, in words a script writer can read ('_' and '-' read as spaces)."""
+    about = f"{context.get('key') or ''} {context.get('label') or ''}".lower().replace("_", " ").replace("-", " ")
+    return any(str(word).lower() in about for word in words)
 
 
 ENV = _build_environment()
@@ -538,13 +547,22 @@ def compile_condition(source: str):
 
 def template_variables(source: str) -> set[str]:
     """Top-level names a template reads (raises TemplateSyntaxError)."""
-    return meta.find_undeclared_variables(ENV.parse(source))
+    return _with_what_named_reads(ENV.parse(source))
+
+
+def _with_what_named_reads(parsed: nodes.Template) -> set[str]:
+    """The names a parsed template looks up, with the key and label when it calls `named` (which reads them), so a
+    remembered result is keyed by them too."""
+    names = meta.find_undeclared_variables(parsed)
+    if any(name.name == "named" for name in parsed.find_all(nodes.Name)):
+        names |= {"key", "label"}
+    return names
 
 
 def condition_variables(source: str) -> set[str]:
     """Top-level names a condition reads (raises TemplateSyntaxError)."""
     parsed = ENV.parse("{{ (" + source + ") }}")
-    names = meta.find_undeclared_variables(parsed)
+    names = _with_what_named_reads(parsed)
     # An expression that escaped the wrapper (e.g. ') }}{{ (') is not one condition.
     outputs = list(parsed.find_all(nodes.Output))
     if len(outputs) != 1 or len(outputs[0].nodes) != 1:
