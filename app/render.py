@@ -76,8 +76,13 @@ PREFERENCE_WORDS = frozenset(("preference", "preferences", "preferred", "choice"
 
 
 def _head(text: str) -> str:
+    """The noun a phrase is about: its last word, or the last before a preposition ('break from loan payments')."""
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text.lower()) if w not in PREFERENCE_WORDS]
-    return words[-1] if words else ""
+    cut = next((i for i, w in enumerate(words) if i and w in _PREPOSITIONS), len(words))
+    return words[cut - 1] if words else ""
+
+
+_PREPOSITIONS = frozenset(("from", "for", "with", "of", "on", "at", "to", "in", "against"))
 
 
 def is_plural(phrase: Any) -> bool:

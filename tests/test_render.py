@@ -4,7 +4,7 @@ import time
 import pytest
 
 from tact.errors import TemplateError
-from tact.render import article, evaluate, join_words, plural, render
+from tact.render import article, evaluate, indefinite, join_words, plural, render
 
 
 @pytest.mark.parametrize("phrase, expected", [
@@ -99,3 +99,9 @@ def test_a_label_that_brings_its_own_article_is_not_given_a_second():
     lines = [s["text"] for s in result["suggestions"]] + [s["text"] for v in result["alternatives"].values()
                                                           for s in v]
     assert lines and not any("a a " in line.lower() or "your a " in line.lower() for line in lines)
+
+
+def test_a_phrase_with_a_preposition_takes_its_article_from_the_noun_before_it():
+    assert indefinite("break from loan payments") == "a break from loan payments"
+    assert indefinite("help with water bills") == "help with water bills"
+    assert indefinite("terms of service") == "terms of service"
