@@ -1,23 +1,12 @@
 """What a coach expects of sensitive data told before, grief, occasions, watched income and member perks."""
 import pytest
 
-from tact import Engine
-
-ENGINE = Engine()
+import speech
+from speech import rules, said
 
 
 def suggest(datapoint: dict, **context) -> dict:
-    return ENGINE.suggest({"datapoint": {"provenance": "customer_stated", **datapoint},
-                           "context": {"channel": "phone", **context}})
-
-
-def rules(result: dict) -> set[str]:
-    return {r["rule"] for r in result["reasons"]}
-
-
-def said(result: dict) -> str:
-    return " ".join([s["text"] for s in result["suggestions"]]
-                    + [s["text"] for group in result["alternatives"].values() for s in group]).lower()
+    return speech.suggest({"provenance": "customer_stated", **datapoint}, **context)
 
 
 # ------------------------------------------------------------ a condition on file is not a need to act on

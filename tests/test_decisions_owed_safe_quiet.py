@@ -3,23 +3,7 @@ a question, needs seen to quietly where staff can act, what the customer holds g
 what they ask, and sales kept as sales (an opt-out after the issue is done, instructions in their turn, an upgrade)."""
 import pytest
 
-from tact import Engine
-
-ENGINE = Engine()
-
-
-def suggest(datapoint: dict, **context) -> dict:
-    return ENGINE.suggest({"datapoint": {"provenance": "account_record", **datapoint},
-                           "context": {"channel": "phone", **context}})
-
-
-def rules(result: dict) -> set[str]:
-    return {r["rule"] for r in result["reasons"]}
-
-
-def said(result: dict) -> str:
-    return " ".join([s["text"] for s in result["suggestions"]]
-                    + [s["text"] for group in result["alternatives"].values() for s in group]).lower()
+from speech import rules, said, suggest
 
 
 # ------------------------------------------------------------ hardship support, even when the eligibility was inferred

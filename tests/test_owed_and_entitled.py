@@ -4,24 +4,8 @@ import textwrap
 
 import pytest
 
-from tact import Engine
+from speech import rules, said, suggest
 from tact.phrasebook import collect
-
-ENGINE = Engine()
-
-
-def suggest(datapoint: dict, **context) -> dict:
-    return ENGINE.suggest({"datapoint": {"provenance": "account_record", **datapoint},
-                           "context": {"channel": "phone", **context}})
-
-
-def rules(result: dict) -> set[str]:
-    return {r["rule"] for r in result["reasons"]}
-
-
-def said(result: dict) -> str:
-    return " ".join([s["text"] for s in result["suggestions"]]
-                    + [s["text"] for group in result["alternatives"].values() for s in group]).lower()
 
 
 # ------------------------------------------------------------ owed or entitled: service, not a sale
