@@ -95,12 +95,16 @@ def is_plural(phrase: Any) -> bool:
 def indefinite(phrase: Any) -> str:
     """The phrase as English says it after 'Do you have': 'a savings account', 'broadband', 'contact lenses'."""
     text = " ".join(str(phrase).split())
-    if not text:
+    if not text or text.split()[0].lower() in _DETERMINERS:
         return text
     head = _head(text)
     if head in MASS_NOUNS or is_plural(text):
         return text
     return article(text)
+
+
+# A phrase that starts with one of these already says how many or whose ('a hotel room', 'your usual seat').
+_DETERMINERS = frozenset("a an the some any no your my our their his her its this that these those each every".split())
 
 
 def subject(phrase: Any) -> str:

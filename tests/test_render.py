@@ -105,3 +105,11 @@ def test_a_phrase_with_a_preposition_takes_its_article_from_the_noun_before_it()
     assert indefinite("break from loan payments") == "a break from loan payments"
     assert indefinite("help with water bills") == "help with water bills"
     assert indefinite("terms of service") == "terms of service"
+
+
+def test_a_phrase_that_brings_its_own_determiner_gets_no_second_one():
+    assert indefinite("a hotel room") == "a hotel room"
+    assert indefinite("An upgrade") == "An upgrade"
+    assert indefinite("your usual seat") == "your usual seat"
+    assert indefinite("the premium plan") == "the premium plan"
+    assert indefinite("anytime return") == "an anytime return"
