@@ -27,10 +27,17 @@ def _fold(text: str) -> str:
 
 def spoken_lines(response: dict) -> list[str]:
     """Every line the response offers to say, at any tone (actions are for staff and not counted)."""
+    if "results" in response:
+        return [line for result in response["results"] for line in spoken_lines(result)]
     lines = [s["text"] for s in response.get("suggestions", [])]
     for others in response.get("alternatives", {}).values():
         lines.extend(s["text"] for s in others)
     return lines
+
+
+def decisions(response: dict) -> list[str]:
+    """The response's decision, or each data point's when the request held several."""
+    return [r["decision"] for r in response["results"]] if "results" in response else [response["decision"]]
 
 
 def score(scenario: dict) -> dict:
@@ -41,12 +48,14 @@ def score(scenario: dict) -> dict:
     except RequestError as exc:
         # A malformed request the scenario expects refused (a typo'd field, a stage the contract doesn't know) is right.
         out.update(refused=True, error={"field": exc.field, "message": exc.message},
-                   decision_ok="refused" in out["accept"])
+                   decision_ok=bool({"refused", "refuse"} & set(out["accept"])))
         return out
     lines = spoken_lines(response)
     leaks = [term for term in out["must_not_say"] if term and any(_fold(term) in _fold(line) for line in lines)]
-    out.update(refused=False, response=response, decision_ok=response["decision"] in out["accept"], leaks=leaks,
-               empty_ask=response["decision"] in ("ask", "offer") and not response["suggestions"])
+    results = response.get("results", [response])
+    out.update(refused=False, response=response, leaks=leaks,
+               decision_ok=all(decision in out["accept"] for decision in decisions(response)),
+               empty_ask=any(r["decision"] in ("ask", "offer") and not r["suggestions"] for r in results))
     return out
 
 
