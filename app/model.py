@@ -13,6 +13,7 @@ from dataclasses import MISSING, dataclass, fields as dataclass_fields
 from typing import Any
 
 from .errors import RequestError
+from .people import person_named
 
 PROVENANCES = (
     "customer_said", "customer_stated", "account_record", "transaction",
@@ -113,6 +114,7 @@ class Context:
                 "receptiveness": self.receptiveness, "do_not_market": self.do_not_market,
                 "relationship": self.relationship, "locale": self.locale,
                 "spoken": self.spoken, "bystanders": self.bystanders,
+                "person": person_named(self.customer_utterances),
             })
             object.__setattr__(self, "_template", made)
         return made

@@ -19,6 +19,7 @@ from . import budget
 from .budget import MAX_OUTPUT, MAX_TEMPLATE
 from .errors import TemplateError
 from .model import FrozenDict
+from .people import pronoun
 
 UNSAFE_FILTERS = ("attr", "xmlattr", "pprint", "indent", "wordwrap", "center", "format",
                   "filesizeformat", "urlize", "tojson", "map", "select", "reject",
@@ -528,6 +529,7 @@ def _build_environment() -> PhraseEnvironment:
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
     env.tests["date"] = is_date
     env.globals["named"] = named
+    env.globals["person"] = person
     return env
 
 
@@ -538,6 +540,16 @@ def named(context, *words: str) -> bool:
     about = f"{context.get('key') or ''} {context.get('label') or ''}".lower().replace("_", " ").replace("-", " ")
     return any(str(word).lower() in about for word in words)
 
+
+@pass_context
+def person(context, form: str = "them") -> str:
+    """The pronoun for the one person the customer spoke of: `person('them')` is 'her' after "add my daughter",
+    'him' after "my son", and 'them' when they named nobody, or both."""
+    return pronoun(str(form), context.get("context", {}).get("person", "they"))
+
+
+# Globals that read names a template need not mention: a remembered line is keyed by these too.
+_GLOBALS_READ = {"named": {"key", "label"}, "person": {"context"}}
 
 ENV = _build_environment()
 
@@ -560,11 +572,11 @@ def template_variables(source: str) -> set[str]:
 
 
 def _with_what_named_reads(parsed: nodes.Template) -> set[str]:
-    """The names a parsed template looks up, with the key and label when it calls `named` (which reads them), so a
-    remembered result is keyed by them too."""
+    """The names a parsed template looks up, with what `named` and `person` read (the key and label, the context),
+    so a remembered result is keyed by them too."""
     names = meta.find_undeclared_variables(parsed)
-    if any(name.name == "named" for name in parsed.find_all(nodes.Name)):
-        names |= {"key", "label"}
+    for name in {node.name for node in parsed.find_all(nodes.Name)} & _GLOBALS_READ.keys():
+        names |= _GLOBALS_READ[name]
     return names
 
 

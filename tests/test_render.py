@@ -113,3 +113,17 @@ def test_a_phrase_that_brings_its_own_determiner_gets_no_second_one():
     assert indefinite("your usual seat") == "your usual seat"
     assert indefinite("the premium plan") == "the premium plan"
     assert indefinite("anytime return") == "an anytime return"
+
+
+def test_a_line_speaks_of_the_person_the_customer_named_as_they_did():
+    from tact.people import person_named
+    from tact.render import render
+    line = "Let's add {{ person('them') }}. What's {{ person('their') }} date of birth? {{ person('They') }} can drive."
+    said = {"My daughter's just passed her test!": "Let's add her. What's her date of birth? She can drive.",
+            "Can my husband go on it?": "Let's add him. What's his date of birth? He can drive.",
+            "My son and my daughter both passed.": "Let's add them. What's their date of birth? They can drive.",
+            "Can I add a driver?": "Let's add them. What's their date of birth? They can drive."}
+    for words, expected in said.items():
+        assert render(line, {"context": {"person": person_named((words,))}}) == expected
+    # The newest turn that speaks of someone decides; earlier ones are history.
+    assert person_named(("My wife usually drives.", "Actually it's for my son, he's 17.")) == "he"
