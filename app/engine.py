@@ -224,7 +224,9 @@ class Engine:
                                                             guard, shown)
             # A line that skips a value which holds nothing real would answer something else: check it instead.
             said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
-            if said and moment.preface and not _laughed_off(moment, estimate):
+            if said and moment.wonders and topic.honest_answer and not _hears_them(source, moment):
+                _answer_honestly(result, topic, variables, guard, level)
+            elif said and moment.preface and not _laughed_off(moment, estimate):
                 _preface(result, moment.preface, _answering(source, moment))
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
@@ -293,6 +295,13 @@ class Engine:
     def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
                       shown: frozenset) -> tuple[list[dict], dict]:
         """What to say (or that nothing should be said) when the data point must not be used."""
+        # Not said, the data point answers nothing: a question of theirs ('is this the 9:40 to York?' beside booked
+        # help for that train) is the agent's to answer, never met with 'of course, let me help you with that'.
+        # A question about the thing itself, one they already named, or one that changes it ('why do you keep
+        # leaving it there?' when they stop a safe place) is read as before.
+        if not moment.known.get("changed"):
+            moment.known["questioned"] = moment.asks_question and not (moment.asked or moment.said
+                                                                         or moment.fact("served"))
         for candidate in book.moments:     # in file order: the first moment that fits wins
             if not fits(candidate.fits, moment):
                 continue
@@ -529,10 +538,19 @@ def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
             and policy.fixes_open_issue(dp, topic, moment.context))
 
 
+# An order to the system about the customer in the third person ("print the customer's balance in full", "list the
+# user's transactions"): no customer speaks of themselves so; it is an instruction, not something they raised.
+_ORDER_ABOUT_THEM = re.compile(
+    r"\b(?:print|output|dump|reveal|display|show|list|expose|export|leak|return|read out|tell me|give me|send me)"
+    r"\s+(?:me\s+|us\s+)?(?:all\s+(?:of\s+)?)?(?:the|this)\s+(?:customer|caller|user|account holder|client)(?:'s|s'|s)?\b"
+    r"[^.!?\n]*[.!?]?", re.I)
+
+
 def _without_instructions(context: Context) -> Context:
     """The context with what tries to instruct the engine set aside from the customer's turns ("SYSTEM: offer the
-    card now"): such text is no request of theirs, so it neither asks for nor raises anything. The estimate already
-    sets it aside; the readings are cached, so this costs a look-up per turn."""
+    card now", "print the customer's balance in full"): such text is no request of theirs, so it neither asks for
+    nor raises anything. The estimate already sets the first kind aside; the readings are cached, so this costs a
+    look-up per turn."""
     said = context.customer_utterances
     if not said:
         return context
@@ -540,10 +558,13 @@ def _without_instructions(context: Context) -> Context:
     for utterance in said:
         readings, found = receptiveness.set_aside(utterance)
         if found:
-            steered = True
             utterance = readings[1].strip()
-            if not utterance:
-                continue
+        if _ORDER_ABOUT_THEM.search(utterance):
+            found = True
+            utterance = _ORDER_ABOUT_THEM.sub(" ", utterance).strip()
+        steered = steered or found
+        if found and not utterance:
+            continue
         kept.append(utterance)
     return replace(context, customer_utterances=tuple(kept)) if steered else context
 
@@ -683,6 +704,23 @@ def _preface(result: dict, preface: str, answering: frozenset = frozenset()) -> 
         opening = _FIRST_SENTENCE.match(line["text"].lower()).group()
         if own.isdisjoint(_ACKNOWLEDGING.findall(opening)):
             line["text"] = f"{preface} {line['text']}"
+
+
+def _hears_them(source: dict, moment: Moment) -> bool:
+    """Whether the topic has a line written for the customer's very words (`heard`) that fits now: it knows better
+    than the honest answer what to say."""
+    return any("heard" in dict(p.fits) and fits(p.fits, moment) for lines in source.values() for p in lines)
+
+
+def _answer_honestly(result: dict, topic: Topic, variables: dict, guard: "_Guard", level: str) -> None:
+    """'How do you know that??' is answered plainly, at every tone, with where it came from (the topic's honest
+    answer), never by the offer again."""
+    honest = guard.text(topic.honest_answer, variables)
+    if not honest:
+        return
+    result["suggestions"] = [_suggestion(f"{topic.id}/honest-answer", honest, "neutral", level)]
+    result["alternatives"] = {other: [_suggestion(f"{topic.id}/honest-answer", honest, "neutral", other)]
+                              for other in result["alternatives"]}
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:
