@@ -412,6 +412,9 @@ ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before act
 MID_REQUEST_WAITS = frozenset(("account_event", "product_holding"))
 THEIR_REQUEST_FIRST = policy.Reason("their-request-first", "The customer is in the middle of their own request: "
                                                            "finish it first; this can wait until it is done.")
+GUESSED_MID_REQUEST = policy.Reason("respect-provenance", "This was inferred or watched, not told us, and the customer "
+                                                        "is asking for something else: help with that; this is not "
+                                                        "raised.")
 # When the record holds no real value (N/A, NaN): staff look it up rather than read it out.
 ACTION_CHECK_JUNK = ("Look up the customer's {{ label }} yourself before saying anything about it: the record holds "
                      "no real value, so don't read it out.")
@@ -480,6 +483,8 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
         return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
     if not entitled and _mid_request(decision, moment, topic, dp):
         return policy.Decision("defer", (THEIR_REQUEST_FIRST,), decision.category, decision.bystander)
+    if not entitled and _guessed_mid_request(moment, topic, dp):
+        return policy.Decision("withhold", (GUESSED_MID_REQUEST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
@@ -529,6 +534,16 @@ def _mid_request(decision: policy.Decision, moment: Moment, topic: Topic, dp: Da
             and dp.provenance != "customer_said" and decision.category in MID_REQUEST_WAITS and moment.told
             and not (moment.asked or moment.served or moment.said or _answers_them(moment, topic)
                      or _why_they_came(dp, topic, moment)))
+
+
+def _guessed_mid_request(moment: Moment, topic: Topic, dp: DataPoint) -> bool:
+    """Whether a line prompted by what we only inferred or watched about the customer (a likely newcomer) would
+    break into the request they are making ('I'd like to book two seats'): it is not raised at all, since putting
+    it off would promise it comes up later."""
+    context = moment.context
+    return (dp.provenance in ("inferred", "observed") and not moment.resolved and context.stage != "wrap_up"
+            and moment.told and not (moment.asked or moment.fact("served") or moment.said
+                                     or _answers_them(moment, topic) or _why_they_came(dp, topic, moment)))
 
 
 def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
