@@ -557,8 +557,16 @@ def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
 # user's transactions"): no customer speaks of themselves so; it is an instruction, not something they raised.
 _ORDER_ABOUT_THEM = re.compile(
     r"\b(?:print|output|dump|reveal|display|show|list|expose|export|leak|return|read out|tell me|give me|send me)"
-    r"\s+(?:me\s+|us\s+)?(?:all\s+(?:of\s+)?)?(?:the|this)\s+(?:customer|caller|user|account holder|client)(?:'s|s'|s)?\b"
+    r"\s+(?:me\s+|us\s+)?(?:all\s+(?:of\s+)?)?(?:the|this)\s+(?:customer|caller|user|account holder|client)(?:'s|\u2019s|s')"
     r"[^.!?\n]*[.!?]?", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _without_orders(utterance: str) -> str | None:
+    """The turn without orders about 'the customer' in it, or None when it holds none (read once a turn)."""
+    if not _ORDER_ABOUT_THEM.search(utterance):
+        return None
+    return _ORDER_ABOUT_THEM.sub(" ", utterance).strip()
 
 
 def _without_instructions(context: Context) -> Context:
@@ -574,9 +582,9 @@ def _without_instructions(context: Context) -> Context:
         readings, found = receptiveness.set_aside(utterance)
         if found:
             utterance = readings[1].strip()
-        if _ORDER_ABOUT_THEM.search(utterance):
-            found = True
-            utterance = _ORDER_ABOUT_THEM.sub(" ", utterance).strip()
+        kept_part = _without_orders(utterance)
+        if kept_part is not None:
+            found, utterance = True, kept_part
         steered = steered or found
         if found and not utterance:
             continue
