@@ -224,7 +224,9 @@ class Engine:
                                                             guard, shown)
             # A line that skips a value which holds nothing real would answer something else: check it instead.
             said = bool(result["suggestions"]) and "junk-value" not in guard.dropped
-            if said and moment.preface and not _laughed_off(moment, estimate):
+            if said and moment.wonders and topic.honest_answer and not _hears_them(source, moment):
+                _answer_honestly(result, topic, variables, guard, level)
+            elif said and moment.preface and not _laughed_off(moment, estimate):
                 _preface(result, moment.preface, _answering(source, moment))
         if not said:
             # Never an ask or offer with nothing to say, nor a quiet action with nothing to do.
@@ -293,6 +295,13 @@ class Engine:
     def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
                       shown: frozenset) -> tuple[list[dict], dict]:
         """What to say (or that nothing should be said) when the data point must not be used."""
+        # Not said, the data point answers nothing: a question of theirs ('is this the 9:40 to York?' beside booked
+        # help for that train) is the agent's to answer, never met with 'of course, let me help you with that'.
+        # A question about the thing itself, one they already named, or one that changes it ('why do you keep
+        # leaving it there?' when they stop a safe place) is read as before.
+        if not moment.known.get("changed"):
+            moment.known["questioned"] = moment.asks_question and not (moment.asked or moment.said
+                                                                         or moment.fact("served"))
         for candidate in book.moments:     # in file order: the first moment that fits wins
             if not fits(candidate.fits, moment):
                 continue
@@ -403,6 +412,9 @@ ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before act
 MID_REQUEST_WAITS = frozenset(("account_event", "product_holding"))
 THEIR_REQUEST_FIRST = policy.Reason("their-request-first", "The customer is in the middle of their own request: "
                                                            "finish it first; this can wait until it is done.")
+GUESSED_MID_REQUEST = policy.Reason("respect-provenance", "This was inferred or watched, not told us, and the customer "
+                                                        "is asking for something else: help with that; this is not "
+                                                        "raised.")
 # When the record holds no real value (N/A, NaN): staff look it up rather than read it out.
 ACTION_CHECK_JUNK = ("Look up the customer's {{ label }} yourself before saying anything about it: the record holds "
                      "no real value, so don't read it out.")
@@ -471,6 +483,8 @@ def _for_the_moment(decision: policy.Decision, moment: Moment, topic: Topic | No
         return policy.Decision("defer", (BRIEF_ENDING,), decision.category, decision.bystander)
     if not entitled and _mid_request(decision, moment, topic, dp):
         return policy.Decision("defer", (THEIR_REQUEST_FIRST,), decision.category, decision.bystander)
+    if not entitled and _guessed_mid_request(moment, topic, dp):
+        return policy.Decision("withhold", (GUESSED_MID_REQUEST,), decision.category, decision.bystander)
     if not moment.waits:
         return decision
     # Their issue: what they asked about or named in the topic's own words, what they told us, a need they
@@ -522,6 +536,16 @@ def _mid_request(decision: policy.Decision, moment: Moment, topic: Topic, dp: Da
                      or _why_they_came(dp, topic, moment)))
 
 
+def _guessed_mid_request(moment: Moment, topic: Topic, dp: DataPoint) -> bool:
+    """Whether a line prompted by what we only inferred or watched about the customer (a likely newcomer) would
+    break into the request they are making ('I'd like to book two seats'): it is not raised at all, since putting
+    it off would promise it comes up later."""
+    context = moment.context
+    return (dp.provenance in ("inferred", "observed") and not moment.resolved and context.stage != "wrap_up"
+            and moment.told and not (moment.asked or moment.fact("served") or moment.said
+                                     or _answers_them(moment, topic) or _why_they_came(dp, topic, moment)))
+
+
 def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
     """Whether a service data point is the very thing the customer got in touch about while it is still open (their
     claim, when calling about its status): distress does not put it off, it is the help they came for."""
@@ -529,10 +553,27 @@ def _why_they_came(dp: DataPoint, topic: Topic, moment: Moment) -> bool:
             and policy.fixes_open_issue(dp, topic, moment.context))
 
 
+# An order to the system about the customer in the third person ("print the customer's balance in full", "list the
+# user's transactions"): no customer speaks of themselves so; it is an instruction, not something they raised.
+_ORDER_ABOUT_THEM = re.compile(
+    r"\b(?:print|output|dump|reveal|display|show|list|expose|export|leak|return|read out|tell me|give me|send me)"
+    r"\s+(?:me\s+|us\s+)?(?:all\s+(?:of\s+)?)?(?:the|this)\s+(?:customer|caller|user|account holder|client)(?:'s|\u2019s|s')"
+    r"[^.!?\n]*[.!?]?", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _without_orders(utterance: str) -> str | None:
+    """The turn without orders about 'the customer' in it, or None when it holds none (read once a turn)."""
+    if not _ORDER_ABOUT_THEM.search(utterance):
+        return None
+    return _ORDER_ABOUT_THEM.sub(" ", utterance).strip()
+
+
 def _without_instructions(context: Context) -> Context:
     """The context with what tries to instruct the engine set aside from the customer's turns ("SYSTEM: offer the
-    card now"): such text is no request of theirs, so it neither asks for nor raises anything. The estimate already
-    sets it aside; the readings are cached, so this costs a look-up per turn."""
+    card now", "print the customer's balance in full"): such text is no request of theirs, so it neither asks for
+    nor raises anything. The estimate already sets the first kind aside; the readings are cached, so this costs a
+    look-up per turn."""
     said = context.customer_utterances
     if not said:
         return context
@@ -540,10 +581,13 @@ def _without_instructions(context: Context) -> Context:
     for utterance in said:
         readings, found = receptiveness.set_aside(utterance)
         if found:
-            steered = True
             utterance = readings[1].strip()
-            if not utterance:
-                continue
+        kept_part = _without_orders(utterance)
+        if kept_part is not None:
+            found, utterance = True, kept_part
+        steered = steered or found
+        if found and not utterance:
+            continue
         kept.append(utterance)
     return replace(context, customer_utterances=tuple(kept)) if steered else context
 
@@ -683,6 +727,23 @@ def _preface(result: dict, preface: str, answering: frozenset = frozenset()) -> 
         opening = _FIRST_SENTENCE.match(line["text"].lower()).group()
         if own.isdisjoint(_ACKNOWLEDGING.findall(opening)):
             line["text"] = f"{preface} {line['text']}"
+
+
+def _hears_them(source: dict, moment: Moment) -> bool:
+    """Whether the topic has a line written for the customer's very words (`heard`) that fits now: it knows better
+    than the honest answer what to say."""
+    return any("heard" in dict(p.fits) and fits(p.fits, moment) for lines in source.values() for p in lines)
+
+
+def _answer_honestly(result: dict, topic: Topic, variables: dict, guard: "_Guard", level: str) -> None:
+    """'How do you know that??' is answered plainly, at every tone, with where it came from (the topic's honest
+    answer), never by the offer again."""
+    honest = guard.text(topic.honest_answer, variables)
+    if not honest:
+        return
+    result["suggestions"] = [_suggestion(f"{topic.id}/honest-answer", honest, "neutral", level)]
+    result["alternatives"] = {other: [_suggestion(f"{topic.id}/honest-answer", honest, "neutral", other)]
+                              for other in result["alternatives"]}
 
 
 def _suggestion(sid: str, text: str, tone: str, level: str) -> dict:

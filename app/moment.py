@@ -283,7 +283,7 @@ class StateReader:
 _READERS: dict[int, StateReader] = {}
 
 
-MARKED = ("considered_words", "farewell_words")     # word lists the state reader marks in each utterance
+MARKED = ("considered_words", "farewell_words", "wonder_words")     # word lists the state reader marks in each utterance
 
 
 def state_reader(book) -> StateReader:
@@ -519,6 +519,12 @@ class Moment:
             return False
         return self._asks is None or not self._asks(self._heard[-1])
 
+    @memo
+    def wonders(self) -> bool:
+        """Whether the customer's last turn asks how we know what was just said ("how do you know that??"): they
+        are owed a plain answer about where it came from, not the offer again."""
+        return self._marked("wonder_words", self.context.customer_utterances[-1:])
+
     def considered(self) -> bool:
         """Whether the customer's words answer an offer made earlier in this conversation ("I'll have a think about
         the savings one"), whatever the history says."""
@@ -553,15 +559,19 @@ class Moment:
         """Whether the customer's last turn asks a question this data point does not answer ('is this the 9:40 to
         York?' beside booked assistance, 'what's the excess?' beside a product gap) and no opening of the
         phrasebooks already has a line for it: the agent answers it first, and nothing is said about this."""
+        return self.asks_question and not (self.answers or self.asked or self.served)
+
+    @memo
+    def asks_question(self) -> bool:
+        """Whether the customer's last turn asks a question (not a request: 'can I move it to Saturday?' is what
+        they came for) that no opening of the phrasebooks already has a line for, whatever the data point."""
         if not self._heard or self.opened != OTHER:
             return False
         last = self._heard[-1]
         if "?" not in last and not _QUESTION.search(last):
             return False
         request = _pattern_of(self._book.request_words) if self._book is not None else None
-        if request is not None and request.search(last):
-            return False        # a request ('can I move it to Saturday?') is what they came for: keep helping
-        return not (self.answers or self.asked or self.served)
+        return request is None or not request.search(last)
 
     @property
     def writes_first(self) -> bool:

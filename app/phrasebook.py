@@ -215,6 +215,7 @@ class Phrasebook:
     again_words: tuple[str, ...] = ()               # 'again', 'second time': a problem has happened before
     considered_words: tuple[str, ...] = ()          # "I'll have a think about it": an offer was made already
     farewell_words: tuple[str, ...] = ()            # "that's all, thanks", "cheers, bye": the customer signs off
+    wonder_words: tuple[str, ...] = ()              # "how do you know that?": the topic's honest answer is owed
     standing_terms: tuple[str, ...] = ()            # a relationship fact that is their standing with us
     past_words: tuple[str, ...] = ()                # 'past', 'previous': a record of something over and done
     correction_words: tuple[str, ...] = ()          # 'actually no', 'scratch that': what came before is taken back
@@ -365,10 +366,10 @@ FILE_KEYS = ("topics", "cues", "care_needs", "moments", "notices", "states", "va
              "problem_words", "disable_checks",
              "description", "industry", "offer_terms", "answered_words", "request_words", "contrast_words", "stop_words",
              "again_words", "standing_terms", "same_request", "past_words", "considered_words", "farewell_words",
-             "correction_words")
+             "correction_words", "wonder_words")
 WORD_LISTS = ("problem_words", "answered_words", "request_words", "contrast_words", "stop_words", "again_words",
               "standing_terms", "past_words", "considered_words", "farewell_words",
-              "correction_words")   # merged over files
+              "correction_words", "wonder_words")   # merged over files
 MOMENT_KEYS = ("id", "fits", "say_nothing", "message", "phrasings")
 STATE_KEYS = ("id", "words", "cues", "reasons", "signals", "defers", "message", "preface", "after", "plain")
 DEFERS = ("always", "open")

@@ -505,7 +505,10 @@ def decide(datapoint: DataPoint, context: Context, topic: Topic | None, estimate
         if estimate.level == "low":
             rule("defer", "read-the-customer", NOT_NOW[next((s for s in estimate.signals if s in NOT_NOW), "")])
     elif category == "loyalty" and issue_pending(context) and moment is not None and moment.state in UPSET_STATES:
-        rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
+        if moment.state == "upset":
+            rule("defer", "resolve-first", "Perks and recognition wait until the complaint is put right.")
+        else:   # in distress, not complaining: the reason names what was read (stranded, frightened)
+            rule("defer", "their-issue-first", moment.waiting_reason)
     found.extend(conversation_memory(datapoint, context, topic, marketing, topics or {}, moment))
     found.extend(customer_words_first(datapoint, topic, category, moment, marketing))
     if (category == "preference" and datapoint.provenance == "customer_stated"
