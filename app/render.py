@@ -65,6 +65,7 @@ def article(phrase: Any) -> str:
 
 # Nouns English does not count ("Do you have broadband?", not "a broadband"), by the label's last word.
 MASS_NOUNS = frozenset("""
+usage
 insurance cover coverage assurance broadband wifi wi-fi internet data electricity gas water power energy heating
 advice information assistance help support protection luggage baggage equipment furniture software hardware
 storage credit money cash finance travel accommodation parking breakfast lunch dinner food coffee tea milk
@@ -333,7 +334,8 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     if isinstance(value, dict):
         change = change_of(value, locale)
         if change:
-            found["old"], found["new"], found["rise"] = change
+            found["old"], found["new"], found["rise"], what = change
+            found["thing"] = what or found["thing"]     # 'unit rate' says what changes better than 'tariff price'
         found["instead"] = next((" ".join(v.split()) for k, v in list(value.items())[:30]
                                  if _INSTEAD_PARTS.match(str(k).lower()) and isinstance(v, str) and v.strip()), None)
     return found
@@ -368,9 +370,33 @@ def _said_as(key: str, item: Any, currency: str) -> str | None:
     return spoken_date(text) if is_date(text) else ampm(text) if clock(text) and len(text) <= 8 else text
 
 
-def change_of(value: Any, locale: Any = None) -> tuple[str, str, str | None] | None:
-    """What a change record goes from and to, each said as people write it, and 'up' or 'down' for two numbers
-    ('old_gbp: 96, new_gbp: 118' -> ('£96', '£118', 'up')); None when the record is not a change."""
+_SIDE_PREFIX = re.compile(r"^(?:old|was|previous|prev|from|new|now|to|becomes|changes_to|changing_to)_?")
+_UNIT_SUFFIX = re.compile(r"_?(?:p|pence|pct|percent|percentage|gbp|eur|usd)$")
+
+
+def _changed_part(old_key: str, new_key: str) -> str | None:
+    """What both sides of a change name, when their field names say it ('old_unit_p'/'new_unit_p' -> 'unit rate',
+    'old_standing_charge_p' -> 'standing charge'); None when they name nothing ('old_gbp') or differ."""
+    stems = [_UNIT_SUFFIX.sub("", _SIDE_PREFIX.sub("", key)) for key in (old_key, new_key)]
+    if not stems[0] or stems[0] != stems[1]:
+        return None
+    words = stems[0].replace("_", " ").split()
+    if len(words) == 1 and words[0] in ATTRIBUTE_WORDS:
+        return None         # 'new_price' says no more than the label does
+    if words[-1] not in ATTRIBUTE_WORDS and words[-1] not in ("charge", "fee", "premium", "payment"):
+        if _PENCE_PART.search(old_key) or _PERCENT_PART.search(old_key):
+            words.append("rate")
+        elif _AMOUNT_FIELD.search(old_key) or any(old_key.endswith(c) for c in CURRENCIES if c.isalpha()):
+            words.append("price")
+        else:
+            return None
+    return " ".join(words)
+
+
+def change_of(value: Any, locale: Any = None) -> tuple[str, str, str | None, str | None] | None:
+    """What a change record goes from and to, each said as people write it, 'up' or 'down' for two numbers, and
+    what changes when both field names say it ('old_unit_p: 24.5, new_unit_p: 27.1' -> ('24.5p', '27.1p', 'up',
+    'unit rate')); None when the record is not a change."""
     if not isinstance(value, dict):
         return None
     currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
@@ -387,15 +413,15 @@ def change_of(value: Any, locale: Any = None) -> tuple[str, str, str | None] | N
         if key in ("from", "to") and isinstance(item, str) and is_date(item):
             continue        # 'from: 2026-08-01' is when the change starts
         if old is None and _OLD_PART.match(key):
-            old = (item, _said_as(key, item, currency))
+            old = (item, _said_as(key, item, currency), key)
         elif new is None and _NEW_PART.match(key):
-            new = (item, _said_as(key, item, currency))
+            new = (item, _said_as(key, item, currency), key)
     if old is None or new is None or not old[1] or not new[1] or old[1] == new[1]:
         return None
     rise = None
     if all(isinstance(side, (int, float)) and not isinstance(side, bool) for side in (old[0], new[0])):
         rise = "up" if new[0] > old[0] else "down"
-    return old[1], new[1], rise
+    return old[1], new[1], rise, _changed_part(old[2], new[2])
 
 
 def is_change(value: Any) -> bool:
