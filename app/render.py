@@ -536,11 +536,23 @@ def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None
         return 1, f"{re.sub(r' (?:on|at|in)$', '', field)} {_when(text)}"     # 'issued_on': 'issued on ...', once
     if _OCCASION_FIELD.match(key) and is_date(text):
         return 1, f"for the {words[0]} {_when(text)}"
+    if key in _STARTS_FIELD and is_date(text):
+        return 1, f"from {_when(text).removeprefix('on ')}"      # 'from Friday 1 May 2026', never 'from on'
     if key in ("date", "when", "on") and (is_date(text) or _ISO_IN_TEXT.search(text)):
         return 1, _when(text)
     if is_date(text) and not _ISO_TIME.match(text):
         return 1, f"{field} {_when(text)}"
     return 1, f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, text)}".strip()
+
+
+def _is_side(key: str, value: Any) -> bool:
+    """Whether a field is one side of a change ('old_gbp', 'to_pct'), not the date it starts ('from: 2026-05-01')."""
+    if key in ("from", "to") and isinstance(value, str) and is_date(value):
+        return False
+    return bool(_OLD_PART.match(key) or _NEW_PART.match(key))
+
+
+_STARTS_FIELD = ("from", "effective_from", "starts", "starting", "start_date", "applies_from")
 
 
 def facts(value: Any) -> str:
@@ -552,7 +564,13 @@ def facts(value: Any) -> str:
     if isinstance(value, dict):
         sign = next((CURRENCIES.get(str(v).strip().lower()) for k, v in value.items()
                      if str(k).lower() in _CURRENCY_FIELD and isinstance(v, str)), None) or "£"
-        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v, sign))]
+        change = change_of(value)
+        fields = list(value.items())[:MAX_FACTS]
+        if change:      # a change is said by its shape ('up from £96 to £118'), never as its two fields
+            fields = [(k, v) for k, v in fields if not _is_side(str(k).lower(), v)]
+        said = [f for k, v in fields if (f := _fact(str(k), v, sign))]
+        if change:
+            said.insert(0, (0, f"{change[2] + ' ' if change[2] else ''}from {change[0]} to {change[1]}"))
         ordered = [text for order, text in said if order == 0] + [text for order, text in said if order in (1, 2)]
         places = {text for order, text in said if order == 2}
         out = ""

@@ -109,3 +109,10 @@ def test_a_topic_declined_under_another_id_for_the_same_thing_is_not_raised_agai
                    channel="phone", industry="banking", stage="wrap_up", issue_resolved=True, history=other,
                    customer_utterances=["That's the card sorted then."])
     assert "declined-earlier" not in rules(kept)
+
+
+def test_a_change_read_as_facts_is_said_by_its_shape():
+    from tact.render import facts
+    said_facts = facts({"old_gbp": 30, "new_gbp": 27.5, "from": "2027-05-01", "reason": "a lower estimate"})
+    assert said_facts.startswith("down from £30 to £27.50, from Saturday 1 May 2027")
+    assert "from on" not in said_facts and "old" not in said_facts and "gbp" not in said_facts
