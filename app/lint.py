@@ -28,7 +28,7 @@ EXAMPLE_CONTEXT = {"channel": "phone", "industry": None, "reason": "general_enqu
 # What a topic rule reads of the moment (app/policy.py moment_facts), as a calm customer who raised nothing.
 EXAMPLE_MOMENT = {"raised": False, "said": False, "said_value": False, "asked": False, "problem": False,
                   "bears": False, "answers": False, "requested": False, "served": False, "meaning": "held",
-                  "state": "calm", "resolved": True, "opened": "other", "sent": False}
+                  "state": "calm", "resolved": True, "opened": "other", "sent": False, "farewell": False}
 
 
 def example_vars(topic: Topic, level: str = "medium", channel_spoken: bool = True) -> dict:

@@ -15,7 +15,7 @@ from . import render
 from .errors import TemplateError
 from .check.detect import content_stems
 from .model import SENSITIVE_CATEGORIES, Context, DataPoint, made
-from .moment import Moment, channel_kind, pattern
+from .moment import Moment, channel_kind, pattern, stem
 from .phrasebook import CareNeed, Topic
 from .receptiveness import BRIEF_AT_THE_END, Estimate
 from .values import naming_pattern, spoken_forms
@@ -339,9 +339,22 @@ def _without_aside(value):
     return plain or value
 
 
+def key_label(key: str) -> str:
+    """A label from a key, when none is given: its last part ('policy.auto' -> 'auto'), with the part before it when
+    the last only names an event or a part of something ('flight.delay' -> 'flight delay', 'price.change' -> 'price
+    change', 'collection.day_change' -> 'collection day change'), so a line never calls it 'your delay'."""
+    segments = [part.replace("_", " ").strip() for part in key.split(".") if part.strip()]
+    if not segments:
+        return key
+    label = segments[-1]
+    if len(segments) > 1 and all(w in render.EVENT_WORDS or w in render.ATTRIBUTE_WORDS for w in label.lower().split()):
+        label = f"{segments[-2]} {label}"
+    return label
+
+
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
-    label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
+    label = datapoint.label or (topic.label if topic else None) or key_label(datapoint.key)
     label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
         "key": datapoint.key, "value": _without_aside(datapoint.value), "label": label,
@@ -651,11 +664,12 @@ def moment_facts(datapoint: DataPoint, topic: Topic, context: Context, moment: M
     ('held', 'missing', 'owed', ...); `state`: how the customer seems ('calm', 'upset', ...); `opened`: what their
     first words were about, 'silent' when we write first (an SMS or email); `sent`: this is a message we send
     first about this very thing (a notice of its kind, or a reason that names it); `served`: their words or the
-    reason hold the topic's `serves` words (a recommendation they asked for)."""
+    reason hold the topic's `serves` words (a recommendation they asked for); `farewell`: their last turn signs off
+    ("that's all I came in for") and asks nothing more."""
     if moment is None:
         raised = datapoint.provenance in QUOTABLE_PROVENANCE
         return {"raised": raised, "said": raised, "said_value": False, "asked": False, "problem": False, "bears": False,
-                "answers": False, "requested": False, "served": False,
+                "answers": False, "requested": False, "served": False, "farewell": False,
                 "meaning": "held", "state": "calm", "resolved": not issue_pending(context), "opened": "other"}
     # Only the facts the topic's rules read: each costs a look at the customer's words, and a small plain dict
     # lets the rule's result be remembered like any other.
@@ -678,6 +692,7 @@ _FACT_READERS = {
     "asked": lambda moment, *_: moment.asked, "problem": lambda moment, *_: moment.problem,
     "meaning": lambda moment, *_: moment.value, "state": lambda moment, *_: moment.state,
     "resolved": lambda moment, *_: moment.resolved, "opened": lambda moment, *_: moment.opened,
+    "farewell": lambda moment, *_: moment.farewell,
     "sent": lambda moment, datapoint, topic, context: moment.writes_first and (
         moment.notice is not None or fixes_open_issue(datapoint, topic, context)),
 }
@@ -748,6 +763,33 @@ def customer_asked(datapoint: DataPoint, context: Context, topic: Topic) -> bool
     return bool(label) and any("?" in said and label in said.lower() for said in context.customer_utterances)
 
 
+# Words of a topic id that say what kind of line it is, never what it is about ('savings-gap' is about savings).
+_TOPIC_KIND_WORDS = frozenset("gap none offer offers upsell cross sell nudge prompt reminder check review eligible "
+                              "eligibility change changes update notice account".split())
+_ID_WORDS = re.compile(r"[a-z]+")
+
+
+def _subject_stems(*texts: str) -> set[str]:
+    return {stem(w) for text in texts for w in _ID_WORDS.findall(text.lower())
+            if len(w) >= 4 and w not in _TOPIC_KIND_WORDS}
+
+
+def same_subject(other: str, topic: Topic, datapoint: DataPoint, topics: Mapping[str, Topic] | None) -> bool:
+    """Whether a topic id in the history is this topic: the same id, or an id this set doesn't know (the name the
+    caller's other set gives it) in the same domain (or any, for a generic topic) whose subject words are this
+    topic's, its label's or the key's ('banking.savings-gap' declined is 'banking.no-savings' on savings.none)."""
+    if other == topic.id:
+        return True
+    if topics is None or other in topics:
+        return False        # a known topic is its own: declining one says nothing of another
+    domain, _, rest = other.partition(".")
+    own_domain, _, own_rest = topic.id.partition(".")
+    if not rest or domain != own_domain and own_domain != "generic":
+        return False
+    return bool(_subject_stems(rest) & _subject_stems(own_rest, topic.label or "", datapoint.label or "",
+                                                      datapoint.key))
+
+
 def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, marketing: bool,
                         topics: Mapping[str, Topic], moment: Moment | None = None) -> list[tuple[str, Reason]]:
     """Rules over what already happened in this conversation: a topic declined is not raised again, and one offer
@@ -758,7 +800,7 @@ def conversation_memory(datapoint: DataPoint, context: Context, topic: Topic, ma
     if not (context.history or considered) or customer_asked(datapoint, context, topic):
         return []
     found = []
-    if any(item.event == "declined" and item.topic == topic.id for item in context.history):
+    if any(item.event == "declined" and same_subject(item.topic, topic, datapoint, topics) for item in context.history):
         found.append(("withhold", Reason("declined-earlier",
                                          "This was raised earlier in this conversation and didn't fit; "
                                          "don't bring it up again unless the customer does.")))

@@ -66,6 +66,7 @@ def article(phrase: Any) -> str:
 
 # Nouns English does not count ("Do you have broadband?", not "a broadband"), by the label's last word.
 MASS_NOUNS = frozenset("""
+usage
 insurance cover coverage assurance broadband wifi wi-fi internet data electricity gas water power energy heating
 advice information assistance help support protection luggage baggage equipment furniture software hardware
 storage credit money cash finance travel accommodation parking breakfast lunch dinner food coffee tea milk
@@ -203,7 +204,12 @@ LOCALE_CURRENCY = {"en-us": "$", "en-ie": "€"}
 # Words of a label that name the event rather than the thing ('flight delay' is about the flight).
 EVENT_WORDS = frozenset("delay delayed delays renewal renewals reminder due notice expiry expires expiring window "
                         "failed failure ready date dates alert update change changes eligible eligibility "
-                        "ending end ends cancellation cancelled status replacement collection pickup".split())
+                        "ending end ends cancellation cancelled status replacement collection pickup disruption "
+                        "disruptions rise increase".split())
+
+
+# Words that say which part of something a label means ('day', 'price'): never the thing on their own.
+ATTRIBUTE_WORDS = frozenset("day date time price rate fee amount cost charge".split())
 
 
 def clock(value: Any) -> str:
@@ -243,10 +249,12 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     has left: '15 minutes'), `next` (they are next in the queue),
     `time` (the new time), `was` (the earlier one), `start` and `end` (a window), `amount` ('£10.99'), `name`
     (a pet's name, a flight number), `item` (what is on offer), `place` (where to collect), `new` (what it changes
-    to: a `new_price`, a `new_day`), `route` and `via` (a bus route and the way it now runs) and `thing` (what
-    the label is about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
+    to: a `new_price`, a `new_day`), `old` and `rise` (what a change record goes from, and 'up' or 'down': see
+    `change_of`), `since` (when it became so: 'ready_since', never a date to come), `instead` (what runs instead:
+    a replacement bus), `route` and `via` (a bus route and the way it now runs) and `thing` (what the label is
+    about: 'flight' in 'flight delay'). Read from a mapping's field names, or a plain value."""
     found: dict = dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item", "place",
-                                 "wait", "next", "new", "route", "via"))
+                                 "wait", "next", "new", "old", "rise", "route", "via", "since", "instead"))
     waiting = bool(_WAIT_FIELD.search(str(label or "").lower()))
     currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
     fields = value.items() if isinstance(value, dict) else [("", value)]
@@ -296,6 +304,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         if span and found["start"] is None:
             found["start"], found["end"] = clock(span.group(1)), clock(span.group(2))
             continue
+        if key.endswith("since") and is_date(text):
+            found["since"] = found["since"] or spoken_date(text)    # when it became so: never a date to come
+            continue
         if key and _SENT_FIELD.search(key) and is_date(text):
             found["sent"] = found["sent"] or spoken_date(text)
             continue
@@ -317,11 +328,110 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     if len(times) >= 2 and found["start"] is None:
         found["start"], found["end"] = times[0], times[1]
     found["time"] = times[-1] if times else None
-    words = [w for w in str(label or "").split() if w.lower() not in EVENT_WORDS]
+    said = str(label or "").split()
+    words = [w for w in said if w.lower() not in EVENT_WORDS]
+    if len(words) == 1 and words[0].lower() in ATTRIBUTE_WORDS and said.index(words[0]):
+        # 'collection day change' is about the collection day, not a day
+        words = said[said.index(words[0]) - 1:said.index(words[0]) + 1]
     while words and words[-1].lower() in ("for", "to", "of", "on", "at"):     # 'car for collection' is a car
         words.pop()
     found["thing"] = " ".join(words) or (str(label) if label else None)
+    if isinstance(value, dict):
+        change = change_of(value, locale)
+        if change:
+            found["old"], found["new"], found["rise"], what = change
+            found["thing"] = what or found["thing"]     # 'unit rate' says what changes better than 'tariff price'
+        found["instead"] = next((" ".join(v.split()) for k, v in list(value.items())[:30]
+                                 if _INSTEAD_PARTS.match(str(k).lower()) and isinstance(v, str) and v.strip()), None)
     return found
+
+
+# A change record names what it was and what it becomes ('old_gbp'/'new_gbp', 'from_pct'/'to_pct', 'old'/'new'):
+# a 'from' or 'to' on its own is a change only when it is not a date (a bare 'from' date is when it starts).
+_OLD_PART = re.compile(r"^(?:old|was|previous|prev|from)(?:_\w+)?$")
+_NEW_PART = re.compile(r"^(?:new|now|to|becomes|changes_to|changing_to)(?:_\w+)?$")
+_PENCE_PART = re.compile(r"(?:^|_)(?:p|pence|ppkwh)$")
+_PERCENT_PART = re.compile(r"(?:^|_)(?:pct|percent|percentage|apr|aer|rate)$")
+# What runs instead (a replacement bus, the change made to a journey): said as it is written.
+_INSTEAD_PARTS = re.compile(r"^(?:change|changes|replacement|replaced_by|alternative|instead|what_changes)$")
+
+
+def _said_as(key: str, item: Any, currency: str) -> str | None:
+    """One side of a change as people write it: '£96', '24.5p', '2.6%', 'Thursday', '1 May 2026'."""
+    if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
+        return None
+    if isinstance(item, (int, float)):
+        number = f"{item:,.2f}".rstrip("0").rstrip(".") if not float(item).is_integer() else figure(item)
+        if _PENCE_PART.search(key):
+            return f"{number}p"
+        if _PERCENT_PART.search(key):
+            return f"{number}%"
+        if _AMOUNT_FIELD.search(key) or any(key.endswith(code) for code in CURRENCIES if code.isalpha()):
+            return money(item, currency)
+        return number
+    text = " ".join(str(item).split())[:80]
+    if not text:
+        return None
+    return spoken_date(text) if is_date(text) else ampm(text) if clock(text) and len(text) <= 8 else text
+
+
+_SIDE_PREFIX = re.compile(r"^(?:old|was|previous|prev|from|new|now|to|becomes|changes_to|changing_to)_?")
+_UNIT_SUFFIX = re.compile(r"_?(?:p|pence|pct|percent|percentage|gbp|eur|usd)$")
+
+
+def _changed_part(old_key: str, new_key: str) -> str | None:
+    """What both sides of a change name, when their field names say it ('old_unit_p'/'new_unit_p' -> 'unit rate',
+    'old_standing_charge_p' -> 'standing charge'); None when they name nothing ('old_gbp') or differ."""
+    stems = [_UNIT_SUFFIX.sub("", _SIDE_PREFIX.sub("", key)) for key in (old_key, new_key)]
+    if not stems[0] or stems[0] != stems[1]:
+        return None
+    words = stems[0].replace("_", " ").split()
+    if len(words) == 1 and words[0] in ATTRIBUTE_WORDS:
+        return None         # 'new_price' says no more than the label does
+    if words[-1] not in ATTRIBUTE_WORDS and words[-1] not in ("charge", "fee", "premium", "payment"):
+        if _PENCE_PART.search(old_key) or _PERCENT_PART.search(old_key):
+            words.append("rate")
+        elif _AMOUNT_FIELD.search(old_key) or any(old_key.endswith(c) for c in CURRENCIES if c.isalpha()):
+            words.append("price")
+        else:
+            return None
+    return " ".join(words)
+
+
+def change_of(value: Any, locale: Any = None) -> tuple[str, str, str | None, str | None] | None:
+    """What a change record goes from and to, each said as people write it, 'up' or 'down' for two numbers, and
+    what changes when both field names say it ('old_unit_p: 24.5, new_unit_p: 27.1' -> ('24.5p', '27.1p', 'up',
+    'unit rate')); None when the record is not a change."""
+    if not isinstance(value, dict):
+        return None
+    currency = LOCALE_CURRENCY.get(str(locale or "").lower(), "£")
+    for raw_key, item in list(value.items())[:30]:
+        key = str(raw_key).lower()
+        if key in _CURRENCY_FIELD and isinstance(item, str):
+            currency = CURRENCIES.get(item.strip().lower(), currency)
+        for code, sign in CURRENCIES.items():
+            if code.isalpha() and key.endswith(code):
+                currency = sign
+    old = new = None
+    for raw_key, item in list(value.items())[:30]:
+        key = str(raw_key).lower()
+        if key in ("from", "to") and isinstance(item, str) and is_date(item):
+            continue        # 'from: 2026-08-01' is when the change starts
+        if old is None and _OLD_PART.match(key):
+            old = (item, _said_as(key, item, currency), key)
+        elif new is None and _NEW_PART.match(key):
+            new = (item, _said_as(key, item, currency), key)
+    if old is None or new is None or not old[1] or not new[1] or old[1] == new[1]:
+        return None
+    rise = None
+    if all(isinstance(side, (int, float)) and not isinstance(side, bool) for side in (old[0], new[0])):
+        rise = "up" if new[0] > old[0] else "down"
+    return old[1], new[1], rise, _changed_part(old[2], new[2])
+
+
+def is_change(value: Any) -> bool:
+    """Whether a record says what something goes from and to ('{% if value is change %}')."""
+    return change_of(value) is not None
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -428,14 +538,26 @@ def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None
     if key in _DUE_FIELD:
         return 1, f"{_DUE_FIELD[key]} {_when(text)}"
     if _DONE_FIELD.match(key) and (is_date(text) or _ISO_IN_TEXT.search(text)):
-        return 1, f"{field} {_when(text)}"
+        return 1, f"{re.sub(r' (?:on|at|in)$', '', field)} {_when(text)}"     # 'issued_on': 'issued on ...', once
     if _OCCASION_FIELD.match(key) and is_date(text):
         return 1, f"for the {words[0]} {_when(text)}"
+    if key in _STARTS_FIELD and is_date(text):
+        return 1, f"from {_when(text).removeprefix('on ')}"      # 'from Friday 1 May 2026', never 'from on'
     if key in ("date", "when", "on") and (is_date(text) or _ISO_IN_TEXT.search(text)):
         return 1, _when(text)
     if is_date(text) and not _ISO_TIME.match(text):
         return 1, f"{field} {_when(text)}"
     return 1, f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, text)}".strip()
+
+
+def _is_side(key: str, value: Any) -> bool:
+    """Whether a field is one side of a change ('old_gbp', 'to_pct'), not the date it starts ('from: 2026-05-01')."""
+    if key in ("from", "to") and isinstance(value, str) and is_date(value):
+        return False
+    return bool(_OLD_PART.match(key) or _NEW_PART.match(key))
+
+
+_STARTS_FIELD = ("from", "effective_from", "starts", "starting", "start_date", "applies_from")
 
 
 def facts(value: Any) -> str:
@@ -447,7 +569,13 @@ def facts(value: Any) -> str:
     if isinstance(value, dict):
         sign = next((CURRENCIES.get(str(v).strip().lower()) for k, v in value.items()
                      if str(k).lower() in _CURRENCY_FIELD and isinstance(v, str)), None) or "£"
-        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v, sign))]
+        change = change_of(value)
+        fields = list(value.items())[:MAX_FACTS]
+        if change:      # a change is said by its shape ('up from £96 to £118'), never as its two fields
+            fields = [(k, v) for k, v in fields if not _is_side(str(k).lower(), v)]
+        said = [f for k, v in fields if (f := _fact(str(k), v, sign))]
+        if change:
+            said.insert(0, (0, f"{change[2] + ' ' if change[2] else ''}from {change[0]} to {change[1]}"))
         ordered = [text for order, text in said if order == 0] + [text for order, text in said if order in (1, 2)]
         places = {text for order, text in said if order == 2}
         out = ""
@@ -528,6 +656,7 @@ def _build_environment() -> PhraseEnvironment:
                         "be": budget.word_checked(be)})
     env.filters = {name: budget.bounded_filter(function) for name, function in env.filters.items()}
     env.tests["date"] = is_date
+    env.tests["change"] = is_change
     env.globals["named"] = named
     env.globals["person"] = person
     return env

@@ -210,8 +210,14 @@ def test_parts_reads_dates_times_windows_amounts_and_names():
     assert parts({"eta": "4.30pm"})["time"] == "4:30pm"
     assert parts({"eta": "27:99"})["time"] is None
     assert parts({"flight": "BA12", "was": "10:05", "now": "11:40"})["was"] == "10:05"
+    change = parts({"old_unit_p": 24.5, "new_unit_p": 27.1, "effective": "2027-04-01"}, "tariff price change")
+    assert (change["old"], change["new"], change["rise"], change["thing"], change["date"]) == \
+        ("24.5p", "27.1p", "up", "unit rate", "1 April 2027")
+    assert parts({"ready_since": "2027-04-02", "store": "Leeds"})["since"] == "2 April 2027"
+    assert parts({"ready_since": "2027-04-02"})["date"] is None
     assert parts(None) == {**dict.fromkeys(("date", "sent", "time", "was", "start", "end", "amount", "name", "item",
-                                            "place", "wait", "next", "new", "route", "via", "thing"))}
+                                            "place", "wait", "next", "new", "old", "rise", "route", "via", "since",
+                                            "instead", "thing"))}
 
 
 # ---------------------------------------------------------------- catch-all lines that read the value
