@@ -280,7 +280,7 @@ def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bo
     reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
     # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
     own = topic.label if topic.purpose != "marketing" else None
-    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", own or ""))
+    about = " ".join((key_label(datapoint.key), datapoint.label or "", own or ""))
     return bool(reason & content_stems(about))
 
 
@@ -339,9 +339,27 @@ def _without_aside(value):
     return plain or value
 
 
+# A key's last part that names only the shape of a record, not what it is about ('refund.status',
+# 'delivery.attempts'): the label is then the whole key, so lines say 'your refund status', never 'your status'.
+_SHAPE_WORDS = frozenset("status attempts attempt details detail record records info information history latest "
+                         "result results summary log update updates progress state".split())
+
+
+def key_label(key: str) -> str:
+    """What a data point with no label is called: its key's last part, or the whole key when that part only says
+    the record's shape ('refund status', 'delivery attempts')."""
+    parts = [p.replace("_", " ") for p in key.split(".") if p]
+    if not parts:
+        return key
+    last = parts[-1]
+    if len(parts) > 1 and last.split()[-1] in _SHAPE_WORDS and len(last.split()) == 1:
+        return f"{parts[-2]} {last}"
+    return last
+
+
 def template_vars(datapoint: DataPoint, context: Context, topic: Topic | None, level: str) -> dict:
     """The plain data a template or condition sees: no Python objects."""
-    label = datapoint.label or (topic.label if topic else None) or datapoint.key.split(".")[-1].replace("_", " ")
+    label = datapoint.label or (topic.label if topic else None) or key_label(datapoint.key)
     label = _LEADING_ARTICLE.sub("", label)     # lines put their own 'a', 'the' or 'your' before it ('a smart meter')
     return {
         "key": datapoint.key, "value": _without_aside(datapoint.value), "label": label,

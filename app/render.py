@@ -349,9 +349,11 @@ _INSTEAD_FIELD = re.compile(r"^(?:alternative|alternatives|instead|replacement)$
 _CURRENCY_FIELD = ("currency", "ccy")
 _LAST_FIELD = re.compile(r"^(?:last|latest|last_attempt|most_recent)$")
 _DUE_FIELD = {"arrives": "arriving", "arrival": "arriving", "expected": "expected", "eta": "expected",
-              "due": "due", "ready": "ready", "back": "back", "arrives_by": "arriving", "expected_by": "expected"}
+              "due": "due", "ready": "ready", "back": "back"}
 _PLACE_WORDS = re.compile(r"^(?:depot|branch|store|shop|pharmacy|station|office|venue|location|place|at|"
                           r"collect_from|pickup|pickup_point|desk|counter)$")
+_BY_FIELD = re.compile(r"^([a-z_]+?)_by$")
+_TRAILING_PREPOSITION = re.compile(r"\s+(?:on|at|in)$")
 _DONE_FIELD = re.compile(r"^[a-z]+(?:ed|_in|_on|_at)$|^(?:found|sent|paid|made|taken|given|done|held|kept|"
                          r"seen|left|won|spent|begun|run|put|set|cut)$")
 _MONEY_TEXT = re.compile(r"^[£€$]?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:GBP|EUR|USD|p))?$", re.IGNORECASE)
@@ -422,8 +424,13 @@ def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None
         return 1, f"the last {_when(text)}"
     if key in _DUE_FIELD:
         return 1, f"{_DUE_FIELD[key]} {_when(text)}"
+    by = _BY_FIELD.match(key)
+    if by and (is_date(text) or _ISO_IN_TEXT.search(text)) and _when(text).startswith("on "):
+        # 'expected_by' is a deadline: 'expected by Sunday 8 March 2026', never 'expected on'.
+        return 1, f"{_DUE_FIELD.get(by.group(1), by.group(1).replace('_', ' '))} by {_when(text).split(' ', 1)[-1]}"
     if _DONE_FIELD.match(key) and (is_date(text) or _ISO_IN_TEXT.search(text)):
-        return 1, f"{field} {_when(text)}"
+        # The field's own preposition gives way to the date's ('issued_on' is 'issued on 3 March', not 'on on').
+        return 1, f"{_TRAILING_PREPOSITION.sub('', field)} {_when(text)}"
     if _OCCASION_FIELD.match(key) and is_date(text):
         return 1, f"for the {words[0]} {_when(text)}"
     if key in ("date", "when", "on") and (is_date(text) or _ISO_IN_TEXT.search(text)):
@@ -431,6 +438,13 @@ def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None
     if is_date(text) and not _ISO_TIME.match(text):
         return 1, f"{field} {_when(text)}"
     return 1, f"{field} {_ISO_IN_TEXT.sub(_spoken_moment, text)}".strip()
+
+
+def _said_by_another(name: str, value: Any, heads: set) -> bool:
+    """Whether a status field's one word opens another field's name ('issued' and 'issued_on'), which says it with
+    its date."""
+    return (name.lower() in ("status", "state", "outcome") and isinstance(value, str)
+            and value.strip().lower() in heads and value.strip().lower() != name.lower())
 
 
 def facts(value: Any) -> str:
@@ -442,7 +456,10 @@ def facts(value: Any) -> str:
     if isinstance(value, dict):
         sign = next((CURRENCIES.get(str(v).strip().lower()) for k, v in value.items()
                      if str(k).lower() in _CURRENCY_FIELD and isinstance(v, str)), None) or "£"
-        said = [f for k, v in list(value.items())[:MAX_FACTS] if (f := _fact(str(k), v, sign))]
+        items = list(value.items())[:MAX_FACTS]
+        # A status another field already says ('status: issued' beside 'issued_on') is said once, with its date.
+        heads = {str(k).lower().split("_")[0] for k, _ in items}
+        said = [f for k, v in items if not _said_by_another(str(k), v, heads) and (f := _fact(str(k), v, sign))]
         ordered = [text for order, text in said if order == 0] + [text for order, text in said if order in (1, 2)]
         places = {text for order, text in said if order == 2}
         out = ""

@@ -1,0 +1,69 @@
+"""When the customer is chasing the very thing a record is about, the record is the answer: it is said plainly, in
+words, by the record's shape (a status with its dates, attempts with when, a balance as an amount), never kept
+quiet as 'earlier contact'. Records the customer has not raised stay quiet."""
+from speech import rules, said, suggest
+
+
+def top(result: dict) -> str:
+    return result["suggestions"][0]["text"] if result["suggestions"] else ""
+
+
+# ---------------------------------------------------------------- service history they are chasing
+
+def test_a_refund_being_chased_is_told_its_status_and_dates():
+    result = suggest({"key": "refund.status", "category": "service_history",
+                      "value": {"amount_gbp": 23.5, "status": "issued", "issued_on": "2027-02-10",
+                                "expected_by": "2027-02-15"}},
+                     channel="chat", industry="retail", reason="refund_chase", stage="discovery",
+                     issue_resolved=False, customer_utterances=["where on earth is my refund", "still nothing"])
+    assert result["decision"] == "offer" and "not-volunteered" not in rules(result)
+    line = top(result)
+    assert "£23.50" in line and "issued on" in line and "10 February 2027" in line
+    assert "by Monday 15 February 2027" in line
+    text = said(result)
+    assert "issued, issued" not in text and "on on" not in text and "expected by" in text
+
+
+def test_delivery_attempts_answer_where_the_parcel_is_with_when_and_a_redelivery():
+    result = suggest({"key": "courier.attempts", "category": "service_history",
+                      "value": {"attempts": 3, "last": "2027-05-04T16:30"}},
+                     channel="chat", industry="parcels", reason="parcel_query", stage="discovery",
+                     issue_resolved=False, customer_utterances=["hi where's my package got to?"])
+    assert result["decision"] == "offer"
+    text = said(result)
+    assert "three so far" in text and "4 may 2027 at 4:30 pm" in text
+    assert "redelivery" in text and "last time" not in text
+
+
+def test_the_reason_alone_is_enough_when_their_words_are_set_aside():
+    # Their turns hold markup that is set aside; they got in touch about the parcel, so the attempts still answer it.
+    result = suggest({"key": "delivery.attempts", "category": "service_history",
+                      "value": {"attempts": 1, "last": "2027-08-02T10:15"}},
+                     channel="chat", industry="parcels", reason="where_is_my_parcel", stage="discovery",
+                     issue_resolved=False, customer_utterances=["<b>hello</b>"])
+    assert result["decision"] == "offer"
+    assert "one so far" in top(result) and "10:15 am" in top(result)
+    assert "last time" not in said(result)
+
+
+def test_attempts_on_a_parcel_not_asked_about_stay_quiet():
+    # Sending another parcel is doing something else: the earlier attempts are for staff to take care with.
+    result = suggest({"key": "delivery.attempts", "category": "service_history",
+                      "value": {"attempts": 2, "last": "2027-08-02T10:15"}},
+                     channel="phone", industry="parcels", reason="change_address", stage="discovery",
+                     issue_resolved=False, customer_utterances=["I've moved house, can you update my address?"])
+    assert result["decision"] == "apply_silently" and "not-volunteered" in rules(result)
+    assert result["suggestions"] == [] or "attempt" not in said(result)
+
+
+# ---------------------------------------------------------------- an amount they ask for is said as an amount
+
+def test_a_balance_asked_for_is_said_as_people_say_it():
+    result = suggest({"key": "account.current_balance", "label": "current balance", "category": "account_event",
+                      "value": {"gbp": 1033.2}},
+                     channel="messaging", industry="banking", reason="balance_enquiry", stage="discovery",
+                     issue_resolved=False, customer_utterances=["could you tell me my balance please"])
+    assert result["decision"] == "offer"
+    assert top(result).startswith("Your current balance is £1,033.20")
+    text = said(result)
+    assert "here's where" not in text and "reached you" not in text and "chase" not in text
