@@ -67,3 +67,24 @@ def test_a_balance_asked_for_is_said_as_people_say_it():
     assert top(result).startswith("Your current balance is £1,033.20")
     text = said(result)
     assert "here's where" not in text and "reached you" not in text and "chase" not in text
+
+
+# ---------------------------------------------------------------- what they hold serves what they are asking for
+
+def test_a_member_bringing_a_relative_hears_yes_and_how_they_get_in():
+    result = suggest({"key": "club.guest_passes", "label": "guest passes", "category": "loyalty", "value": 4},
+                     channel="app", industry="gym", reason="general_enquiry", stage="discovery",
+                     issue_resolved=False, customer_utterances=["could I bring my mum with me tomorrow?"])
+    assert result["decision"] == "offer" and "their-request-first" not in rules(result)
+    assert "reception" in top(result) and top(result).startswith("Yes")
+    assert "4" not in said(result) and "four" not in said(result)
+
+
+def test_a_free_reward_for_what_they_are_buying_is_offered_on_it():
+    result = suggest({"key": "loyalty.reward", "label": "free ticket", "category": "loyalty",
+                      "value": {"type": "free ticket", "expires": "2027-12-31"}},
+                     channel="app", industry="cinema", reason="ticket_booking", stage="resolution",
+                     issue_resolved=False, customer_utterances=["3 tickets for tonight's 8pm please"])
+    assert result["decision"] == "offer"
+    assert "free ticket to use" in top(result) and "towards this" in top(result)
+    assert "does that work" not in top(result) and "december" not in said(result)
