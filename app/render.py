@@ -180,7 +180,7 @@ _SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\
 # What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
 _EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
 # How long is left for someone waiting, by a field or label word (never 'late_fee': a number of pounds).
-_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|wait\w*|eta)(?![a-z])")
+_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|min|wait\w*|eta)(?![a-z])")
 _WAIT_TEXT = re.compile(r"^(?:about |around )?\d+(?:-\d+)? *(?:min|mins|minutes|hour|hours|hrs)$", re.IGNORECASE)
 _SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
@@ -257,8 +257,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         key = str(raw_key).lower()
         if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
             continue
-        if isinstance(item, (int, float)) and key in ("position", "queue_position", "place_in_queue"):
-            found["next"] = found["next"] or item == 1
+        if key in ("position", "queue_position", "place_in_queue") and isinstance(item, (int, float, str)):
+            # A queue position of 1, or written as 'next' or 'first': they are next.
+            found["next"] = found["next"] or item == 1 or str(item).strip().lower() in ("next", "1", "1st", "first")
             continue
         if isinstance(item, (int, float)) and item >= 0 and (_WAIT_FIELD.search(key) and not _LONG_WAIT.search(key)
                                                              or not key and waiting):

@@ -88,3 +88,15 @@ def test_a_free_reward_for_what_they_are_buying_is_offered_on_it():
     assert result["decision"] == "offer"
     assert "free ticket to use" in top(result) and "towards this" in top(result)
     assert "does that work" not in top(result) and "december" not in said(result)
+
+
+# ---------------------------------------------------------------- how much longer, from the record of the delay
+
+def test_a_patient_asking_how_much_longer_hears_the_delay_and_their_place():
+    result = suggest({"key": "clinic.queue", "category": "operational",
+                      "value": {"clinician": "Dr Ruiz", "late_min": 25, "position": "next"}},
+                     channel="in_person", industry="clinic", reason="waiting", stage="discovery",
+                     issue_resolved=False, customer_utterances=["any idea how much longer it'll be?"])
+    assert result["decision"] == "offer" and result["topic"] == "generic.waiting"
+    assert "Dr Ruiz is running about 25 minutes behind, and you're next" in top(result)
+    assert "quickest way" not in said(result)
