@@ -100,3 +100,15 @@ def test_a_patient_asking_how_much_longer_hears_the_delay_and_their_place():
     assert result["decision"] == "offer" and result["topic"] == "generic.waiting"
     assert "Dr Ruiz is running about 25 minutes behind, and you're next" in top(result)
     assert "quickest way" not in said(result)
+
+
+# ---------------------------------------------------------------- money owed back on what they paid for
+
+def test_unused_prepaid_lessons_are_refunded_when_they_ask_how_to_finish_up():
+    result = suggest({"key": "lessons.prepaid_unused", "category": "transaction",
+                      "value": {"lessons": 4, "refund_gbp": 140}},
+                     channel="chat", industry="driving_school", reason="general_enquiry", stage="discovery",
+                     issue_resolved=False, customer_utterances=["Finished with lessons now", "what do I do to close things off?"])
+    assert result["decision"] == "offer" and "resolve-first" not in rules(result)
+    assert "£140" in top(result) and "refund" in top(result)
+    assert "shouldn't have happened" not in top(result)
