@@ -112,3 +112,15 @@ def test_unused_prepaid_lessons_are_refunded_when_they_ask_how_to_finish_up():
     assert result["decision"] == "offer" and "resolve-first" not in rules(result)
     assert "£140" in top(result) and "refund" in top(result)
     assert "shouldn't have happened" not in top(result)
+
+
+# ---------------------------------------------------------------- the same again
+
+def test_asking_for_the_same_again_in_an_app_is_confirmed_not_met_with_silence():
+    result = suggest({"key": "account.usual_order", "category": "preference", "provenance": "transaction",
+                      "value": {"items": ["margherita", "garlic bread"], "last": "2027-03-02"}},
+                     channel="app", industry="takeaway", reason="new_order", stage="discovery",
+                     customer_utterances=["can I have my usual order again?"])
+    assert result["decision"] == "apply_silently"
+    assert top(result) == "Of course. Same again as before?"
+    assert "margherita" not in said(result)
