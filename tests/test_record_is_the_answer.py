@@ -124,3 +124,24 @@ def test_asking_for_the_same_again_in_an_app_is_confirmed_not_met_with_silence()
     assert result["decision"] == "apply_silently"
     assert top(result) == "Of course. Same again as before?"
     assert "margherita" not in said(result)
+
+
+# ---------------------------------------------------------------- help they booked, asked about
+
+def test_a_passenger_asking_if_booked_help_will_be_there_is_told_it_is_booked():
+    result = suggest({"key": "accessibility.assistance", "category": "disability", "provenance": "customer_stated",
+                      "value": "ramp and help to the taxi rank"},
+                     channel="cabin", industry="rail", reason="passenger_question", stage="resolution",
+                     receptiveness="medium", customer_utterances=["will someone be there to help me off at York?"])
+    assert result["decision"] == "apply_silently" and result["action"]
+    assert "booked" in top(result)
+    assert "ramp" not in said(result) and "taxi" not in said(result)
+
+
+def test_help_on_file_is_still_seen_to_quietly_when_they_ask_something_else():
+    result = suggest({"key": "accessibility.assistance", "category": "disability", "provenance": "customer_stated",
+                      "value": "ramp and help to the taxi rank"},
+                     channel="cabin", industry="rail", reason="passenger_question", stage="resolution",
+                     receptiveness="medium", customer_utterances=["is the buffet car still open?"])
+    assert result["decision"] == "apply_silently" and result["action"]
+    assert result["suggestions"] == [] or "booked" not in said(result)
