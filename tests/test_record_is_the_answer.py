@@ -145,3 +145,24 @@ def test_help_on_file_is_still_seen_to_quietly_when_they_ask_something_else():
                      receptiveness="medium", customer_utterances=["is the buffet car still open?"])
     assert result["decision"] == "apply_silently" and result["action"]
     assert result["suggestions"] == [] or "booked" not in said(result)
+
+
+# ---------------------------------------------------------------- why the bill is higher, from the bill itself
+
+def test_an_overage_charge_on_the_bill_explains_the_higher_bill():
+    result = suggest({"key": "plan.data_overage", "category": "usage",
+                      "value": {"month": "2027-04", "over_gb": 2.1, "charge_gbp": 8}},
+                     channel="chat", industry="telecom", reason="billing_question", stage="discovery",
+                     receptiveness="medium", customer_utterances=["how come my bill went up by £8?"])
+    assert result["decision"] == "offer"
+    assert top(result).startswith("The extra £8 is a charge for data used over your allowance")
+    assert "2.1" not in said(result) and "gb" not in said(result)
+
+
+def test_usage_that_was_only_watched_is_still_asked_about_never_stated():
+    result = suggest({"key": "plan.data_overage", "category": "usage", "provenance": "observed",
+                      "value": {"over_gb": 2.1, "charge_gbp": 8}},
+                     channel="chat", industry="telecom", reason="billing_question", stage="discovery",
+                     receptiveness="medium", customer_utterances=["how come my bill went up by £8?"])
+    assert "using more data" in top(result)
+    assert "the extra £8" not in said(result)
