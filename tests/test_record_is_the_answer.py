@@ -166,3 +166,15 @@ def test_usage_that_was_only_watched_is_still_asked_about_never_stated():
                      receptiveness="medium", customer_utterances=["how come my bill went up by £8?"])
     assert "using more data" in top(result)
     assert "the extra £8" not in said(result)
+
+
+# ---------------------------------------------------------------- why something of theirs was refused
+
+def test_a_refused_pass_is_explained_by_its_expiry_with_renewal_offered_and_nothing_sensitive_said():
+    result = suggest({"key": "concession_pass", "category": "disability",
+                      "value": {"pass_type": "disabled persons", "expiry": "2027-03-31"}},
+                     channel="app", industry="bus", reason="pass_rejected", stage="discovery",
+                     receptiveness="medium", customer_utterances=["why was my pass declined this morning?"])
+    assert result["decision"] == "offer"
+    assert "31 March 2027" in top(result) and "renew" in top(result)
+    assert "disab" not in said(result)
