@@ -178,3 +178,13 @@ def test_a_refused_pass_is_explained_by_its_expiry_with_renewal_offered_and_noth
     assert result["decision"] == "offer"
     assert "31 March 2027" in top(result) and "renew" in top(result)
     assert "disab" not in said(result)
+
+
+def test_results_marked_in_on_the_record_answer_whether_they_are_back():
+    result = suggest({"key": "test.results", "category": "health",
+                      "value": {"status": "in", "note": "vitamin D low, GP to discuss"}},
+                     channel="phone", industry="clinic", reason="results_query", stage="discovery",
+                     receptiveness="medium", customer_utterances=["are my blood results back?"])
+    assert result["decision"] == "offer"
+    assert top(result).startswith("They're in now")
+    assert "vitamin" not in said(result) and "gp to discuss" not in said(result)
