@@ -341,7 +341,7 @@ def _without_aside(value):
 
 # A key's last part that names only the shape of a record, not what it is about ('refund.status',
 # 'delivery.attempts'): the label is then the whole key, so lines say 'your refund status', never 'your status'.
-_SHAPE_WORDS = frozenset("status attempts attempt details detail record records info information history latest "
+_SHAPE_WORDS = frozenset("status attempts attempt details detail record records info information history latest found "
                          "result results summary log update updates progress state".split())
 
 

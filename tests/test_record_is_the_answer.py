@@ -188,3 +188,15 @@ def test_results_marked_in_on_the_record_answer_whether_they_are_back():
     assert result["decision"] == "offer"
     assert top(result).startswith("They're in now")
     assert "vitamin" not in said(result) and "gp to discuss" not in said(result)
+
+
+# ---------------------------------------------------------------- their issue, even through worry
+
+def test_a_found_item_is_described_to_a_worried_customer_who_lost_one():
+    result = suggest({"key": "lost_property.found", "category": "operational",
+                      "value": {"item": "grey backpack", "depot": "Stratford", "found": "2027-10-02"}},
+                     channel="phone", industry="bus", reason="lost_property", stage="discovery",
+                     issue_resolved=False, customer_utterances=["I think I left my backpack on the bus, I'm really worried"])
+    assert result["decision"] == "offer" and "their-issue-first" not in rules(result)
+    assert "grey backpack" in top(result) and "Stratford" in top(result) and "yours" in top(result)
+    assert "depot" not in said(result)
