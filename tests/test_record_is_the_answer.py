@@ -200,3 +200,16 @@ def test_a_found_item_is_described_to_a_worried_customer_who_lost_one():
     assert result["decision"] == "offer" and "their-issue-first" not in rules(result)
     assert "grey backpack" in top(result) and "Stratford" in top(result) and "yours" in top(result)
     assert "depot" not in said(result)
+
+
+# ---------------------------------------------------------------- a gift for someone else
+
+def test_help_choosing_a_gift_asks_about_the_person_it_is_for():
+    result = suggest({"key": "purchase.recent", "category": "transaction", "provenance": "transaction",
+                      "value": {"item": "wool hat", "date": "2027-02-01"}},
+                     channel="store", industry="retail", reason="gift_advice", stage="discovery",
+                     issue_resolved=False, receptiveness="medium",
+                     customer_utterances=["could you help me pick a present for my mum?"])
+    assert result["decision"] == "offer" and "resolve-first" not in rules(result)
+    assert "they usually go for" in top(result)
+    assert "wool" not in said(result)
