@@ -213,3 +213,10 @@ def test_help_choosing_a_gift_asks_about_the_person_it_is_for():
     assert result["decision"] == "offer" and "resolve-first" not in rules(result)
     assert "they usually go for" in top(result)
     assert "wool" not in said(result)
+
+
+def test_a_perk_that_says_yes_is_not_turned_into_a_reward_to_spend():
+    perk = {"key": "member_perk.free_breakfast", "value": True, "label": "free breakfast", "category": "loyalty"}
+    result = suggest(perk, channel="in_person", industry="hotel", stage="discovery", receptiveness="medium",
+                     customer_utterances=["could we have breakfast in the morning?"])
+    assert "to use" not in top(result)
