@@ -348,11 +348,9 @@ _SHAPE_WORDS = frozenset("status attempts attempt details detail record records 
 def key_label(key: str) -> str:
     """What a data point with no label is called: its key's last part, or the whole key when that part only says
     the record's shape ('refund status', 'delivery attempts')."""
-    parts = [p.replace("_", " ") for p in key.split(".") if p]
-    if not parts:
-        return key
+    parts = [p.replace("_", " ") for p in key.split(".")]
     last = parts[-1]
-    if len(parts) > 1 and last.split()[-1] in _SHAPE_WORDS and len(last.split()) == 1:
+    if len(parts) > 1 and last.split() == [last.strip()] and last.strip() in _SHAPE_WORDS and parts[-2].strip():
         return f"{parts[-2]} {last}"
     return last
 

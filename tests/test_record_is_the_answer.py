@@ -220,3 +220,12 @@ def test_a_perk_that_says_yes_is_not_turned_into_a_reward_to_spend():
     result = suggest(perk, channel="in_person", industry="hotel", stage="discovery", receptiveness="medium",
                      customer_utterances=["could we have breakfast in the morning?"])
     assert "to use" not in top(result)
+
+
+def test_keys_with_empty_or_blank_parts_are_named_as_before_without_error():
+    from tact.policy import key_label
+    for key, label in (("a._", " "), ("x. ", " "), (".", ""), ("a.__", "  "), ("_.status", "status"),
+                       ("refund.status", "refund status")):
+        assert key_label(key) == label
+    result = suggest({"key": "a._", "category": "service_history", "value": {"status": "issued"}})
+    assert result["decision"] in ("ask", "offer", "apply_silently", "defer", "withhold")
