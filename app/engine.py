@@ -208,7 +208,14 @@ class Engine:
             said = bool(result["action"] and result["suggestions"])
         elif decision.decision == "apply_silently":
             too_late = context.channel in topic.action_not_in
-            if (result["action"] or too_late) and (moment.waits or told_for_care):
+            answer = self._answer_to_their_question(source, level, moment, variables, guard, shown) \
+                if told_for_care and not decision.check else []
+            if answer:
+                # "Will someone be there with the ramp?" about help they told us of: yes, it's booked (never naming
+                # the need), and it is still seen to quietly.
+                result["suggestions"], result["guidance"] = answer, None
+                result["reasons"] = result["reasons"] + [ASKED_ABOUT_CARE.to_dict()]
+            elif (result["action"] or too_late) and (moment.waits or told_for_care):
                 # Done quietly all the same; what to say is for their grief, distress or problem, not a promise.
                 result["suggestions"], result["guidance"] = self._moment_lines(level, moment, unnamed, guard, book,
                                                                                shown)
@@ -291,6 +298,18 @@ class Engine:
             if text and all(text != line["text"] for line in out):
                 out.append(_suggestion(phrasing.id, text, phrasing.tone, level))
         return out
+
+    def _answer_to_their_question(self, source: dict, level: str, moment: Moment, variables: dict,
+                                  guard: "_Guard", shown: frozenset) -> list[dict]:
+        """For a need seen to quietly, the topic's line that answers the customer's own question about the help
+        itself ("will someone be there to help me off?": a line written `fits: {answers: true, heard: ...}`), or
+        none: asked about, the help is confirmed, still without naming the need."""
+        if not moment.answers:
+            return []
+        answering = tuple(p for p in source.get(level, ())
+                          if any(name == "answers" and True in allowed for name, allowed in p.fits)
+                          and any(name == "heard" for name, _ in p.fits))
+        return self._lines(answering, level, moment, variables, guard, shown)[:1] if answering else []
 
     def _moment_lines(self, level: str, moment: Moment, variables: dict, guard: "_Guard", book: Phrasebook,
                       shown: frozenset) -> tuple[list[dict], dict]:
@@ -410,6 +429,9 @@ ACTION_WITHOUT_EITHER = ("Check the customer's saved details yourself before act
 # What waits for the customer's own request to be done: reminders about their account (a renewal, a date they
 # must meet), not a reward that comes with the order they are placing.
 MID_REQUEST_WAITS = frozenset(("account_event", "product_holding"))
+# A need seen to quietly that the customer asks about themselves ("will someone be there with the ramp?").
+ASKED_ABOUT_CARE = policy.Reason("customer-asked", "The customer asked whether the help they booked will be there: "
+                                                   "confirm it is booked, without naming why, and see to it quietly.")
 THEIR_REQUEST_FIRST = policy.Reason("their-request-first", "The customer is in the middle of their own request: "
                                                            "finish it first; this can wait until it is done.")
 GUESSED_MID_REQUEST = policy.Reason("respect-provenance", "This was inferred or watched, not told us, and the customer "

@@ -123,10 +123,10 @@ def lint_topic(topic: Topic, checker, lines: dict | None = None, claim_rules=())
 
 
 def _asked_about(phrasing: Phrasing, variables: dict) -> Context | None:
-    """For a line that answers the customer's question (`fits: {asked: true}` or `{answers: true}`), that question:
-    the answer is judged as an answer, as the engine judges it."""
+    """For a line that answers the customer's question (`fits: {asked: true}`, `{answers: true}`, or `{bears: true}`:
+    what they got in touch about), that question: the answer is judged as an answer, as the engine judges it."""
     fits = dict(phrasing.fits)
-    if (True,) not in (fits.get("asked"), fits.get("answers")):
+    if (True,) not in (fits.get("asked"), fits.get("answers"), fits.get("bears")):
         return None
     return Context(channel="phone", customer_utterances=(f"Can you tell me about my {variables.get('label')}?",))
 

@@ -343,7 +343,9 @@ def read_value(value: Any, readings: tuple, category: str | None = None, label: 
     if value is True:
         return HELD
     text = value if isinstance(value, str) else " ".join(v for v in value if isinstance(v, str)) \
-        if isinstance(value, (list, tuple)) else str(value)
+        if isinstance(value, (list, tuple)) else " ".join(f"{k} {v}" for k, v in value.items()) \
+        if isinstance(value, dict) else str(value)      # a record's fields as words: 'status in'
+
     lowered = " ".join(text.lower().replace("_", " ").split())[:300]     # a record's field names as words
     if not lowered or lowered in MISSING_TEXT:
         return MISSING

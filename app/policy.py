@@ -280,7 +280,7 @@ def fixes_open_issue(datapoint: DataPoint, topic: Topic, context: Context) -> bo
     reason = content_stems(context.reason.replace("_", " ")) - GENERIC_REASON_STEMS
     # The key's last part says what it is; its first is only where it is filed ('room' in room.late_checkout).
     own = topic.label if topic.purpose != "marketing" else None
-    about = " ".join((datapoint.key.rsplit(".", 1)[-1].replace("_", " "), datapoint.label or "", own or ""))
+    about = " ".join((key_label(datapoint.key), datapoint.label or "", own or ""))
     return bool(reason & content_stems(about))
 
 
@@ -339,15 +339,22 @@ def _without_aside(value):
     return plain or value
 
 
+# A key's last part that names only the shape of a record, not what it is about ('refund.status',
+# 'delivery.attempts'), like one that names only an event or a part ('flight.delay', 'price.change').
+_SHAPE_WORDS = frozenset("status attempts attempt details detail record records info information history latest found "
+                         "result results summary log update updates progress state".split())
+
+
 def key_label(key: str) -> str:
     """A label from a key, when none is given: its last part ('policy.auto' -> 'auto'), with the part before it when
-    the last only names an event or a part of something ('flight.delay' -> 'flight delay', 'price.change' -> 'price
-    change', 'collection.day_change' -> 'collection day change'), so a line never calls it 'your delay'."""
-    segments = [part.replace("_", " ").strip() for part in key.split(".") if part.strip()]
+    the last only names an event, a part or the record's shape ('flight.delay' -> 'flight delay', 'price.change' ->
+    'price change', 'refund.status' -> 'refund status'), so a line never calls it 'your delay' or 'your status'."""
+    segments = [part for part in (p.replace("_", " ").strip() for p in key.split(".")) if part]
     if not segments:
         return key
     label = segments[-1]
-    if len(segments) > 1 and all(w in render.EVENT_WORDS or w in render.ATTRIBUTE_WORDS for w in label.lower().split()):
+    if len(segments) > 1 and all(w in render.EVENT_WORDS or w in render.ATTRIBUTE_WORDS or w in _SHAPE_WORDS
+                                 for w in label.lower().split()):
         label = f"{segments[-2]} {label}"
     return label
 

@@ -186,7 +186,7 @@ _SPAN = re.compile(r"^\s*(\d{1,2}[:.]\d{2}\s*(?:[ap]m)?)\s*(?:-|–|to|and)\s*(\
 # What a record's field names say a value is ('due', 'new_departure', 'price_diff'), read in this order.
 _EARLIER = re.compile(r"was|old|original|previous|scheduled|before")
 # How long is left for someone waiting, by a field or label word (never 'late_fee': a number of pounds).
-_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|wait\w*|eta)(?![a-z])")
+_WAIT_FIELD = re.compile(r"(?<![a-z])(?:minutes|mins|min|wait\w*|eta)(?![a-z])")
 _WAIT_TEXT = re.compile(r"^(?:about |around )?\d+(?:-\d+)? *(?:min|mins|minutes|hour|hours|hrs)$", re.IGNORECASE)
 _SENT_FIELD = re.compile(r"dispatch|sent|posted|ship|mailed|issued")   # when it left us: never a due or expiry date
 _DATE_FIELD = re.compile(r"due|date|expir|end|renew|until|valid|day|journey|when|on$|deadline|by$")
@@ -270,8 +270,9 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
         key = str(raw_key).lower()
         if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
             continue
-        if isinstance(item, (int, float)) and key in ("position", "queue_position", "place_in_queue"):
-            found["next"] = found["next"] or item == 1
+        if key in ("position", "queue_position", "place_in_queue") and isinstance(item, (int, float, str)):
+            # A queue position of 1, or written as 'next' or 'first': they are next.
+            found["next"] = found["next"] or item == 1 or str(item).strip().lower() in ("next", "1", "1st", "first")
             continue
         if isinstance(item, (int, float)) and item >= 0 and (_WAIT_FIELD.search(key) and not _LONG_WAIT.search(key)
                                                              or not key and waiting):
@@ -464,9 +465,11 @@ _INSTEAD_FIELD = re.compile(r"^(?:alternative|alternatives|instead|replacement)$
 _CURRENCY_FIELD = ("currency", "ccy")
 _LAST_FIELD = re.compile(r"^(?:last|latest|last_attempt|most_recent)$")
 _DUE_FIELD = {"arrives": "arriving", "arrival": "arriving", "expected": "expected", "eta": "expected",
-              "due": "due", "ready": "ready", "back": "back", "arrives_by": "arriving", "expected_by": "expected"}
+              "due": "due", "ready": "ready", "back": "back"}
 _PLACE_WORDS = re.compile(r"^(?:depot|branch|store|shop|pharmacy|station|office|venue|location|place|at|"
                           r"collect_from|pickup|pickup_point|desk|counter)$")
+_BY_FIELD = re.compile(r"^([a-z_]+?)_by$")
+_TRAILING_PREPOSITION = re.compile(r"\s+(?:on|at|in)$")
 _DONE_FIELD = re.compile(r"^[a-z]+(?:ed|_in|_on|_at)$|^(?:found|sent|paid|made|taken|given|done|held|kept|"
                          r"seen|left|won|spent|begun|run|put|set|cut)$")
 _MONEY_TEXT = re.compile(r"^[£€$]?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:GBP|EUR|USD|p))?$", re.IGNORECASE)
@@ -537,8 +540,13 @@ def _fact(name: str, value: Any, currency: str = "£") -> tuple[int, str] | None
         return 1, f"the last {_when(text)}"
     if key in _DUE_FIELD:
         return 1, f"{_DUE_FIELD[key]} {_when(text)}"
+    by = _BY_FIELD.match(key)
+    if by and (is_date(text) or _ISO_IN_TEXT.search(text)) and _when(text).startswith("on "):
+        # 'expected_by' is a deadline: 'expected by Sunday 8 March 2026', never 'expected on'.
+        return 1, f"{_DUE_FIELD.get(by.group(1), by.group(1).replace('_', ' '))} by {_when(text).split(' ', 1)[-1]}"
     if _DONE_FIELD.match(key) and (is_date(text) or _ISO_IN_TEXT.search(text)):
-        return 1, f"{re.sub(r' (?:on|at|in)$', '', field)} {_when(text)}"     # 'issued_on': 'issued on ...', once
+        # The field's own preposition gives way to the date's ('issued_on' is 'issued on 3 March', not 'on on').
+        return 1, f"{_TRAILING_PREPOSITION.sub('', field)} {_when(text)}"
     if _OCCASION_FIELD.match(key) and is_date(text):
         return 1, f"for the {words[0]} {_when(text)}"
     if key in _STARTS_FIELD and is_date(text):
@@ -560,6 +568,13 @@ def _is_side(key: str, value: Any) -> bool:
 _STARTS_FIELD = ("from", "effective_from", "starts", "starting", "start_date", "applies_from")
 
 
+def _said_by_another(name: str, value: Any, heads: set) -> bool:
+    """Whether a status field's one word opens another field's name ('issued' and 'issued_on'), which says it with
+    its date."""
+    return (name.lower() in ("status", "state", "outcome") and isinstance(value, str)
+            and value.strip().lower() in heads and value.strip().lower() != name.lower())
+
+
 def facts(value: Any) -> str:
     """A record's value said plainly, as a phrase people say: what it is first (the item, its status, the
     amount), then the rest with its own words (counts as 'two so far', 'found on Wednesday 10 February 2027',
@@ -570,10 +585,12 @@ def facts(value: Any) -> str:
         sign = next((CURRENCIES.get(str(v).strip().lower()) for k, v in value.items()
                      if str(k).lower() in _CURRENCY_FIELD and isinstance(v, str)), None) or "£"
         change = change_of(value)
-        fields = list(value.items())[:MAX_FACTS]
+        items = list(value.items())[:MAX_FACTS]
         if change:      # a change is said by its shape ('up from £96 to £118'), never as its two fields
-            fields = [(k, v) for k, v in fields if not _is_side(str(k).lower(), v)]
-        said = [f for k, v in fields if (f := _fact(str(k), v, sign))]
+            items = [(k, v) for k, v in items if not _is_side(str(k).lower(), v)]
+        # A status another field already says ('status: issued' beside 'issued_on') is said once, with its date.
+        heads = {str(k).lower().split("_")[0] for k, _ in items}
+        said = [f for k, v in items if not _said_by_another(str(k), v, heads) and (f := _fact(str(k), v, sign))]
         if change:
             said.insert(0, (0, f"{change[2] + ' ' if change[2] else ''}from {change[0]} to {change[1]}"))
         ordered = [text for order, text in said if order == 0] + [text for order, text in said if order in (1, 2)]
