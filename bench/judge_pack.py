@@ -24,9 +24,16 @@ def _view(result: dict) -> dict:
     if result.get("refused"):
         view["answer"] = {"refused": result["error"]}
         return view
-    r = result["response"]
+    response = result["response"]
+    view["answer"] = ({"results": [_answer(r) for r in response["results"]]} if "results" in response
+                      else _answer(response))
+    return view
+
+
+def _answer(r: dict) -> dict:
+    """One data point's answer as a judge reads it."""
     first = lambda items: items[0]["text"] if items else None  # noqa: E731
-    view["answer"] = {
+    return {
         "decision": r["decision"],
         "reasons": [x["message"] for x in r["reasons"]],
         "receptiveness_used": r["receptiveness"]["level"],
@@ -36,7 +43,6 @@ def _view(result: dict) -> dict:
         "staff_action": r.get("action"),
         **{k: r[k] for k in ("guidance",) if k in r},
     }
-    return view
 
 
 def make(runs: list[str], out: Path, judges: int, seed: int) -> None:
