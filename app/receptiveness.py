@@ -56,6 +56,11 @@ _PAST_FEELING = re.compile(r"\b(?:was|were|had been|i'd been|i've been|been)\s+(
                            r"quite\s+|absolutely\s+|properly\s+|genuinely\s+)?(?:worried|cross|fuming|furious|angry|"
                            r"livid|stressed|anxious|scared|panicking|upset|annoyed|frustrated|dreading|nervous)\b")
 GOT_OVER = frozenset({"anxiety", "anger", "complaint", "distress"})
+# Our own words quoted back ("thanks for the 'minor delay'", "Lovely. The 'sea view' is a car park."): beside praise,
+# the praise is scorn. An apostrophe inside a word ("don't", "the kids' room") opens or closes no quote.
+_QUOTED = re.compile(r"(?<![\w'\"‘“])['\"‘“][^\W\d_][^'\"‘’“”\n]{0,40}?[^\s'\"‘’“”]"
+                     r"['\"’”](?![\w'])")
+_QUOTE_MARKS = ("'", '"', "‘", "“")
 RAISING = frozenset({"positive_sentiment", "exclaim_positive", "courtesy", "warmth", "enthusiasm", "small_talk",
                      "curiosity", "acknowledgement"})
 # A reply of a word or two with none of these is brief: at the end of a conversation, the customer wants to go.
@@ -266,6 +271,8 @@ class Reader:
         if hits & GOT_OVER and hits & (POLITE | PRAISE) and _PAST_FEELING.search(lowered):
             hits -= GOT_OVER
         if "irony" in hits and hits & (IRONY_BESIDE | {CONTRARY}):
+            hits.add("sarcasm")
+        if hits & (PRAISE | {"irony"}) and any(q in lowered for q in _QUOTE_MARKS) and _QUOTED.search(lowered):
             hits.add("sarcasm")
         hits.discard(CONTRARY)
         return len(_WORD.findall(text)), frozenset(hits)

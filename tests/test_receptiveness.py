@@ -259,8 +259,8 @@ def test_labelled_set_covers_the_kinds_asked_for():
         assert kinds[kind] >= 10, kind
     assert len({ex["industry"] for ex in EXAMPLES}) >= 6
     assert min(Counter(ex["label"] for ex in EXAMPLES).values()) >= 100
-    # Seven blind sets already scored once are training material now, each in a file of its own.
-    assert {ex["set"] for ex in EXAMPLES} == {"team"} | {f"blind-set-{k}" for k in range(1, 8)}
+    # Nine blind sets already scored once are training material now, each in a file of its own.
+    assert {ex["set"] for ex in EXAMPLES} == {"team"} | {f"blind-set-{k}" for k in range(1, 10)}
     for name in {ex["set"] for ex in EXAMPLES}:
         rows = [tuple(ex["utterances"]) for ex in EXAMPLES if ex["set"] == name]
         assert len(set(rows)) == len(rows), name
@@ -425,3 +425,58 @@ def test_tears_of_joy_and_a_blood_test_are_not_distress():
     assert not estimate(("You found it!! 😭❤️ thank you so much",), CUES).distress
     assert not estimate(("Where do I go for my blood test?",), CUES).distress
     assert estimate(("There's blood everywhere, he fell down the stairs",), CUES).distress
+
+
+# ---------------------------------------------------------------- kinds learnt from blind sets 8 and 9
+
+@pytest.mark.parametrize("turns", [
+    ("Brilliant, the 'next day' delivery took a fortnight.",),              # our words quoted back beside praise
+    ("Thanks so much for the 'quick fix'. Lasted an hour.",),
+    ("The lift is out again. Awesome. Really awesome.",),                   # clipped praise beside a gripe
+    ("The tap's broken again. lovely. fab.",),
+    ("Loving the drilling next door at seven on a Sunday",),                # praise for an obvious nuisance
+])
+def test_scorn_dressed_as_praise_reads_low(turns):
+    found = estimate(turns, CUES)
+    assert found.level == "low" and "sarcasm" in found.signals
+
+
+def test_a_word_in_quotes_without_praise_is_no_sarcasm():
+    assert "sarcasm" not in estimate(("The app just says 'pending', what does that mean?",), CUES).signals
+    assert "sarcasm" not in estimate(("Where's the 'account settings' page? Thanks",), CUES).signals
+
+
+@pytest.mark.parametrize("turns", [
+    ("I'm in agony with this tooth, is there anything at all today",),     # pain
+    ("My dad's in intensive care, I need the first flight home",),         # a relative in hospital
+    ("A lorry just drove into the back of my car, I'm at the side of the road",),  # a collision
+    ("£300 has been taken out of my account overnight and I didn't do it",),  # money taken
+    ("Sorry, my wife's gone into labour, can we do this another time",),   # a birth
+])
+def test_an_emergency_in_other_words_is_distress(turns):
+    found = estimate(turns, CUES)
+    assert found.level == "low" and found.distress
+
+
+def test_worry_asked_as_a_question_reads_low():
+    assert level("Does the injection hurt? I'm really nervous about it") == "low"
+
+
+@pytest.mark.parametrize("turns", [
+    ("We're getting a new puppy on Saturday!", "do you do pet insurance or just cars?"),
+    ("Just passed my driving test!!", "what would it cost to insure my first car?"),
+    ("I've got ages, can you help me pick a present for my sister? She loves gardening",),
+])
+def test_good_news_and_an_open_question_reads_high(turns):
+    found = estimate(turns, CUES)
+    assert found.level == "high" and "dismissive" not in found.signals
+
+
+def test_tears_beside_fire_or_laughter_are_joy_not_distress():
+    assert not estimate(("watched the whole series in a weekend 😭🔥 what should I watch next?",), CUES).distress
+    assert not estimate(("he said yes 😭😂",), CUES).distress
+
+
+def test_closing_an_account_as_an_errand_is_no_complaint_and_chasing_is():
+    assert level("Hi, I'm moving abroad next month and need to close my account.") == "medium"
+    assert level("Still waiting.", "Hello?") == "low"
