@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from . import reading
 from .wordtree import tree_pattern
 from .model import SENSITIVE_CATEGORIES
 
@@ -269,7 +270,7 @@ class StateReader:
         self.given = lru_cache(maxsize=1024)(self._given)
 
     def _heard(self, utterance: str) -> frozenset:
-        lowered = utterance[:500].lower().replace("\u2019", "'")
+        lowered = reading.turn(utterance).lowered
         found = {i for _, owners in self.words.find(lowered) for i in owners} if self.words else set()
         for name in self.mood.hits(utterance[:500])[1]:
             found.update(self.by_cue.get(name, ()))
@@ -307,6 +308,7 @@ def forget() -> None:
         found.heard.cache_clear()
         found.given.cache_clear()
     _asks_something.cache_clear()
+    reading.forget()
 
 
 # ---------------------------------------------------------------- the moment
@@ -437,7 +439,7 @@ class Moment:
     @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
-        return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
+        return tuple(reading.turn(u).said for u in self.context.customer_utterances)
 
     @memo
     def _state(self):
