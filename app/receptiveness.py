@@ -179,26 +179,39 @@ class CueSet:
 
     def find(self, lowered: str) -> list[tuple[int, tuple[str, ...]]]:
         """(start, lists) for each cue found, in order; where two start at the same place, the longer."""
-        longest: dict[int, tuple[int, tuple[str, ...]]] = {}
-        at_start = False
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        first = None
         for pattern, exact, stems, anchored in self.tables:
             if anchored:
-                first = pattern.match(lowered)
-                matches = (first,) if first else ()
-                at_start = bool(first)
-            else:
-                matches = pattern.finditer(lowered)     # in order, none overlapping
-            for found in matches:
-                text = found[1]
-                names = exact.get(text)
-                if names is None:
-                    text = _plain(text)
-                    names = exact.get(text) or next(
-                        (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
-                start = found.start(1)
-                if start not in longest or len(text) > longest[start][0]:
-                    longest[start] = (len(text), names)
-        return [(start, names) for start, (_, names) in (sorted(longest.items()) if at_start else longest.items())]
+                match = pattern.match(lowered)
+                if match is not None:
+                    first = self._named(match, exact, stems)
+                continue
+            for match in pattern.finditer(lowered):     # in order, none overlapping: one cue a place
+                found.append(self._named(match, exact, stems))
+        if first is not None:
+            same = next((i for i, f in enumerate(found) if f[0] == first[0]), None)
+            if same is None:
+                found.append(first)
+                found.sort(key=_start)
+            elif first[1] > found[same][1]:
+                found[same] = first
+        return [(start, names) for start, _, names in found]
+
+    @staticmethod
+    def _named(match: re.Match, exact: dict, stems: dict) -> tuple[int, int, tuple[str, ...]]:
+        """A match's start, the length of the cue as read, and the lists it names."""
+        text = match[1]
+        names = exact.get(text)
+        if names is None:
+            text = _plain(text)
+            names = exact.get(text) or next(
+                (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
+        return match.start(1), len(text), names
+
+
+def _start(found: tuple) -> int:
+    return found[0]
 
 
 def _clipped(text: str) -> bool:
