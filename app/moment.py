@@ -82,6 +82,12 @@ _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who
                        r"did|does|do|about|happened|going|can|could|should|will))\b")
 
 
+def _asks_what(lowered: str) -> bool:
+    """Whether a lower-cased text asks what, where, how ... (_QUESTION); every such word holds 'wh' or 'how', so
+    a text with neither (most) is cleared without running the pattern."""
+    return ("wh" in lowered or "how" in lowered) and _QUESTION.search(lowered) is not None
+
+
 def channel_kind(channel: str) -> str:
     return CHANNEL_KINDS.get(channel, "written")
 
@@ -381,7 +387,7 @@ def _thing_words(about: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _asks_something(utterance: str, request: re.Pattern | None) -> bool:
     """Whether a (lower-cased) turn asks for something: a question, with or without its mark, or request words."""
-    return "?" in utterance or bool(_QUESTION.search(utterance)) or bool(request and request.search(utterance))
+    return "?" in utterance or _asks_what(utterance) or bool(request and request.search(utterance))
 
 
 _GROUPS_IN: dict[tuple[int, str], tuple] = {}
@@ -454,6 +460,8 @@ class Moment:
         reader = state_reader(self._book)
         found = frozenset().union(*(reader.heard(u) for u in recent))
         given = reader.given(reason) if reason else frozenset()
+        if not (signals or found or given):
+            return None     # no state's words, reason or signal: calm, without a look at each state
         for i, state in enumerate(self._book.states):
             if state.after and signals.isdisjoint(state.after):
                 continue        # relief counts only after distress
@@ -558,7 +566,7 @@ class Moment:
         if not self._heard or self.opened != OTHER:
             return False
         last = self._heard[-1]
-        if "?" not in last and not _QUESTION.search(last):
+        if "?" not in last and not _asks_what(last):
             return False
         request = _pattern_of(self._book.request_words) if self._book is not None else None
         if request is not None and request.search(last):
@@ -936,7 +944,7 @@ class Moment:
         if self.stopped:
             return "stopped"
         last = self._heard[-1] if self._heard else ""
-        return None if _QUESTION.search(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
+        return None if _asks_what(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
 
     @memo
     def value_failed(self) -> bool:

@@ -317,6 +317,8 @@ class Reader:
 
     def lasting(self, utterances: tuple[str, ...]) -> tuple[str, ...]:
         """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
+        if not utterances:
+            return ()       # a request with no words of the customer's (most with a given level)
         found: set[str] = set()
         seen = 0
         warmed = False      # a newer turn was warm: anger or fear they say they *had* is over
