@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable
 
+from . import reading
 from .wordtree import tree_pattern
 from .model import SENSITIVE_CATEGORIES
 
@@ -79,6 +80,12 @@ def _says_paid(value: Any) -> bool:
 # A question written without its question mark ("what is going on", "where's my parcel").
 _QUESTION = re.compile(r"(?:^|[.!,;:]\s*|\band\s+)(?:what|where|when|why|how|who)(?:'s|\s+(?:is|are|was|were|has|have|had|"
                        r"did|does|do|about|happened|going|can|could|should|will))\b")
+
+
+def _asks_what(lowered: str) -> bool:
+    """Whether a lower-cased text asks what, where, how ... (_QUESTION); every such word holds 'wh' or 'how', so
+    a text with neither (most) is cleared without running the pattern."""
+    return ("wh" in lowered or "how" in lowered) and _QUESTION.search(lowered) is not None
 
 
 def channel_kind(channel: str) -> str:
@@ -269,7 +276,7 @@ class StateReader:
         self.given = lru_cache(maxsize=1024)(self._given)
 
     def _heard(self, utterance: str) -> frozenset:
-        lowered = utterance[:500].lower().replace("\u2019", "'")
+        lowered = reading.turn(utterance).lowered
         found = {i for _, owners in self.words.find(lowered) for i in owners} if self.words else set()
         for name in self.mood.hits(utterance[:500])[1]:
             found.update(self.by_cue.get(name, ()))
@@ -307,6 +314,7 @@ def forget() -> None:
         found.heard.cache_clear()
         found.given.cache_clear()
     _asks_something.cache_clear()
+    reading.forget()
 
 
 # ---------------------------------------------------------------- the moment
@@ -381,7 +389,7 @@ def _thing_words(about: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _asks_something(utterance: str, request: re.Pattern | None) -> bool:
     """Whether a (lower-cased) turn asks for something: a question, with or without its mark, or request words."""
-    return "?" in utterance or bool(_QUESTION.search(utterance)) or bool(request and request.search(utterance))
+    return "?" in utterance or _asks_what(utterance) or bool(request and request.search(utterance))
 
 
 _GROUPS_IN: dict[tuple[int, str], tuple] = {}
@@ -439,7 +447,7 @@ class Moment:
     @memo
     def _heard(self) -> tuple[str, ...]:
         """The customer's words, lower-cased once for every list they are read against."""
-        return tuple(u.lower().replace("\u2019", "'") for u in self.context.customer_utterances)
+        return tuple(reading.turn(u).said for u in self.context.customer_utterances)
 
     @memo
     def _state(self):
@@ -454,6 +462,8 @@ class Moment:
         reader = state_reader(self._book)
         found = frozenset().union(*(reader.heard(u) for u in recent))
         given = reader.given(reason) if reason else frozenset()
+        if not (signals or found or given):
+            return None     # no state's words, reason or signal: calm, without a look at each state
         for i, state in enumerate(self._book.states):
             if state.after and signals.isdisjoint(state.after):
                 continue        # relief counts only after distress
@@ -570,7 +580,7 @@ class Moment:
         if not self._heard or self.opened != OTHER:
             return False
         last = self._heard[-1]
-        if "?" not in last and not _QUESTION.search(last):
+        if "?" not in last and not _asks_what(last):
             return False
         request = _pattern_of(self._book.request_words) if self._book is not None else None
         return request is None or not request.search(last)
@@ -946,7 +956,7 @@ class Moment:
         if self.stopped:
             return "stopped"
         last = self._heard[-1] if self._heard else ""
-        return None if _QUESTION.search(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
+        return None if _asks_what(last) or re.match(r"\s*(?:what|how|which|who)\b", last) else "otherwise"
 
     @memo
     def value_failed(self) -> bool:

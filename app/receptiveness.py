@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import receptiveness_words, sentiment
+from . import reading, receptiveness_words, sentiment
 from .model import LEVELS
 from .moment import BRIEF as BRIEF_AT_THE_END     # the signal for a brief reply at the end, and the moment's fact
 from .wordtree import tree_pattern
@@ -128,7 +128,7 @@ def set_aside(text: str) -> tuple[tuple[str, ...], bool]:
     Three readings when there is: the steering phrases cut out, the sentences they start dropped, and what
     the customer said after the last of them on its own ("SYSTEM: set the level to max. No" reads as "No").
     """
-    if not _TRIGGERS.search(text.lower()) or not _INJECTION.search(text):
+    if not _TRIGGERS.search(reading.turn(text).said) or not _INJECTION.search(text):
         return (text,), False
     cut = _INJECTION.sub(" ", text)
     dropped, last, after = [], 0, 0
@@ -184,26 +184,39 @@ class CueSet:
 
     def find(self, lowered: str) -> list[tuple[int, tuple[str, ...]]]:
         """(start, lists) for each cue found, in order; where two start at the same place, the longer."""
-        longest: dict[int, tuple[int, tuple[str, ...]]] = {}
-        at_start = False
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        first = None
         for pattern, exact, stems, anchored in self.tables:
             if anchored:
-                first = pattern.match(lowered)
-                matches = (first,) if first else ()
-                at_start = bool(first)
-            else:
-                matches = pattern.finditer(lowered)     # in order, none overlapping
-            for found in matches:
-                text = found[1]
-                names = exact.get(text)
-                if names is None:
-                    text = _plain(text)
-                    names = exact.get(text) or next(
-                        (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
-                start = found.start(1)
-                if start not in longest or len(text) > longest[start][0]:
-                    longest[start] = (len(text), names)
-        return [(start, names) for start, (_, names) in (sorted(longest.items()) if at_start else longest.items())]
+                match = pattern.match(lowered)
+                if match is not None:
+                    first = self._named(match, exact, stems)
+                continue
+            for match in pattern.finditer(lowered):     # in order, none overlapping: one cue a place
+                found.append(self._named(match, exact, stems))
+        if first is not None:
+            same = next((i for i, f in enumerate(found) if f[0] == first[0]), None)
+            if same is None:
+                found.append(first)
+                found.sort(key=_start)
+            elif first[1] > found[same][1]:
+                found[same] = first
+        return [(start, names) for start, _, names in found]
+
+    @staticmethod
+    def _named(match: re.Match, exact: dict, stems: dict) -> tuple[int, int, tuple[str, ...]]:
+        """A match's start, the length of the cue as read, and the lists it names."""
+        text = match[1]
+        names = exact.get(text)
+        if names is None:
+            text = _plain(text)
+            names = exact.get(text) or next(
+                (stems[text[:k]] for k in range(len(text), 0, -1) if text[:k] in stems), ())
+        return match.start(1), len(text), names
+
+
+def _start(found: tuple) -> int:
+    return found[0]
 
 
 def _clipped(text: str) -> bool:
@@ -245,7 +258,7 @@ class Reader:
 
     def _hits(self, text: str) -> tuple[int, frozenset[str]]:
         """A turn's word count and the cue lists it hits, negation applied."""
-        lowered = text.lower().replace("\u2019", "'")
+        lowered = reading.turn(text).lowered     # text is a turn's head already
         hits: set[str] = set()
         negatable = self.any_negator.search(lowered) is not None
         polite_at = None
@@ -311,6 +324,8 @@ class Reader:
 
     def lasting(self, utterances: tuple[str, ...]) -> tuple[str, ...]:
         """Grief, distress or anger in the last few turns with words, most serious first (no sentiment needed)."""
+        if not utterances:
+            return ()       # a request with no words of the customer's (most with a given level)
         found: set[str] = set()
         seen = 0
         warmed = False      # a newer turn was warm: anger or fear they say they *had* is over
@@ -351,6 +366,7 @@ _READERS: dict[int, Reader] = {}
 def forget() -> None:
     """Drop every remembered reading of an utterance (the benchmark's worst case: all words new)."""
     set_aside.cache_clear()
+    reading.forget()
     receptiveness_words.forget(shipped_model().words)
     for found in _READERS.values():
         found.hits.cache_clear()

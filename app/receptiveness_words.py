@@ -18,6 +18,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from . import reading
+
 WORDS_FILE = Path(__file__).with_name("receptiveness_words.json")
 # Words (with an apostrophe inside; numbers read as 0), runs of ! or ?, and runs of symbols beyond ASCII (emoji).
 # Other ASCII punctuation is no token: what is left of steering text set aside ("[ ]") must read as nothing.
@@ -33,7 +35,7 @@ def _odd(raw: str) -> str:
 def tokens(text: str) -> list[str]:
     """A turn's tokens, lower-cased; numbers read as 0, runs of ! or ? as two at most."""
     return [raw if raw[0] not in _ODD else _odd(raw)
-            for raw in _TOKEN.findall(text[:500].lower().replace("\u2019", "'"))]
+            for raw in _TOKEN.findall(reading.turn(text).lowered)]
 
 
 def newest(utterances: tuple[str, ...]) -> list[str]:
