@@ -110,12 +110,15 @@ def test_installed_tact_serves_pages_and_api(installed):
                               stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # A fresh install validates every phrasebook before it serves: give a loaded machine a minute.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
+        assert server.poll() is None, server.stderr.read()
         for path in ("/", "/cabin", "/studio", "/studio/login", "/static/agent.js", "/openapi.json"):
             assert urllib.request.urlopen(base + path, timeout=5).status == 200, path
         body = json.dumps({"text": "Do you also have auto insurance?"}).encode()
