@@ -22,7 +22,7 @@ def reasons(result):
 
 # ---------------------------------------------------------------- records said as sentences
 
-def test_a_found_item_is_said_as_a_sentence_with_what_to_do_next():
+def test_a_found_item_is_said_by_where_and_when_and_they_describe_theirs():
     result = suggest({"key": "lost_property.case", "value": {"item": "green scarf", "found": "2027-04-02",
                                                               "depot": "Bath Spa"},
                       "label": "lost property report", "category": "service_history",
@@ -31,8 +31,8 @@ def test_a_found_item_is_said_as_a_sentence_with_what_to_do_next():
                      receptiveness="medium",
                      customer_utterances=["I left a green scarf on the train on Friday", "did anyone find it?"])
     said = top(result)
-    assert "green scarf, found on Friday 2 April 2027 at Bath Spa" in said
-    assert "collect" in said
+    assert "handed in at Bath Spa on 2 April 2027" in said and "describe" in said
+    assert "scarf" not in said      # what it is: the customer describes it, so it goes back to its owner
     for field_name in ("item green", "depot", "found 2027"):
         assert field_name not in said
 
