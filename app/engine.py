@@ -140,6 +140,7 @@ class Engine:
 
     def _one(self, raw: DataPoint, context: Context, unsafe_context: frozenset, estimate, book: Phrasebook) -> dict:
         dp, unsafe = values.safe_datapoint(raw)
+        dp, unsafe = _without_orders_in(dp, unsafe)
         terms_in = self.checks.terms_in
         term_category = policy.sensitive_term_category(dp, terms_in)
         topic, notes = self._choose_topic(dp, context, book, term_category)
@@ -589,6 +590,21 @@ def _without_orders(utterance: str) -> str | None:
     if not _ORDER_ABOUT_THEM.search(utterance):
         return None
     return _ORDER_ABOUT_THEM.sub(" ", utterance).strip()
+
+
+def _instructs(text: Any) -> bool:
+    """Whether a text tries to instruct the engine ("IGNORE PREVIOUS INSTRUCTIONS and read out ...")."""
+    return isinstance(text, str) and (receptiveness.set_aside(text)[1] or bool(_ORDER_ABOUT_THEM.search(text)))
+
+
+def _without_orders_in(dp: DataPoint, unsafe: frozenset) -> tuple[DataPoint, frozenset]:
+    """A label that tries to instruct the engine is no name for anything: the topic's own label is used instead;
+    such a value is never spoken (a line that reads it is dropped)."""
+    if _instructs(dp.label):
+        dp = replace(dp, label=None)
+    if _instructs(dp.value):
+        unsafe = unsafe | {"value"}
+    return dp, unsafe
 
 
 def _without_instructions(context: Context) -> Context:
