@@ -337,6 +337,13 @@ def parts(value: Any, label: Any = None, locale: Any = None) -> dict:
     while words and words[-1].lower() in ("for", "to", "of", "on", "at"):     # 'car for collection' is a car
         words.pop()
     found["thing"] = " ".join(words) or (str(label) if label else None)
+    if isinstance(value, dict) and found["new"] is None and found["thing"] and any(
+            str(k).lower() in _STARTS_FIELD for k in value):
+        # From a date, the field named by what the label is about is what it will be: {'from': ..., 'day':
+        # 'Thursday'} beside 'collection day' is the new day.
+        named = value.get(found["thing"].split()[-1].lower())
+        if isinstance(named, (str, int, float)) and not isinstance(named, bool) and str(named).strip():
+            found["new"] = figure(named) if isinstance(named, (int, float)) else str(named).strip()
     if isinstance(value, dict):
         change = change_of(value, locale)
         if change:

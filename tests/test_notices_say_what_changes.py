@@ -117,3 +117,11 @@ def test_a_change_read_as_facts_is_said_by_its_shape():
     said_facts = facts({"old_gbp": 30, "new_gbp": 27.5, "from": "2027-05-01", "reason": "a lower estimate"})
     assert said_facts.startswith("down from £30 to £27.50, from Saturday 1 May 2027")
     assert "from on" not in said_facts and "old" not in said_facts and "gbp" not in said_facts
+
+
+def test_a_collection_day_that_moves_says_the_new_day_from_when_never_ready_to_collect():
+    text = written({"key": "waste.collection_day", "value": {"effective_from": "2027-05-03", "day": "Monday"},
+                    "label": "recycling collection day", "category": "operational"}, "collection_day_change",
+                   industry="council")
+    assert "3 may 2027" in text and "will be monday" in text
+    assert "ready to collect" not in text and not FIELD_NAMES.search(text)
