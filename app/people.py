@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from . import reading
+
 _SHE = frozenset("""daughter stepdaughter wife mum mom mother stepmum stepmom sister girlfriend fiancee fiancée grandma
 granny grandmother nan nana niece aunt auntie she her hers herself""".split())
 _HE = frozenset("""son stepson husband dad father stepdad brother boyfriend fiance fiancé grandad granddad grandpa
@@ -16,7 +18,7 @@ FORMS = {"they": {"she": "she", "he": "he"}, "them": {"she": "her", "he": "him"}
 def person_named(utterances: tuple[str, ...]) -> str:
     """'she' or 'he' when the newest turn that speaks of someone speaks of one person of that kind, else 'they'."""
     for turn in reversed(utterances):
-        words = set(_WORD.findall(turn.lower()))
+        words = set(_WORD.findall(reading.turn(turn).said))     # the turn as every reader has it, lower-cased once
         she, he = bool(words & _SHE), bool(words & _HE)
         if she or he:
             return "they" if she and he else ("she" if she else "he")
